@@ -1,0 +1,45 @@
+-- finish_batch: the status batcher's one statement per flush.
+--   $1 json  array of {i: id, a: attempt, k: kind, r: result|null, e: error|null, d: delay_ms|null}
+--            kind: 'complete' | 'dead'     → move to jobs_done (completed / dead)
+--                  'retry'                 → available again after d ms (attempt charged)
+--                  'release' | 'snooze'    → available again after d ms, attempt given back
+--
+-- Every row is guarded by (id, attempt, state = 'running'): if the job's lease expired
+-- and it was rescued (and maybe claimed again), the stale update matches nothing, so a
+-- late writer never overwrites a newer attempt. Re-running a batch after a lost reply
+-- is therefore harmless. One statement = one transaction for the whole batch.
+-- Each CTE reaches its rows through jobs_pkey (a nested loop from the json rows).
+WITH input AS (
+  SELECT * FROM json_to_recordset($1::json) AS x(i bigint, a integer, k text, r jsonb, e jsonb, d double precision)
+),
+finished AS (
+  DELETE FROM {{schema}}.jobs j
+   USING input x
+   WHERE j.id = x.i AND j.attempt = x.a AND j.state = 'running' AND x.k IN ('complete', 'dead')
+  RETURNING j.id, j.queue, j.tenant, j.priority,
+            CASE x.k WHEN 'complete' THEN 'completed' ELSE 'dead' END AS state,
+            j.payload, x.r AS result,
+            CASE WHEN x.e IS NULL THEN j.errors ELSE j.errors || jsonb_build_array(x.e) END AS errors,
+            j.attempt, j.max_attempts, j.dedup_key, j.run_at, j.created_at, j.started_at
+),
+archived AS (
+  INSERT INTO {{schema}}.jobs_done
+         (id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, dedup_key, run_at, created_at, started_at)
+  SELECT id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, dedup_key, run_at, created_at, started_at
+    FROM finished
+  RETURNING id
+),
+requeued AS (
+  UPDATE {{schema}}.jobs j
+     SET state = 'available',
+         run_at = now() + coalesce(x.d, 0) * interval '1 millisecond',
+         attempt = CASE WHEN x.k = 'retry' THEN j.attempt ELSE j.attempt - 1 END,
+         errors = CASE WHEN x.e IS NULL THEN j.errors ELSE j.errors || jsonb_build_array(x.e) END,
+         locked_by = NULL,
+         lease_expires_at = NULL
+    FROM input x
+   WHERE j.id = x.i AND j.attempt = x.a AND j.state = 'running' AND x.k IN ('retry', 'release', 'snooze')
+  RETURNING j.id
+)
+SELECT (SELECT count(*) FROM archived)::int AS finished,
+       (SELECT count(*) FROM requeued)::int AS requeued

@@ -1,0 +1,9 @@
+-- heartbeat: renew the leases of every job this process holds (running or buffered).
+--   $1 bigint[] job ids   $2 int[] attempts (pairwise)   $3 text worker id   $4 int lease ms
+-- Returns the ids still held; a missing id was rescued by another process (its lease
+-- had expired), and the runtime aborts that handler's signal.
+UPDATE {{schema}}.jobs j
+   SET lease_expires_at = now() + $4 * interval '1 millisecond'
+  FROM unnest($1::bigint[], $2::int[]) AS h(id, attempt)
+ WHERE j.id = h.id AND j.attempt = h.attempt AND j.state = 'running' AND j.locked_by = $3
+RETURNING j.id

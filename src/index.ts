@@ -1,0 +1,28 @@
+export { Rota } from './rota.js';
+export type { PoolStats, RotaEvents, RotaOptions, RotaStats, WorkOptions, Worker } from './rota.js';
+export {
+  DatabaseUnavailableError,
+  PermanentError,
+  RateLimitedError,
+  SnoozeError,
+  ValidationError,
+} from './errors.js';
+export type {
+  EnqueueItem,
+  EnqueueOptions,
+  EnqueueResult,
+  Handler,
+  Job,
+  JobContext,
+  JobError,
+  JobRecord,
+  JobState,
+  Json,
+  Priority,
+  Queryable,
+} from './types.js';
+export type { Logger } from './logger.js';
+export type { RetryPolicy } from './worker/retry.js';
+export type { FlushStats } from './worker/batcher.js';
+export type { MigrateResult } from './db/migrator.js';
+export { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';

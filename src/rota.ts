@@ -1,0 +1,356 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import pg from 'pg';
+import { buildRows, type EnqueueConfig, insertRows } from './client/enqueue.js';
+import { getJob, validateJobId } from './client/jobs.js';
+import { nonNegativeNumber, positiveInt, validateName } from './client/validate.js';
+import { type MaintenanceResult, maintainPartitions } from './db/maintenance.js';
+import { type MigrateResult, migrate, migrateDown } from './db/migrator.js';
+import { loadQuery, validateSchema } from './db/sql.js';
+import { DatabaseUnavailableError, isConnectionError, ValidationError } from './errors.js';
+import { defaultLogger, type Logger } from './logger.js';
+import type { EnqueueItem, EnqueueOptions, EnqueueResult, Handler, JobRecord, Queryable } from './types.js';
+import type { FlushStats } from './worker/batcher.js';
+import type { JobOutcome } from './worker/executor.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './worker/retry.js';
+import { WorkerRuntime } from './worker/runtime.js';
+
+export interface RotaOptions {
+  /** postgres:// URL. One of connectionString or pool is required. */
+  connectionString?: string;
+  /** The application's own pool: rota then opens only its LISTEN connection besides it. */
+  pool?: pg.Pool;
+  /** Connections in rota's own pool (ignored with `pool`). Default 2. */
+  poolSize?: number;
+  /** Schema holding rota's tables. Default 'rota'. */
+  schema?: string;
+  logger?: Logger;
+  /** Largest accepted payload, in bytes of JSON. Default 1 MiB. */
+  maxPayloadBytes?: number;
+  /** Attempts for jobs enqueued without maxAttempts. Default 5. */
+  defaultMaxAttempts?: number;
+  /** How long a claimed job's lease lasts without a heartbeat. Default 30 s. */
+  leaseMs?: number;
+  /** How often expired leases are looked for. Default 5 s. */
+  rescueIntervalMs?: number;
+  /** Claim poll when no notification arrives (delayed and retried jobs). Default 1 s. */
+  pollIntervalMs?: number;
+  /** Status batcher: flush at this many updates... Default 100. */
+  batchSize?: number;
+  /** ...or after this many ms. Default 5. */
+  batchIntervalMs?: number;
+  /** Most jobs a queue buffers beyond its concurrency. Default 1,000. */
+  maxPrefetch?: number;
+  /** Finished jobs are kept this long. Default 7 days. */
+  retentionMs?: number;
+  /** Grace period for in-flight jobs on stop. Default 30 s. */
+  shutdownTimeoutMs?: number;
+  /** Identifies this process in locked_by and the workers table. Default host:pid:random. */
+  workerId?: string;
+}
+
+export interface WorkOptions {
+  /** Handlers of this queue running at once in this process. Default 1. */
+  concurrency?: number;
+  /** Backoff between attempts. */
+  retry?: Partial<RetryPolicy>;
+  /** Per-attempt timeout for jobs enqueued without timeoutMs. */
+  timeoutMs?: number;
+}
+
+export interface Worker {
+  readonly queue: string;
+  /** Stop claiming, return buffered jobs, finish (or after the grace period abort) in-flight ones, flush. */
+  stop(): Promise<void>;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export interface RotaEvents {
+  'job:completed': [{ job: JobOutcome['job']; result: unknown; durationMs: number }];
+  'job:failed': [{ job: JobOutcome['job']; error: unknown; willRetry: boolean; durationMs: number }];
+  flush: [FlushStats];
+}
+
+export interface RotaStats {
+  enqueued: number;
+  deduplicated: number;
+  completed: number;
+  failed: number;
+  retried: number;
+  dead: number;
+  snoozed: number;
+  flushes: number;
+  flushedRows: number;
+  claims: number;
+  rescued: number;
+  pool: PoolStats;
+}
+
+const DAY_MS = 86_400_000;
+
+export class Rota {
+  readonly schema: string;
+  readonly pool: pg.Pool;
+  readonly workerId: string;
+  private readonly ownsPool: boolean;
+  private readonly log: Logger;
+  private readonly emitter = new EventEmitter();
+  private readonly enqueueCfg: EnqueueConfig;
+  private readonly opts: Required<Omit<RotaOptions, 'connectionString' | 'pool' | 'logger' | 'workerId' | 'schema'>>;
+  private readonly sql: Record<'enqueue' | 'findDedup' | 'claim' | 'finishBatch' | 'heartbeat' | 'rescue' | 'getJob' | 'cancel' | 'queueCounts', string>;
+  private runtime: WorkerRuntime | null = null;
+  private closed = false;
+  private readonly counters = { enqueued: 0, deduplicated: 0, completed: 0, failed: 0, retried: 0, dead: 0, snoozed: 0 };
+
+  constructor(options: RotaOptions) {
+    if (!options || (!options.connectionString && !options.pool)) {
+      throw new ValidationError('connectionString', 'either connectionString or pool is required');
+    }
+    this.schema = validateSchema(options.schema ?? 'rota');
+    this.log = options.logger ?? defaultLogger();
+    const o = {
+      poolSize: options.poolSize ?? 2,
+      maxPayloadBytes: options.maxPayloadBytes ?? 1024 * 1024,
+      defaultMaxAttempts: options.defaultMaxAttempts ?? 5,
+      leaseMs: options.leaseMs ?? 30_000,
+      rescueIntervalMs: options.rescueIntervalMs ?? 5_000,
+      pollIntervalMs: options.pollIntervalMs ?? 1_000,
+      batchSize: options.batchSize ?? 100,
+      batchIntervalMs: options.batchIntervalMs ?? 5,
+      maxPrefetch: options.maxPrefetch ?? 1_000,
+      retentionMs: options.retentionMs ?? 7 * DAY_MS,
+      shutdownTimeoutMs: options.shutdownTimeoutMs ?? 30_000,
+    };
+    positiveInt('poolSize', o.poolSize, { max: 1000 });
+    positiveInt('maxPayloadBytes', o.maxPayloadBytes, { max: 256 * 1024 * 1024 });
+    positiveInt('defaultMaxAttempts', o.defaultMaxAttempts, { max: 1000 });
+    positiveInt('leaseMs', o.leaseMs, { min: 100 });
+    positiveInt('rescueIntervalMs', o.rescueIntervalMs, { min: 10 });
+    positiveInt('pollIntervalMs', o.pollIntervalMs, { min: 10 });
+    positiveInt('batchSize', o.batchSize, { max: 100_000 });
+    nonNegativeNumber('batchIntervalMs', o.batchIntervalMs);
+    nonNegativeNumber('maxPrefetch', o.maxPrefetch);
+    positiveInt('retentionMs', o.retentionMs, { min: 60_000, max: Number.MAX_SAFE_INTEGER });
+    nonNegativeNumber('shutdownTimeoutMs', o.shutdownTimeoutMs);
+    this.opts = o;
+    this.enqueueCfg = { maxPayloadBytes: o.maxPayloadBytes, defaultMaxAttempts: o.defaultMaxAttempts };
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    if (options.pool) {
+      this.pool = options.pool;
+      this.ownsPool = false;
+    } else {
+      this.pool = new pg.Pool({ connectionString: options.connectionString, max: o.poolSize, application_name: 'rota' });
+      this.ownsPool = true;
+    }
+    // An idle client's connection error (database restart) must not crash the process.
+    this.pool.on('error', (err) => this.log.warn({ err: String(err) }, 'idle pool connection lost'));
+    const q = (name: string) => loadQuery(name, this.schema);
+    this.sql = {
+      enqueue: q('enqueue'),
+      findDedup: q('find_dedup'),
+      claim: q('claim'),
+      finishBatch: q('finish_batch'),
+      heartbeat: q('heartbeat'),
+      rescue: q('rescue'),
+      getJob: q('get_job'),
+      cancel: q('cancel'),
+      queueCounts: q('queue_counts'),
+    };
+  }
+
+  /** Applies pending migrations (idempotent; safe from several processes at once) and creates partitions. */
+  async migrate(): Promise<MigrateResult> {
+    const result = await migrate(this.pool, this.schema, this.log);
+    await this.maintain();
+    return result;
+  }
+
+  /** Reverts migrations above `version` (0 removes rota's tables). */
+  migrateDown(version: number): Promise<number[]> {
+    return migrateDown(this.pool, this.schema, version);
+  }
+
+  /** Creates upcoming daily partitions of finished jobs and drops those past retention. */
+  maintain(now?: number): Promise<MaintenanceResult> {
+    return maintainPartitions(this.pool, this.schema, { retentionMs: this.opts.retentionMs, now });
+  }
+
+  async enqueue<P>(queue: string, payload: P, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
+    const { client, ...item } = opts ?? {};
+    const rows = buildRows(queue, [{ ...item, payload }], this.enqueueCfg, () => '');
+    const [result] = await this.write(client ?? this.pool, queue, rows);
+    return result as EnqueueResult;
+  }
+
+  /**
+   * Enqueues many jobs of one queue: thousands per statement, all or nothing (one
+   * transaction, or the caller's when `client` is given).
+   */
+  async enqueueMany<P>(queue: string, items: readonly EnqueueItem<P>[], opts: { client?: Queryable } = {}): Promise<EnqueueResult[]> {
+    if (!Array.isArray(items)) throw new ValidationError('items', 'must be an array');
+    if (items.length === 0) return [];
+    const rows = buildRows(queue, items, this.enqueueCfg, (i) => `items[${i}].`);
+    if (opts.client || rows.length <= 5_000) return this.write(opts.client ?? this.pool, queue, rows);
+    const client = await this.connect();
+    try {
+      await client.query('BEGIN');
+      const res = await this.write(client, queue, rows);
+      await client.query('COMMIT');
+      return res;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (err) {
+      throw isConnectionError(err) ? new DatabaseUnavailableError(`database unavailable: ${(err as Error).message}`, { cause: err }) : err;
+    }
+  }
+
+  private async write(db: Queryable, queue: string, rows: ReturnType<typeof buildRows>): Promise<EnqueueResult[]> {
+    try {
+      const results = await insertRows(db, { enqueue: this.sql.enqueue, findDedup: this.sql.findDedup }, queue, rows);
+      for (const r of results) {
+        if (r.deduplicated) this.counters.deduplicated++;
+        else this.counters.enqueued++;
+      }
+      return results;
+    } catch (err) {
+      throw isConnectionError(err) ? new DatabaseUnavailableError(`database unavailable: ${(err as Error).message}`, { cause: err }) : err;
+    }
+  }
+
+  /** Runs `handler` for jobs of `queue` in this process. Several queues share one claim loop, batcher and listener. */
+  work<P = unknown, R = unknown>(queue: string, opts: WorkOptions, handler: Handler<P, R>): Worker {
+    if (this.closed) throw new Error('rota is closed');
+    validateName('queue', queue);
+    if (typeof handler !== 'function') throw new ValidationError('handler', 'must be a function');
+    const concurrency = positiveInt('concurrency', opts?.concurrency ?? 1, { max: 10_000 });
+    const retry = { ...DEFAULT_RETRY, ...opts?.retry };
+    nonNegativeNumber('retry.baseMs', retry.baseMs);
+    nonNegativeNumber('retry.maxMs', retry.maxMs);
+    if (!(retry.jitter >= 0 && retry.jitter <= 1)) throw new ValidationError('retry.jitter', `must be between 0 and 1 (got ${retry.jitter})`);
+    const timeoutMs = opts?.timeoutMs === undefined ? null : positiveInt('timeoutMs', opts.timeoutMs);
+    const runtime = this.ensureRuntime();
+    if (runtime.queues.includes(queue)) throw new ValidationError('queue', `a worker for ${JSON.stringify(queue)} is already running in this process`);
+    runtime.add(queue, { concurrency, retry, timeoutMs }, handler as Handler);
+    return {
+      queue,
+      stop: () => runtime.stopQueue(queue, this.opts.shutdownTimeoutMs),
+    };
+  }
+
+  private ensureRuntime(): WorkerRuntime {
+    if (this.runtime) return this.runtime;
+    const poolOptions = (this.pool as unknown as { options: pg.ClientConfig }).options;
+    this.runtime = new WorkerRuntime({
+      pool: this.pool,
+      newListenerClient: () => new pg.Client({ ...poolOptions, application_name: 'rota-listener' }),
+      sql: this.sql,
+      log: this.log.child({ worker: this.workerId }),
+      config: {
+        schema: this.schema,
+        workerId: this.workerId,
+        leaseMs: this.opts.leaseMs,
+        heartbeatMs: Math.max(50, Math.floor(this.opts.leaseMs / 3)),
+        rescueIntervalMs: this.opts.rescueIntervalMs,
+        pollIntervalMs: this.opts.pollIntervalMs,
+        batchSize: this.opts.batchSize,
+        batchIntervalMs: this.opts.batchIntervalMs,
+        maxPrefetch: this.opts.maxPrefetch,
+        prefetchSeconds: 0.1,
+        retentionMs: this.opts.retentionMs,
+        maintenanceIntervalMs: 3_600_000,
+      },
+      onOutcome: (o) => this.outcome(o),
+      onFlush: (s) => this.emitter.emit('flush', s),
+    });
+    return this.runtime;
+  }
+
+  private outcome(o: JobOutcome): void {
+    switch (o.kind) {
+      case 'complete':
+        this.counters.completed++;
+        this.emitter.emit('job:completed', { job: o.job, result: o.result, durationMs: o.durationMs });
+        return;
+      case 'snooze':
+        this.counters.snoozed++;
+        return;
+      default:
+        this.counters.failed++;
+        if (o.kind === 'dead') this.counters.dead++;
+        else this.counters.retried++;
+        this.emitter.emit('job:failed', { job: o.job, error: o.error, willRetry: o.kind !== 'dead', durationMs: o.durationMs });
+    }
+  }
+
+  on<E extends keyof RotaEvents>(event: E, listener: (...args: RotaEvents[E]) => void): this {
+    this.emitter.on(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  off<E extends keyof RotaEvents>(event: E, listener: (...args: RotaEvents[E]) => void): this {
+    this.emitter.off(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  getJob(id: string): Promise<JobRecord | null> {
+    return getJob(this.pool, this.sql.getJob, id);
+  }
+
+  /** Cancels a job that is not running. Returns false when it is running, finished or unknown. */
+  async cancel(id: string): Promise<boolean> {
+    const res = await this.pool.query(this.sql.cancel, [validateJobId(id)]);
+    return (res.rowCount ?? 0) > 0;
+  }
+
+  /** Job counts per queue and state; finished states over the last `windowMs` (default 24 h). */
+  async counts(windowMs = DAY_MS): Promise<Array<{ queue: string; state: string; count: number }>> {
+    const res = await this.pool.query<{ queue: string; state: string; n: string }>(this.sql.queueCounts, [windowMs]);
+    return res.rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.n) }));
+  }
+
+  poolStats(): PoolStats {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
+  stats(): RotaStats {
+    const b = this.runtime?.batcher.counters;
+    return {
+      ...this.counters,
+      flushes: b?.flushes ?? 0,
+      flushedRows: b?.rows ?? 0,
+      claims: 0,
+      rescued: this.runtime?.counters.rescued ?? 0,
+      pool: this.poolStats(),
+    };
+  }
+
+  /** Stops every worker of this process gracefully (see Worker.stop). */
+  async stopWorkers(): Promise<void> {
+    const rt = this.runtime;
+    this.runtime = null;
+    if (rt) await rt.stop(this.opts.shutdownTimeoutMs);
+  }
+
+  /** Stops workers, flushes, and closes rota's connections (not an application-owned pool). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.stopWorkers();
+    if (this.ownsPool) await this.pool.end();
+  }
+}

@@ -1,0 +1,91 @@
+import type pg from 'pg';
+import type { Logger } from './logger.js';
+
+export type Priority = 'urgent' | 'high' | 'normal' | 'low';
+export const PRIORITIES: readonly Priority[] = ['urgent', 'high', 'normal', 'low'];
+
+/** JSON-serialisable values, as stored in jsonb. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** Anything that can run a query: a pg.Pool, a pg.Client or a PoolClient inside a transaction. */
+export interface Queryable {
+  query: pg.Pool['query'];
+}
+
+export interface EnqueueOptions {
+  /** Default `'default'`. */
+  tenant?: string;
+  /** Default `'normal'`. Tiers are strict: urgent before high before normal before low. */
+  priority?: Priority;
+  /** Do not run before this time. */
+  runAt?: Date;
+  /** Do not run for this many ms (alternative to runAt). */
+  delayMs?: number;
+  /** A second enqueue with the same live (queue, tenant, dedupKey) returns the existing job. */
+  dedupKey?: string;
+  /** Attempts before the job is dead. Default from the Rota config (5). */
+  maxAttempts?: number;
+  /** Per-attempt time limit: `ctx.signal` aborts and the attempt fails. */
+  timeoutMs?: number;
+  /** Enqueue inside the caller's transaction (a PoolClient after BEGIN, or a Client). */
+  client?: Queryable;
+}
+
+export interface EnqueueItem<P = unknown> extends Omit<EnqueueOptions, 'client'> {
+  payload: P;
+}
+
+export interface EnqueueResult {
+  /** The job's id (bigint as a decimal string). */
+  id: string;
+  /** True when a live job with the same dedup key existed: `id` is that job's, nothing was written. */
+  deduplicated: boolean;
+}
+
+export interface Job<P = unknown> {
+  id: string;
+  queue: string;
+  tenant: string;
+  payload: P;
+  /** 1 on the first run. */
+  attempt: number;
+  maxAttempts: number;
+  priority: Priority;
+  createdAt: Date;
+  runAt: Date;
+  timeoutMs: number | null;
+}
+
+export interface JobContext {
+  /** Aborts on timeout, on shutdown after the grace period, or when the job's lease was lost. */
+  signal: AbortSignal;
+  /** Logger scoped with queue, tenant and job id. */
+  log: Logger;
+  /** Give up this attempt because the downstream is rate limiting: the job runs again after `ms`, not charged an attempt. */
+  rateLimit(ms: number): never;
+  /** Run again after `ms`, not charged an attempt. */
+  snooze(ms: number): never;
+}
+
+export type Handler<P = unknown, R = unknown> = (job: Job<P>, ctx: JobContext) => Promise<R> | R;
+
+export type JobState = 'available' | 'scheduled' | 'running' | 'completed' | 'dead' | 'cancelled';
+
+export interface JobError {
+  attempt: number;
+  at: string;
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+/** A job as stored, from `rota.getJob(id)`. */
+export interface JobRecord<P = unknown> extends Job<P> {
+  state: JobState;
+  dedupKey: string | null;
+  errors: JobError[];
+  result: unknown;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  lockedBy: string | null;
+}

@@ -1,0 +1,228 @@
+import { isConnectionError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+export type FinishKind = 'complete' | 'dead' | 'retry' | 'release' | 'snooze';
+
+/** One status write for one claimed job. `result`/`error` are JSON text (or null). */
+export interface FinishUpdate {
+  id: string;
+  attempt: number;
+  kind: FinishKind;
+  result: string | null;
+  error: string | null;
+  delayMs: number | null;
+}
+
+export interface FlushStats {
+  size: number;
+  durationMs: number;
+  /** 'batch': one statement; 'rows': the per-row fallback ran; 'retry': connection lost, kept for later. */
+  mode: 'batch' | 'rows' | 'retry';
+}
+
+export interface BatcherOptions {
+  /** Runs finish_batch.sql with the JSON array; resolves when committed. */
+  write: (json: string) => Promise<void>;
+  log: Logger;
+  /** Flush as soon as this many updates are queued. Default 100. */
+  batchSize?: number;
+  /** Flush queued updates after at most this many ms. Default 5. */
+  intervalMs?: number;
+  /** Upper bound of rows per statement; a bigger backlog goes in several. Default 5,000. */
+  maxStatementRows?: number;
+  onFlush?: (stats: FlushStats) => void;
+}
+
+function rowJson(u: FinishUpdate): string {
+  return `{"i":${u.id},"a":${u.attempt},"k":"${u.kind}","r":${u.result ?? 'null'},"e":${u.error ?? 'null'},"d":${u.delayMs ?? 'null'}}`;
+}
+
+/**
+ * Group-commits job status writes. Updates are queued in memory and written as one
+ * statement per batch: when `batchSize` are queued, or `intervalMs` after the first
+ * one, whichever comes first. While a flush is in flight new updates accumulate, so
+ * under load batches grow by themselves (classic group commit) and the transaction
+ * count per job falls.
+ *
+ * Failure handling, in order:
+ * - connection lost: the batch goes back to the front of the queue and is retried with
+ *   backoff (50 ms doubling to 5 s); nothing is dropped, and one warning is logged per
+ *   outage, not per attempt. The statement is idempotent (each row is guarded by its
+ *   attempt), so a batch whose commit reply was lost can be sent again safely.
+ * - any other error (a poisoned row, e.g. a result jsonb rejects): the rows are written
+ *   one by one so the good ones land; a row that still fails is retried once with its
+ *   result/error replaced by a note saying why, and if even that fails it is logged and
+ *   left to the lease rescuer, which gives the job back (it runs again: at least once).
+ */
+export class StatusBatcher {
+  private queue: FinishUpdate[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> | null = null;
+  private retryDelayMs = 0;
+  private outage = false;
+  private readonly batchSize: number;
+  private readonly intervalMs: number;
+  private readonly maxRows: number;
+  /** Counters for metrics: flushes, rows written, rows abandoned to the rescuer. */
+  readonly counters = { flushes: 0, rows: 0, fallbackRows: 0, abandoned: 0, retries: 0 };
+
+  constructor(private readonly opts: BatcherOptions) {
+    this.batchSize = opts.batchSize ?? 100;
+    this.intervalMs = opts.intervalMs ?? 5;
+    this.maxRows = opts.maxStatementRows ?? 5_000;
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  push(update: FinishUpdate): void {
+    this.queue.push(update);
+    this.schedule();
+  }
+
+  /**
+   * Writes everything queued so far, waiting out connection failures until `deadline`
+   * (epoch ms; none by default). Returns how many updates are still unwritten.
+   */
+  async flush(deadline = Number.POSITIVE_INFINITY): Promise<number> {
+    this.clearTimer();
+    while (this.queue.length > 0 || this.inFlight) {
+      if (Date.now() >= deadline) break;
+      if (this.inFlight) {
+        await this.inFlight;
+        continue;
+      }
+      if (this.retryDelayMs > 0) await sleep(this.retryDelayMs);
+      await this.runFlush();
+    }
+    return this.queue.length;
+  }
+
+  private schedule(): void {
+    if (this.inFlight || this.retryDelayMs > 0) return; // the running flush reschedules
+    if (this.queue.length >= this.batchSize) {
+      this.clearTimer();
+      void this.runFlush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        void this.runFlush();
+      }, this.intervalMs);
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private runFlush(): Promise<void> {
+    if (this.inFlight) return this.inFlight;
+    if (this.queue.length === 0) return Promise.resolve();
+    const batch = this.queue.splice(0, this.maxRows);
+    this.inFlight = this.writeBatch(batch).finally(() => {
+      this.inFlight = null;
+      if (this.queue.length > 0) {
+        if (this.retryDelayMs > 0) {
+          this.timer ??= setTimeout(() => {
+            this.timer = null;
+            void this.runFlush();
+          }, this.retryDelayMs);
+        } else {
+          this.schedule();
+        }
+      }
+    });
+    return this.inFlight;
+  }
+
+  private async writeBatch(batch: FinishUpdate[]): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.opts.write(`[${batch.map(rowJson).join(',')}]`);
+      this.recovered();
+      this.report(batch.length, started, 'batch');
+    } catch (err) {
+      if (isConnectionError(err)) {
+        this.requeue(batch, err);
+        this.report(batch.length, started, 'retry');
+        return;
+      }
+      this.opts.log.warn({ err, size: batch.length }, 'status batch failed; writing its rows one by one');
+      await this.writeRows(batch);
+      this.report(batch.length, started, 'rows');
+    }
+  }
+
+  private async writeRows(batch: FinishUpdate[]): Promise<void> {
+    for (let i = 0; i < batch.length; i++) {
+      const u = batch[i] as FinishUpdate;
+      try {
+        await this.opts.write(`[${rowJson(u)}]`);
+        this.counters.fallbackRows++;
+      } catch (err) {
+        if (isConnectionError(err)) {
+          this.requeue(batch.slice(i), err);
+          return;
+        }
+        await this.writeSanitized(u, err);
+      }
+    }
+    this.recovered();
+  }
+
+  private async writeSanitized(u: FinishUpdate, cause: unknown): Promise<void> {
+    const note = JSON.stringify({
+      attempt: u.attempt,
+      at: new Date().toISOString(),
+      name: 'UnstorableValue',
+      message: `rota could not store this job's ${u.result !== null ? 'result' : 'error'}: ${String((cause as Error)?.message ?? cause)}`.replaceAll('\u0000', ''),
+    });
+    const safe: FinishUpdate = { ...u, result: u.result === null ? null : 'null', error: note };
+    try {
+      await this.opts.write(`[${rowJson(safe)}]`);
+      this.counters.fallbackRows++;
+      this.opts.log.warn({ jobId: u.id, err: cause }, 'job status written without its unstorable value');
+    } catch (err) {
+      if (isConnectionError(err)) {
+        this.requeue([u], err);
+        return;
+      }
+      this.counters.abandoned++;
+      this.opts.log.error({ jobId: u.id, err }, 'job status could not be written; the lease rescuer will give the job back');
+    }
+  }
+
+  private requeue(rows: FinishUpdate[], err: unknown): void {
+    this.queue.unshift(...rows);
+    this.counters.retries++;
+    this.retryDelayMs = Math.min(5_000, Math.max(50, this.retryDelayMs * 2));
+    if (!this.outage) {
+      this.outage = true;
+      this.opts.log.warn({ err: String(err), pending: this.queue.length }, 'database unreachable; status updates kept in memory and retried');
+    }
+  }
+
+  private recovered(): void {
+    this.retryDelayMs = 0;
+    if (this.outage) {
+      this.outage = false;
+      this.opts.log.warn({ pending: this.queue.length }, 'database reachable again; writing queued status updates');
+    }
+  }
+
+  private report(size: number, started: number, mode: FlushStats['mode']): void {
+    const durationMs = performance.now() - started;
+    if (mode !== 'retry') {
+      this.counters.flushes++;
+      this.counters.rows += size;
+    }
+    this.opts.log.debug({ size, durationMs, mode }, 'status flush');
+    this.opts.onFlush?.({ size, durationMs, mode });
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,276 @@
+import { PermanentError, RateLimitedError, SnoozeError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { type Handler, type Job, type JobContext, PRIORITIES } from '../types.js';
+import type { FinishUpdate } from './batcher.js';
+import { type RetryPolicy, retryDelayMs } from './retry.js';
+
+/** A row returned by claim.sql. */
+export interface ClaimedRow {
+  id: string;
+  queue: string;
+  tenant: string;
+  priority: number;
+  payload: unknown;
+  attempt: number;
+  max_attempts: number;
+  timeout_ms: number | null;
+  created_at: Date;
+  run_at: Date;
+}
+
+export interface JobOutcome {
+  job: Job;
+  kind: FinishUpdate['kind'];
+  durationMs: number;
+  error?: unknown;
+  result?: unknown;
+}
+
+export interface ExecutorOptions {
+  queue: string;
+  concurrency: number;
+  handler: Handler;
+  retry: RetryPolicy;
+  /** Default per-attempt timeout for jobs enqueued without one. */
+  timeoutMs: number | null;
+  log: Logger;
+  /** Hands a finished attempt's status write to the batcher. */
+  finish: (update: FinishUpdate) => void;
+  /** Called when a slot frees up, so the claim loop can refill the buffer. */
+  onSlotFree: () => void;
+  onOutcome?: (outcome: JobOutcome) => void;
+}
+
+interface Held {
+  row: ClaimedRow;
+  controller: AbortController | null;
+}
+
+const noop = () => {};
+
+class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+}
+class ShutdownAbortError extends Error {
+  override readonly name = 'ShutdownAbortError';
+}
+class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+function errorJson(err: unknown, attempt: number): string {
+  const e = err instanceof Error ? err : new Error(`non-Error thrown: ${safeString(err)}`);
+  return JSON.stringify({
+    attempt,
+    at: new Date().toISOString(),
+    name: e.name,
+    message: e.message,
+    stack: e.stack?.split('\n').slice(0, 12).join('\n'),
+  });
+}
+
+function safeString(v: unknown): string {
+  try {
+    return typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  } catch {
+    return String(v);
+  }
+}
+
+function resultJson(value: unknown, log: Logger, id: string): string {
+  if (value === undefined) return 'null';
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch (err) {
+    log.warn({ jobId: id, err }, 'handler result is not JSON-serializable; stored as null');
+    return 'null';
+  }
+}
+
+/**
+ * Runs one queue's handlers: a local buffer of claimed jobs and at most `concurrency`
+ * handlers at a time. Every claimed job (buffered or running) is "held": the lease
+ * keeper renews its lease until its status write has been handed to the batcher.
+ */
+export class QueueExecutor {
+  private readonly buffer: ClaimedRow[] = [];
+  private head = 0;
+  private running = 0;
+  private readonly held = new Map<string, Held>();
+  private idleWaiters: Array<() => void> = [];
+  /** Completions in the last second, for adaptive prefetch. */
+  private rateWindowStart = Date.now();
+  private rateCount = 0;
+  ratePerSec = 0;
+
+  constructor(private readonly opts: ExecutorOptions) {}
+
+  get queue(): string {
+    return this.opts.queue;
+  }
+  get concurrency(): number {
+    return this.opts.concurrency;
+  }
+  get buffered(): number {
+    return this.buffer.length - this.head;
+  }
+  get active(): number {
+    return this.running;
+  }
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  heldJobs(): Iterable<[string, number]> {
+    const out: Array<[string, number]> = [];
+    for (const [id, h] of this.held) out.push([id, h.row.attempt]);
+    return out;
+  }
+
+  deliver(rows: ClaimedRow[]): void {
+    for (const row of rows) {
+      this.held.set(row.id, { row, controller: null });
+      this.buffer.push(row);
+    }
+    this.pump();
+  }
+
+  /** Another process took over this job (our lease expired): stop it, write nothing. */
+  leaseLost(id: string): void {
+    const h = this.held.get(id);
+    if (!h) return;
+    this.held.delete(id);
+    if (h.controller) h.controller.abort(new LeaseLostError(`lease on job ${id} was lost`));
+    else {
+      const i = this.buffer.indexOf(h.row, this.head);
+      if (i >= 0) this.buffer.splice(i, 1);
+    }
+    this.opts.log.warn({ jobId: id }, 'lease lost; the job was given to another worker');
+  }
+
+  /** Returns claimed-but-unstarted jobs to the queue without charging an attempt. */
+  releaseBuffered(): number {
+    const rows = this.buffer.slice(this.head);
+    this.buffer.length = 0;
+    this.head = 0;
+    for (const row of rows) {
+      this.held.delete(row.id);
+      this.opts.finish({ id: row.id, attempt: row.attempt, kind: 'release', result: null, error: null, delayMs: 0 });
+    }
+    return rows.length;
+  }
+
+  /** Aborts running handlers (shutdown grace period over); they fail retryably. */
+  abortRunning(): void {
+    for (const h of this.held.values()) h.controller?.abort(new ShutdownAbortError('worker shut down before the job finished'));
+  }
+
+  /** Resolves when no handler is running. */
+  idle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    while (this.running < this.opts.concurrency && this.head < this.buffer.length) {
+      const row = this.buffer[this.head++] as ClaimedRow;
+      if (this.head > 1024 && this.head * 2 > this.buffer.length) {
+        this.buffer.splice(0, this.head);
+        this.head = 0;
+      }
+      this.running++;
+      void this.run(row);
+    }
+  }
+
+  private async run(row: ClaimedRow): Promise<void> {
+    const { opts } = this;
+    const held = this.held.get(row.id);
+    const controller = new AbortController();
+    if (held) held.controller = controller;
+    const job: Job = {
+      id: row.id,
+      queue: row.queue,
+      tenant: row.tenant,
+      payload: row.payload,
+      attempt: row.attempt,
+      maxAttempts: row.max_attempts,
+      priority: PRIORITIES[row.priority] ?? 'normal',
+      createdAt: row.created_at,
+      runAt: row.run_at,
+      timeoutMs: row.timeout_ms ?? opts.timeoutMs,
+    };
+    let log: Logger | undefined;
+    const ctx: JobContext = {
+      signal: controller.signal,
+      get log() {
+        log ??= opts.log.child({ tenant: row.tenant, jobId: row.id, attempt: row.attempt });
+        return log;
+      },
+      rateLimit(ms: number): never {
+        throw new RateLimitedError(ms);
+      },
+      snooze(ms: number): never {
+        throw new SnoozeError(ms);
+      },
+    };
+    const started = performance.now();
+    let timer: NodeJS.Timeout | null = null;
+    let update: FinishUpdate;
+    let outcome: JobOutcome;
+    try {
+      const handlerPromise = Promise.resolve(opts.handler(job, ctx));
+      // Settle on the first of: the handler, its timeout, or an abort (lease lost /
+      // shutdown). A handler that ignores its signal keeps running in the background,
+      // but its slot and its job are released: the attempt is recorded as failed.
+      const aborted = new Promise<never>((_, reject) => {
+        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+        if (job.timeoutMs !== null) {
+          timer = setTimeout(() => controller.abort(new TimeoutError(`job timed out after ${job.timeoutMs} ms`)), job.timeoutMs);
+        }
+      });
+      // The loser of the race may reject later; that must not be an unhandled rejection.
+      aborted.catch(noop);
+      handlerPromise.catch(noop);
+      const result = await Promise.race([handlerPromise, aborted]);
+      update = { id: row.id, attempt: row.attempt, kind: 'complete', result: resultJson(result, opts.log, row.id), error: null, delayMs: null };
+      outcome = { job, kind: 'complete', durationMs: performance.now() - started, result };
+    } catch (err) {
+      update = this.failure(row, err);
+      outcome = { job, kind: update.kind, durationMs: performance.now() - started, error: err };
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+    if (this.held.delete(row.id)) opts.finish(update);
+    opts.onOutcome?.(outcome);
+    this.countRate();
+    this.running--;
+    this.pump();
+    if (this.running === 0 && this.idleWaiters.length > 0) {
+      for (const w of this.idleWaiters.splice(0)) w();
+    }
+    opts.onSlotFree();
+  }
+
+  private failure(row: ClaimedRow, err: unknown): FinishUpdate {
+    const base = { id: row.id, attempt: row.attempt, result: null };
+    if (err instanceof RateLimitedError || err instanceof SnoozeError) {
+      return { ...base, kind: 'snooze', error: null, delayMs: Math.max(0, err.delayMs) };
+    }
+    const error = errorJson(err, row.attempt);
+    if (err instanceof PermanentError || row.attempt >= row.max_attempts) {
+      return { ...base, kind: 'dead', error, delayMs: null };
+    }
+    return { ...base, kind: 'retry', error, delayMs: retryDelayMs(this.opts.retry, row.attempt) };
+  }
+
+  private countRate(): void {
+    this.rateCount++;
+    const now = Date.now();
+    if (now - this.rateWindowStart >= 250) {
+      this.ratePerSec = (this.rateCount * 1000) / (now - this.rateWindowStart);
+      this.rateWindowStart = now;
+      this.rateCount = 0;
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import type pg from 'pg';
+import type { Logger } from '../logger.js';
+
+export interface ListenerOptions {
+  /** A new, unconnected client for the LISTEN connection. */
+  newClient: () => pg.Client;
+  channel: string;
+  onNotify: (payload: string) => void;
+  /** Called after every (re)connect: notifications may have been missed meanwhile. */
+  onConnect: () => void;
+  log: Logger;
+}
+
+/**
+ * The process's one LISTEN connection. When it drops (database restart, network), it
+ * reconnects with backoff (100 ms doubling to 5 s), logging once per outage, and
+ * re-LISTENs; the claim loop's poll covers the gap.
+ */
+export class Listener {
+  private client: pg.Client | null = null;
+  private stopped = false;
+  private backoff = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private outage = false;
+
+  constructor(private readonly opts: ListenerOptions) {}
+
+  get connected(): boolean {
+    return this.client !== null;
+  }
+
+  async start(): Promise<void> {
+    await this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const c = this.client;
+    this.client = null;
+    if (c) await c.end().catch(() => {});
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    const client = this.opts.newClient();
+    client.on('notification', (msg) => {
+      if (msg.channel === this.opts.channel) this.opts.onNotify(msg.payload ?? '');
+    });
+    client.on('error', () => this.lost(client));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${this.opts.channel.replaceAll('"', '""')}"`);
+    } catch (err) {
+      await client.end().catch(() => {});
+      this.retry(err);
+      return;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => {});
+      return;
+    }
+    this.client = client;
+    this.backoff = 0;
+    if (this.outage) {
+      this.outage = false;
+      this.opts.log.warn({}, 'listener reconnected');
+    }
+    this.opts.onConnect();
+  }
+
+  private lost(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.client = null;
+    client.end().catch(() => {});
+    this.retry(new Error('listener connection lost'));
+  }
+
+  private retry(err: unknown): void {
+    if (this.stopped || this.retryTimer) return;
+    if (!this.outage) {
+      this.outage = true;
+      this.opts.log.warn({ err: String(err) }, 'listener disconnected; reconnecting with backoff (polling meanwhile)');
+    }
+    this.backoff = Math.min(5_000, Math.max(100, this.backoff * 2));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.connect();
+    }, this.backoff);
+  }
+}

@@ -1,0 +1,263 @@
+import { hostname } from 'node:os';
+import type pg from 'pg';
+import { maintainPartitions } from '../db/maintenance.js';
+import type { Logger } from '../logger.js';
+import type { Handler } from '../types.js';
+import { type FlushStats, StatusBatcher } from './batcher.js';
+import { ClaimLoop } from './claim-loop.js';
+import { type ClaimedRow, type JobOutcome, QueueExecutor } from './executor.js';
+import { Listener } from './listener.js';
+import type { RetryPolicy } from './retry.js';
+
+export interface RuntimeConfig {
+  schema: string;
+  workerId: string;
+  leaseMs: number;
+  heartbeatMs: number;
+  rescueIntervalMs: number;
+  pollIntervalMs: number;
+  batchSize: number;
+  batchIntervalMs: number;
+  maxPrefetch: number;
+  prefetchSeconds: number;
+  retentionMs: number;
+  maintenanceIntervalMs: number;
+}
+
+export interface RuntimeQueries {
+  claim: string;
+  finishBatch: string;
+  heartbeat: string;
+  rescue: string;
+}
+
+export interface RuntimeDeps {
+  pool: pg.Pool;
+  newListenerClient: () => pg.Client;
+  sql: RuntimeQueries;
+  log: Logger;
+  config: RuntimeConfig;
+  onOutcome: (o: JobOutcome) => void;
+  onFlush: (s: FlushStats) => void;
+}
+
+export interface QueueWorkerOptions {
+  concurrency: number;
+  retry: RetryPolicy;
+  timeoutMs: number | null;
+}
+
+/**
+ * Everything one process needs to work queues: a claim loop feeding per-queue
+ * executors, one status batcher, one LISTEN connection, a lease keeper (heartbeats)
+ * and a rescuer, all sharing one pool. Created on the first `rota.work()`.
+ */
+export class WorkerRuntime {
+  private readonly executors = new Map<string, QueueExecutor>();
+  private readonly claimLoop: ClaimLoop;
+  readonly batcher: StatusBatcher;
+  private readonly listener: Listener;
+  private timers: NodeJS.Timeout[] = [];
+  private started = false;
+  private stopping: Promise<void> | null = null;
+  readonly counters = { rescued: 0, rescuedDead: 0, leasesLost: 0 };
+
+  constructor(private readonly deps: RuntimeDeps) {
+    const { config, pool, sql, log } = deps;
+    this.batcher = new StatusBatcher({
+      write: async (json) => {
+        await pool.query({ name: `rota_finish_${config.schema}`, text: sql.finishBatch, values: [json] });
+      },
+      log,
+      batchSize: config.batchSize,
+      intervalMs: config.batchIntervalMs,
+      onFlush: deps.onFlush,
+    });
+    this.claimLoop = new ClaimLoop({
+      claim: async (queues, counts) => {
+        const res = await pool.query<ClaimedRow>({
+          name: `rota_claim_${config.schema}`,
+          text: sql.claim,
+          values: [queues, counts, config.workerId, config.leaseMs],
+        });
+        return res.rows;
+      },
+      executors: () => [...this.executors.values()],
+      pollIntervalMs: config.pollIntervalMs,
+      maxPrefetch: config.maxPrefetch,
+      prefetchSeconds: config.prefetchSeconds,
+      log,
+    });
+    this.listener = new Listener({
+      newClient: deps.newListenerClient,
+      channel: `${config.schema}.jobs`,
+      onNotify: (queue) => {
+        if (this.executors.has(queue)) this.claimLoop.wake();
+      },
+      onConnect: () => this.claimLoop.wake(),
+      log,
+    });
+  }
+
+  get queues(): string[] {
+    return [...this.executors.keys()];
+  }
+
+  add(queue: string, opts: QueueWorkerOptions, handler: Handler): void {
+    const ex = new QueueExecutor({
+      queue,
+      concurrency: opts.concurrency,
+      handler,
+      retry: opts.retry,
+      timeoutMs: opts.timeoutMs,
+      log: this.deps.log.child({ queue }),
+      finish: (u) => this.batcher.push(u),
+      onSlotFree: () => this.claimLoop.slotFreed(ex),
+      onOutcome: this.deps.onOutcome,
+    });
+    this.executors.set(queue, ex);
+    if (!this.started) {
+      this.started = true;
+      void this.startBackground();
+    } else {
+      this.claimLoop.wake();
+      void this.register();
+    }
+  }
+
+  private async startBackground(): Promise<void> {
+    const { config, log } = this.deps;
+    this.claimLoop.start();
+    const every = (ms: number, fn: () => Promise<unknown>) => {
+      let busy = false;
+      const t = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        fn()
+          .catch((err) => log.warn({ err: String(err) }, 'background task failed; will retry'))
+          .finally(() => {
+            busy = false;
+          });
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(config.heartbeatMs, () => this.heartbeat());
+    every(config.rescueIntervalMs, () => this.rescue());
+    every(config.maintenanceIntervalMs, () =>
+      maintainPartitions(this.deps.pool, config.schema, { retentionMs: config.retentionMs }),
+    );
+    await Promise.all([
+      this.listener.start(),
+      this.register().catch((err) => log.warn({ err: String(err) }, 'worker registration failed; will retry')),
+      this.rescue().catch(() => {}),
+    ]);
+  }
+
+  /** Stops one queue: no more claims for it, buffered jobs returned, in-flight finished or aborted. */
+  async stopQueue(queue: string, timeoutMs: number): Promise<void> {
+    const ex = this.executors.get(queue);
+    if (!ex) return;
+    this.executors.delete(queue);
+    if (this.executors.size === 0) return this.stop(timeoutMs, [ex]);
+    await this.drain([ex], timeoutMs);
+    await this.batcher.flush(Date.now() + timeoutMs);
+  }
+
+  /** Graceful stop of the whole runtime. */
+  stop(timeoutMs: number, extra: QueueExecutor[] = []): Promise<void> {
+    this.stopping ??= this.doStop(timeoutMs, extra);
+    return this.stopping;
+  }
+
+  private async doStop(timeoutMs: number, extra: QueueExecutor[]): Promise<void> {
+    const { log, pool, config } = this.deps;
+    const all = [...this.executors.values(), ...extra];
+    this.executors.clear();
+    await this.claimLoop.stop();
+    for (const t of this.timers) clearInterval(t);
+    await this.drain(all, timeoutMs);
+    const left = await this.batcher.flush(Date.now() + timeoutMs);
+    if (left > 0) log.error({ left }, 'status updates not written before shutdown; their jobs will be rescued after the lease');
+    await this.listener.stop();
+    await pool
+      .query(`DELETE FROM "${config.schema}".workers WHERE id = $1`, [config.workerId])
+      .catch(() => {});
+  }
+
+  private async drain(executors: QueueExecutor[], timeoutMs: number): Promise<void> {
+    for (const ex of executors) ex.releaseBuffered();
+    const idle = Promise.all(executors.map((ex) => ex.idle()));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      idle.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.deps.log.warn({ timeoutMs }, 'shutdown grace period over; aborting running jobs (they will be retried)');
+      for (const ex of executors) ex.abortRunning();
+      await idle;
+    }
+  }
+
+  /** Renews the lease of every held job in one statement; aborts jobs whose lease was lost. */
+  private async heartbeat(): Promise<void> {
+    const { pool, sql, config } = this.deps;
+    const ids: string[] = [];
+    const attempts: number[] = [];
+    const owner = new Map<string, QueueExecutor>();
+    for (const ex of this.executors.values()) {
+      for (const [id, attempt] of ex.heldJobs()) {
+        ids.push(id);
+        attempts.push(attempt);
+        owner.set(id, ex);
+      }
+    }
+    if (ids.length > 0) {
+      const res = await pool.query<{ id: string }>({
+        name: `rota_heartbeat_${config.schema}`,
+        text: sql.heartbeat,
+        values: [ids, attempts, config.workerId, config.leaseMs],
+      });
+      if (res.rows.length < ids.length) {
+        const kept = new Set(res.rows.map((r) => r.id));
+        for (const id of ids) {
+          if (!kept.has(id)) {
+            this.counters.leasesLost++;
+            owner.get(id)?.leaseLost(id);
+          }
+        }
+      }
+    }
+    await this.register();
+  }
+
+  private async rescue(): Promise<void> {
+    const { pool, sql, config, log } = this.deps;
+    const res = await pool.query<{ dead: number; requeued: number; queues: string[] }>(sql.rescue, [1000]);
+    const row = res.rows[0];
+    if (!row || (row.dead === 0 && row.requeued === 0)) return;
+    this.counters.rescued += row.requeued;
+    this.counters.rescuedDead += row.dead;
+    log.warn({ requeued: row.requeued, dead: row.dead }, 'rescued jobs whose lease expired');
+    await pool.query('SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q', [`${config.schema}.jobs`, row.queues]);
+  }
+
+  private async register(): Promise<void> {
+    const { pool, config } = this.deps;
+    const stats = {
+      pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount },
+      batcher: { pending: this.batcher.pending, ...this.batcher.counters },
+      claims: this.claimLoop.counters,
+      running: Object.fromEntries([...this.executors.values()].map((e) => [e.queue, e.active])),
+    };
+    await pool.query(
+      `INSERT INTO "${config.schema}".workers (id, hostname, pid, queues, stats) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO UPDATE SET queues = EXCLUDED.queues, heartbeat_at = now(), stats = EXCLUDED.stats`,
+      [config.workerId, hostname(), process.pid, this.queues, JSON.stringify(stats)],
+    );
+  }
+}
