@@ -1,5 +1,5 @@
-export { Rota } from './rota.js';
-export type { PoolStats, RotaEvents, RotaOptions, RotaStats, WorkOptions, Worker } from './rota.js';
+export { type EmbeddedServer, startEmbeddedPostgres } from './db/embedded.js';
+export type { MigrateResult } from './db/migrator.js';
 export {
   DatabaseUnavailableError,
   PermanentError,
@@ -7,6 +7,9 @@ export {
   SnoozeError,
   ValidationError,
 } from './errors.js';
+export type { Logger } from './logger.js';
+export type { PoolStats, RotaEvents, RotaOptions, RotaStats, Worker, WorkOptions } from './rota.js';
+export { Rota } from './rota.js';
 export type {
   EnqueueItem,
   EnqueueOptions,
@@ -21,8 +24,5 @@ export type {
   Priority,
   Queryable,
 } from './types.js';
-export type { Logger } from './logger.js';
-export type { RetryPolicy } from './worker/retry.js';
 export type { FlushStats } from './worker/batcher.js';
-export type { MigrateResult } from './db/migrator.js';
-export { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
+export type { RetryPolicy } from './worker/retry.js';

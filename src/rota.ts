@@ -1,5 +1,5 @@
-import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import pg from 'pg';
 import { buildRows, type EnqueueConfig, insertRows } from './client/enqueue.js';
@@ -103,7 +103,10 @@ export class Rota {
   private readonly emitter = new EventEmitter();
   private readonly enqueueCfg: EnqueueConfig;
   private readonly opts: Required<Omit<RotaOptions, 'connectionString' | 'pool' | 'logger' | 'workerId' | 'schema'>>;
-  private readonly sql: Record<'enqueue' | 'findDedup' | 'claim' | 'finishBatch' | 'heartbeat' | 'rescue' | 'getJob' | 'cancel' | 'queueCounts', string>;
+  private readonly sql: Record<
+    'enqueue' | 'findDedup' | 'claim' | 'finishBatch' | 'heartbeat' | 'rescue' | 'getJob' | 'cancel' | 'queueCounts',
+    string
+  >;
   private runtime: WorkerRuntime | null = null;
   private closed = false;
   private readonly counters = { enqueued: 0, deduplicated: 0, completed: 0, failed: 0, retried: 0, dead: 0, snoozed: 0 };
@@ -241,10 +244,12 @@ export class Rota {
     const retry = { ...DEFAULT_RETRY, ...opts?.retry };
     nonNegativeNumber('retry.baseMs', retry.baseMs);
     nonNegativeNumber('retry.maxMs', retry.maxMs);
-    if (!(retry.jitter >= 0 && retry.jitter <= 1)) throw new ValidationError('retry.jitter', `must be between 0 and 1 (got ${retry.jitter})`);
+    if (!(retry.jitter >= 0 && retry.jitter <= 1))
+      throw new ValidationError('retry.jitter', `must be between 0 and 1 (got ${retry.jitter})`);
     const timeoutMs = opts?.timeoutMs === undefined ? null : positiveInt('timeoutMs', opts.timeoutMs);
     const runtime = this.ensureRuntime();
-    if (runtime.queues.includes(queue)) throw new ValidationError('queue', `a worker for ${JSON.stringify(queue)} is already running in this process`);
+    if (runtime.queues.includes(queue))
+      throw new ValidationError('queue', `a worker for ${JSON.stringify(queue)} is already running in this process`);
     runtime.add(queue, { concurrency, retry, timeoutMs }, handler as Handler);
     return {
       queue,

@@ -42,7 +42,8 @@ export function buildRows(queue: string, items: readonly EnqueueItem[], cfg: Enq
       if (runAt !== null) throw new ValidationError(`${f}delayMs`, 'cannot be combined with runAt');
       delayMs = nonNegativeNumber(`${f}delayMs`, item.delayMs);
     }
-    const maxAttempts = item.maxAttempts === undefined ? cfg.defaultMaxAttempts : positiveInt(`${f}maxAttempts`, item.maxAttempts, { max: 1000 });
+    const maxAttempts =
+      item.maxAttempts === undefined ? cfg.defaultMaxAttempts : positiveInt(`${f}maxAttempts`, item.maxAttempts, { max: 1000 });
     const timeoutMs = item.timeoutMs === undefined ? null : positiveInt(`${f}timeoutMs`, item.timeoutMs);
     const dedupKey = item.dedupKey === undefined ? null : validateName(`${f}dedupKey`, item.dedupKey);
     // Built by hand so the payload is serialised once, not re-escaped inside a string.

@@ -23,7 +23,8 @@ interface JobRow {
 
 export function validateJobId(id: unknown): string {
   const s = typeof id === 'number' ? String(id) : id;
-  if (typeof s !== 'string' || !/^[1-9]\d{0,18}$/.test(s)) throw new ValidationError('id', `must be a positive integer id (got ${String(id)})`);
+  if (typeof s !== 'string' || !/^[1-9]\d{0,18}$/.test(s))
+    throw new ValidationError('id', `must be a positive integer id (got ${String(id)})`);
   return s;
 }
 

@@ -39,9 +39,7 @@ export async function maintainPartitions(
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [
-      `rota.maintain:${schema}`,
-    ]);
+    const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [`rota.maintain:${schema}`]);
     if (!lock.rows[0]?.ok) {
       await client.query('ROLLBACK');
       return result;

@@ -35,10 +35,7 @@ export async function migrate(pool: pg.Pool, schema: string, log?: Logger): Prom
     for (const m of migrations) {
       if (have.has(m.version)) continue;
       await client.query(withSchema(m.up, schema));
-      await client.query(withSchema('INSERT INTO {{schema}}.migrations (version, name) VALUES ($1, $2)', schema), [
-        m.version,
-        m.name,
-      ]);
+      await client.query(withSchema('INSERT INTO {{schema}}.migrations (version, name) VALUES ($1, $2)', schema), [m.version, m.name]);
       applied.push(m.version);
       log?.info({ version: m.version, name: m.name }, 'migration applied');
     }

@@ -177,7 +177,11 @@ export class StatusBatcher {
       attempt: u.attempt,
       at: new Date().toISOString(),
       name: 'UnstorableValue',
-      message: `rota could not store this job's ${u.result !== null ? 'result' : 'error'}: ${String((cause as Error)?.message ?? cause)}`.replaceAll('\u0000', ''),
+      message:
+        `rota could not store this job's ${u.result !== null ? 'result' : 'error'}: ${String((cause as Error)?.message ?? cause)}`.replaceAll(
+          '\u0000',
+          '',
+        ),
     });
     const safe: FinishUpdate = { ...u, result: u.result === null ? null : 'null', error: note };
     try {
@@ -200,7 +204,10 @@ export class StatusBatcher {
     this.retryDelayMs = Math.min(5_000, Math.max(50, this.retryDelayMs * 2));
     if (!this.outage) {
       this.outage = true;
-      this.opts.log.warn({ err: String(err), pending: this.queue.length }, 'database unreachable; status updates kept in memory and retried');
+      this.opts.log.warn(
+        { err: String(err), pending: this.queue.length },
+        'database unreachable; status updates kept in memory and retried',
+      );
     }
   }
 

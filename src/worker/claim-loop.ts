@@ -112,9 +112,9 @@ export class ClaimLoop {
         if (rows.length === 0) this.counters.emptyClaims++;
         const got = new Map<string, ClaimedRow[]>();
         for (const row of rows) {
-          let list = got.get(row.queue);
-          if (!list) got.set(row.queue, (list = []));
-          list.push(row);
+          const list = got.get(row.queue);
+          if (list) list.push(row);
+          else got.set(row.queue, [row]);
         }
         let anyFull = false;
         queues.forEach((q, i) => {

@@ -233,7 +233,14 @@ export class QueueExecutor {
       aborted.catch(noop);
       handlerPromise.catch(noop);
       const result = await Promise.race([handlerPromise, aborted]);
-      update = { id: row.id, attempt: row.attempt, kind: 'complete', result: resultJson(result, opts.log, row.id), error: null, delayMs: null };
+      update = {
+        id: row.id,
+        attempt: row.attempt,
+        kind: 'complete',
+        result: resultJson(result, opts.log, row.id),
+        error: null,
+        delayMs: null,
+      };
       outcome = { job, kind: 'complete', durationMs: performance.now() - started, result };
     } catch (err) {
       update = this.failure(row, err);

@@ -144,9 +144,7 @@ export class WorkerRuntime {
     };
     every(config.heartbeatMs, () => this.heartbeat());
     every(config.rescueIntervalMs, () => this.rescue());
-    every(config.maintenanceIntervalMs, () =>
-      maintainPartitions(this.deps.pool, config.schema, { retentionMs: config.retentionMs }),
-    );
+    every(config.maintenanceIntervalMs, () => maintainPartitions(this.deps.pool, config.schema, { retentionMs: config.retentionMs }));
     await Promise.all([
       this.listener.start(),
       this.register().catch((err) => log.warn({ err: String(err) }, 'worker registration failed; will retry')),
@@ -180,9 +178,7 @@ export class WorkerRuntime {
     const left = await this.batcher.flush(Date.now() + timeoutMs);
     if (left > 0) log.error({ left }, 'status updates not written before shutdown; their jobs will be rescued after the lease');
     await this.listener.stop();
-    await pool
-      .query(`DELETE FROM "${config.schema}".workers WHERE id = $1`, [config.workerId])
-      .catch(() => {});
+    await pool.query(`DELETE FROM "${config.schema}".workers WHERE id = $1`, [config.workerId]).catch(() => {});
   }
 
   private async drain(executors: QueueExecutor[], timeoutMs: number): Promise<void> {
