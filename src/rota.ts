@@ -71,6 +71,17 @@ export interface PoolStats {
   waiting: number;
 }
 
+export interface WorkerInfo {
+  id: string;
+  hostname: string;
+  pid: number;
+  queues: string[];
+  startedAt: Date;
+  heartbeatAgeMs: number;
+  /** Pool, batcher and claim counters reported with the last heartbeat. */
+  stats: unknown;
+}
+
 export interface RotaEvents {
   'job:completed': [{ job: JobOutcome['job']; result: unknown; durationMs: number }];
   'job:failed': [{ job: JobOutcome['job']; error: unknown; willRetry: boolean; durationMs: number }];
@@ -108,6 +119,8 @@ export class Rota {
     string
   >;
   private runtime: WorkerRuntime | null = null;
+  /** The last runtime, kept after stop so stats() still reports its counters. */
+  private lastRuntime: WorkerRuntime | null = null;
   private closed = false;
   private readonly counters = { enqueued: 0, deduplicated: 0, completed: 0, failed: 0, retried: 0, dead: 0, snoozed: 0 };
 
@@ -282,6 +295,7 @@ export class Rota {
       onOutcome: (o) => this.outcome(o),
       onFlush: (s) => this.emitter.emit('flush', s),
     });
+    this.lastRuntime = this.runtime;
     return this.runtime;
   }
 
@@ -328,18 +342,45 @@ export class Rota {
     return res.rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.n) }));
   }
 
+  /** Worker processes that heartbeated within the last `staleMs` (default 60 s). */
+  async workers(staleMs = 60_000): Promise<WorkerInfo[]> {
+    const res = await this.pool.query<{
+      id: string;
+      hostname: string;
+      pid: number;
+      queues: string[];
+      started_at: Date;
+      age_ms: number;
+      stats: unknown;
+    }>(
+      `SELECT id, hostname, pid, queues, started_at, (extract(epoch FROM now() - heartbeat_at) * 1000)::int AS age_ms, stats
+         FROM "${this.schema}".workers WHERE heartbeat_at > now() - $1 * interval '1 millisecond' ORDER BY started_at`,
+      [staleMs],
+    );
+    return res.rows.map((r) => ({
+      id: r.id,
+      hostname: r.hostname,
+      pid: r.pid,
+      queues: r.queues,
+      startedAt: r.started_at,
+      heartbeatAgeMs: r.age_ms,
+      stats: r.stats,
+    }));
+  }
+
   poolStats(): PoolStats {
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
   stats(): RotaStats {
-    const b = this.runtime?.batcher.counters;
+    const rt = this.runtime ?? this.lastRuntime;
+    const b = rt?.batcher.counters;
     return {
       ...this.counters,
       flushes: b?.flushes ?? 0,
       flushedRows: b?.rows ?? 0,
-      claims: 0,
-      rescued: this.runtime?.counters.rescued ?? 0,
+      claims: rt?.claimCounters.claims ?? 0,
+      rescued: rt?.counters.rescued ?? 0,
       pool: this.poolStats(),
     };
   }

@@ -99,6 +99,10 @@ export class WorkerRuntime {
     });
   }
 
+  get claimCounters(): ClaimLoop['counters'] {
+    return this.claimLoop.counters;
+  }
+
   get queues(): string[] {
     return [...this.executors.keys()];
   }

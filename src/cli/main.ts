@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerCoreCommands } from './commands/core.js';
+
+/**
+ * The `rota` command. Each part of rota registers its own commands from
+ * src/cli/commands/<part>.ts, so this file only assembles them.
+ */
+export function buildCli(): Command {
+  const program = new Command('rota')
+    .description('PostgreSQL-backed job queue and scheduler (DATABASE_URL selects the database)')
+    .option('--embedded', 'start a throw-away embedded PostgreSQL when DATABASE_URL is unset')
+    .showHelpAfterError();
+  registerCoreCommands(program);
+  return program;
+}
+
+buildCli()
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    process.stderr.write(`rota: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
