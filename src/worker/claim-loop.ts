@@ -36,6 +36,13 @@ export class ClaimLoop {
   private wakeResolve: (() => void) | null = null;
   /** Queues whose last claim came back full: more is waiting. */
   private readonly more = new Set<string>();
+  /**
+   * Slow start per queue: extra prefetch that doubles whenever a claim came back full
+   * while the queue's handlers were starving (idle slots, empty buffer), so a burst is
+   * claimed in a handful of growing statements instead of waiting for the rate
+   * estimate to warm up. Reset when a claim comes back short (the backlog is drained).
+   */
+  private readonly boost = new Map<string, number>();
   private outage = false;
   readonly counters = { claims: 0, claimed: 0, emptyClaims: 0 };
 
@@ -66,7 +73,8 @@ export class ClaimLoop {
   }
 
   private target(ex: QueueExecutor): number {
-    const prefetch = Math.min(this.opts.maxPrefetch, Math.ceil(ex.ratePerSec * this.opts.prefetchSeconds));
+    const byRate = Math.ceil(ex.ratePerSec * this.opts.prefetchSeconds);
+    const prefetch = Math.min(this.opts.maxPrefetch, Math.max(byRate, this.boost.get(ex.queue) ?? 0));
     return ex.concurrency + prefetch;
   }
 
@@ -119,11 +127,20 @@ export class ClaimLoop {
         let anyFull = false;
         queues.forEach((q, i) => {
           const list = got.get(q) ?? [];
+          const ex = byQueue.get(q) as QueueExecutor;
           if (list.length >= (counts[i] as number)) {
             this.more.add(q);
             anyFull = true;
-          } else this.more.delete(q);
-          if (list.length > 0) (byQueue.get(q) as QueueExecutor).deliver(list);
+            // Judged when the claim returns: idle slots and an empty buffer mean the
+            // handlers ran dry during the round trip.
+            if (ex.buffered === 0 && ex.active < ex.concurrency) {
+              this.boost.set(q, Math.min(this.opts.maxPrefetch, Math.max(ex.concurrency, 2 * (this.boost.get(q) ?? 0))));
+            }
+          } else {
+            this.more.delete(q);
+            this.boost.delete(q);
+          }
+          if (list.length > 0) ex.deliver(list);
         });
         if (anyFull) continue;
       }
