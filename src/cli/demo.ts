@@ -41,7 +41,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
   });
 
   rota.work<IngestPayload>('ingest', { concurrency: 20, retry: { baseMs: 200, maxMs: 5_000 } }, async (job, ctx) => {
-    await sleep(2 + Math.random() * 8, undefined, { signal: ctx.signal });
+    await sleep(10 + Math.random() * 40, undefined, { signal: ctx.signal });
     const roll = Math.random();
     if (roll < 0.002) throw new PermanentError(`item ${job.payload.item} is malformed`);
     if (roll < 0.04) throw new Error(`upstream 503 for item ${job.payload.item} (attempt ${job.attempt})`);
