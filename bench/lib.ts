@@ -6,6 +6,7 @@
 import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../src/db/embedded.js';
+import { PROBE_APP } from './proc/protocol.js';
 
 export interface BenchServer {
   adminUrl: string;
@@ -70,7 +71,71 @@ export async function transactions(url: string): Promise<number> {
   return Number(r.rows[0]?.n ?? 0);
 }
 
-/** Samples the number of connections to `database` every `everyMs` until stopped; returns the peak. */
+/**
+ * Sum of xact_commit + xact_rollback for `database`, read from the admin database so
+ * the reading itself is not counted. Read it after the clients disconnected
+ * (waitForNoClients): a backend reports its last transactions as it exits.
+ */
+export async function databaseTransactions(adminUrl: string, database: string): Promise<number> {
+  const c = new pg.Client(adminUrl);
+  await c.connect();
+  try {
+    const read = async () => {
+      await c.query('SELECT pg_stat_clear_snapshot()');
+      const r = await c.query<{ n: string }>('SELECT (xact_commit + xact_rollback)::bigint AS n FROM pg_stat_database WHERE datname = $1', [
+        database,
+      ]);
+      return Number(r.rows[0]?.n ?? 0);
+    };
+    // An exiting backend leaves pg_stat_activity a moment before its statistics land.
+    let last = await read();
+    for (let i = 0; i < 20; i++) {
+      await sleep(50);
+      const now = await read();
+      if (now === last) break;
+      last = now;
+    }
+    return last;
+  } finally {
+    await c.end();
+  }
+}
+
+/** Client connections to `database` (not background workers, not the benchmark's own probe). */
+const CLIENTS_SQL = `SELECT count(*)::int AS n FROM pg_stat_activity
+  WHERE datname = $1 AND backend_type = 'client backend' AND application_name <> '${PROBE_APP}'`;
+
+/** Waits until no client is connected to `database` (children disconnect asynchronously). */
+export async function waitForNoClients(adminUrl: string, database: string, timeoutMs = 10_000): Promise<void> {
+  const c = new pg.Client(adminUrl);
+  await c.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const r = await c.query<{ n: number }>(CLIENTS_SQL, [database]);
+      if ((r.rows[0]?.n ?? 0) === 0) return;
+      await sleep(20);
+    }
+  } finally {
+    await c.end();
+  }
+}
+
+export async function dropDatabase(adminUrl: string, database: string): Promise<void> {
+  const c = new pg.Client(adminUrl);
+  await c.connect();
+  try {
+    await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * Samples the number of client connections to `database` every `everyMs` until
+ * stopped; returns the peak. Background workers (autovacuum) and the benchmark's own
+ * probe connection are not counted.
+ */
 export function sampleConnections(adminUrl: string, database: string, everyMs = 20): { stop(): Promise<number> } {
   const c = new pg.Client(adminUrl);
   let peak = 0;
@@ -78,9 +143,9 @@ export function sampleConnections(adminUrl: string, database: string, everyMs = 
   const loop = (async () => {
     await c.connect();
     while (running) {
-      const r = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [database]);
+      const r = await c.query<{ n: number }>(CLIENTS_SQL, [database]);
       peak = Math.max(peak, r.rows[0]?.n ?? 0);
-      await new Promise((res) => setTimeout(res, everyMs));
+      await sleep(everyMs);
     }
     await c.end();
   })();
@@ -91,6 +156,10 @@ export function sampleConnections(adminUrl: string, database: string, everyMs = 
       return peak;
     },
   };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export function machine(): string {

@@ -14,17 +14,25 @@ export class PermanentError extends Error {
   override readonly name = 'PermanentError';
 }
 
+/** Who a RateLimitedError holds back: the job's tenant in its queue (default), or the whole queue. */
+export type RateLimitScope = 'tenant' | 'queue';
+
 /**
  * Thrown by a handler (or raised through `ctx.rateLimit(ms)`): the downstream said
- * "too many requests". The job runs again after `delayMs` without being charged an attempt.
+ * "too many requests". The job runs again after `delayMs` without being charged an
+ * attempt, and its tenant (or, with scope 'queue', its whole queue) is held for
+ * `delayMs` in every process: no other job of it starts meanwhile.
  */
 export class RateLimitedError extends Error {
   override readonly name = 'RateLimitedError';
+  readonly scope: RateLimitScope;
   constructor(
     readonly delayMs: number,
-    message = `rate limited for ${delayMs} ms`,
+    options: string | { scope?: RateLimitScope; message?: string } = {},
   ) {
-    super(message);
+    const o = typeof options === 'string' ? { message: options } : options;
+    super(o.message ?? `rate limited for ${delayMs} ms`);
+    this.scope = o.scope ?? 'tenant';
   }
 }
 
@@ -34,6 +42,22 @@ export class SnoozeError extends Error {
   constructor(
     readonly delayMs: number,
     message = `snoozed for ${delayMs} ms`,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Raised by `ctx.breaker(name)` while that circuit breaker is open (or half-open with
+ * its probes taken): the job runs again after `delayMs` (about the remaining cooldown),
+ * not charged an attempt, and the dependency is not called.
+ */
+export class BreakerOpenError extends Error {
+  override readonly name = 'BreakerOpenError';
+  constructor(
+    readonly breaker: string,
+    readonly delayMs: number,
+    message = `circuit breaker ${JSON.stringify(breaker)} is open; retrying in ${delayMs} ms`,
   ) {
     super(message);
   }

@@ -1,15 +1,47 @@
 export { type EmbeddedServer, startEmbeddedPostgres } from './db/embedded.js';
 export type { MigrateResult } from './db/migrator.js';
 export {
+  BreakerOpenError,
   DatabaseUnavailableError,
   PermanentError,
   RateLimitedError,
+  type RateLimitScope,
   SnoozeError,
   ValidationError,
 } from './errors.js';
+export type { QueueInfo, QueueSettings, RateLimit, TenantInfo, TenantSettings } from './fairness/settings.js';
+export type { QueueHandle, TenantHandle } from './fairness/settings-store.js';
 export type { Logger } from './logger.js';
+export type { Breakers } from './resilience/breaker-admin.js';
+export type {
+  BreakerHistoryEntry,
+  BreakerKind,
+  BreakerSettings,
+  BreakerState,
+  BreakerStatus,
+  BreakerTarget,
+} from './resilience/breaker-store.js';
+export type { GuardMeasure, GuardOptions, GuardSample, GuardState, GuardStats } from './resilience/guard.js';
+export type { PoolExhaustion, PoolWatchStats } from './resilience/pool-watch.js';
+export type { ResilienceEvents, ResilienceOptions, ResilienceStats, WorkBreakerOptions } from './resilience/resilience.js';
+export type { BreakerEvent, WorkerResilienceStats } from './resilience/worker-hooks.js';
 export type { PoolStats, RotaEvents, RotaOptions, RotaStats, Worker, WorkOptions } from './rota.js';
 export { Rota } from './rota.js';
+export type { CycleQuery } from './scheduler/cycles.js';
+export type { TriggerResult } from './scheduler/evaluator.js';
+export type {
+  CycleOutcome,
+  MissedTickPolicy,
+  ScheduleCycle,
+  ScheduleInfo,
+  ScheduleOptions,
+  SchedulerHandle,
+  SchedulerOptions,
+  SchedulerStats,
+  ScheduleStatus,
+  ScheduleTickEvent,
+  TickStatus,
+} from './scheduler/types.js';
 export type {
   EnqueueItem,
   EnqueueOptions,

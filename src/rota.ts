@@ -9,14 +9,36 @@ import { type MaintenanceResult, maintainPartitions } from './db/maintenance.js'
 import { type MigrateResult, migrate, migrateDown } from './db/migrator.js';
 import { loadQuery, validateSchema } from './db/sql.js';
 import { DatabaseUnavailableError, isConnectionError, ValidationError } from './errors.js';
+import { type QueueHandle, SettingsStore, type TenantHandle } from './fairness/settings-store.js';
 import { defaultLogger, type Logger } from './logger.js';
+import type { Breakers } from './resilience/breaker-admin.js';
+import {
+  Resilience,
+  type ResilienceEvents,
+  type ResilienceOptions,
+  type ResilienceStats,
+  validateWorkBreaker,
+  type WorkBreakerOptions,
+} from './resilience/resilience.js';
+import type { CycleQuery } from './scheduler/cycles.js';
+import type { TriggerResult } from './scheduler/evaluator.js';
+import { SchedulerService } from './scheduler/service.js';
+import type {
+  ScheduleCycle,
+  ScheduleInfo,
+  ScheduleOptions,
+  SchedulerHandle,
+  SchedulerOptions,
+  ScheduleStatus,
+  ScheduleTickEvent,
+} from './scheduler/types.js';
 import type { EnqueueItem, EnqueueOptions, EnqueueResult, Handler, JobRecord, Queryable } from './types.js';
 import type { FlushStats } from './worker/batcher.js';
 import type { JobOutcome } from './worker/executor.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './worker/retry.js';
 import { WorkerRuntime } from './worker/runtime.js';
 
-export interface RotaOptions {
+export interface RotaOptions extends ResilienceOptions {
   /** postgres:// URL. One of connectionString or pool is required. */
   connectionString?: string;
   /** The application's own pool: rota then opens only its LISTEN connection besides it. */
@@ -57,6 +79,8 @@ export interface WorkOptions {
   retry?: Partial<RetryPolicy>;
   /** Per-attempt timeout for jobs enqueued without timeoutMs. */
   timeoutMs?: number;
+  /** Circuit breakers: which handler errors count as failures (see rota.breakers). */
+  breaker?: WorkBreakerOptions;
 }
 
 export interface Worker {
@@ -82,10 +106,14 @@ export interface WorkerInfo {
   stats: unknown;
 }
 
-export interface RotaEvents {
+export interface RotaEvents extends ResilienceEvents {
   'job:completed': [{ job: JobOutcome['job']; result: unknown; durationMs: number }];
   'job:failed': [{ job: JobOutcome['job']; error: unknown; willRetry: boolean; durationMs: number }];
   flush: [FlushStats];
+  /** Every cycle this process's scheduler recorded (enqueued, caught up, missed) and every trigger. */
+  'schedule:tick': [ScheduleTickEvent];
+  /** A tick this process found not enqueued in time (status missed or caught_up). */
+  'schedule:missed': [ScheduleTickEvent];
 }
 
 export interface RotaStats {
@@ -101,6 +129,8 @@ export interface RotaStats {
   claims: number;
   rescued: number;
   pool: PoolStats;
+  /** Resource guard, circuit breakers (as this process last saw them) and pool exhaustion. */
+  resilience: ResilienceStats;
 }
 
 const DAY_MS = 86_400_000;
@@ -113,7 +143,10 @@ export class Rota {
   private readonly log: Logger;
   private readonly emitter = new EventEmitter();
   private readonly enqueueCfg: EnqueueConfig;
-  private readonly opts: Required<Omit<RotaOptions, 'connectionString' | 'pool' | 'logger' | 'workerId' | 'schema'>>;
+  private readonly opts: Required<
+    Omit<RotaOptions, 'connectionString' | 'pool' | 'logger' | 'workerId' | 'schema' | keyof ResilienceOptions>
+  >;
+  private readonly resilience: Resilience;
   private readonly sql: Record<
     'enqueue' | 'findDedup' | 'claim' | 'finishBatch' | 'heartbeat' | 'rescue' | 'getJob' | 'cancel' | 'queueCounts',
     string
@@ -122,6 +155,7 @@ export class Rota {
   /** The last runtime, kept after stop so stats() still reports its counters. */
   private lastRuntime: WorkerRuntime | null = null;
   private closed = false;
+  private scheduler: SchedulerService | null = null;
   private readonly counters = { enqueued: 0, deduplicated: 0, completed: 0, failed: 0, retried: 0, dead: 0, snoozed: 0 };
 
   constructor(options: RotaOptions) {
@@ -166,6 +200,14 @@ export class Rota {
     }
     // An idle client's connection error (database restart) must not crash the process.
     this.pool.on('error', (err) => this.log.warn({ err: String(err) }, 'idle pool connection lost'));
+    this.resilience = new Resilience({
+      pool: this.pool,
+      schema: this.schema,
+      workerId: this.workerId,
+      log: this.log.child({ worker: this.workerId }),
+      options,
+      emit: (event, ...args) => this.emitter.emit(event, ...args),
+    });
     const q = (name: string) => loadQuery(name, this.schema);
     this.sql = {
       enqueue: q('enqueue'),
@@ -200,7 +242,7 @@ export class Rota {
   async enqueue<P>(queue: string, payload: P, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
     const { client, ...item } = opts ?? {};
     const rows = buildRows(queue, [{ ...item, payload }], this.enqueueCfg, () => '');
-    const [result] = await this.write(client ?? this.pool, queue, rows);
+    const [result] = await this.resilience.whileUnavailable(() => this.write(client ?? this.pool, queue, rows), !client);
     return result as EnqueueResult;
   }
 
@@ -212,19 +254,37 @@ export class Rota {
     if (!Array.isArray(items)) throw new ValidationError('items', 'must be an array');
     if (items.length === 0) return [];
     const rows = buildRows(queue, items, this.enqueueCfg, (i) => `items[${i}].`);
-    if (opts.client || rows.length <= 5_000) return this.write(opts.client ?? this.pool, queue, rows);
-    const client = await this.connect();
-    try {
-      await client.query('BEGIN');
-      const res = await this.write(client, queue, rows);
-      await client.query('COMMIT');
-      return res;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    if (opts.client) return this.write(opts.client, queue, rows);
+    if (rows.length <= 5_000) return this.resilience.whileUnavailable(() => this.write(this.pool, queue, rows), true);
+    return this.resilience.whileUnavailable(async () => {
+      const client = await this.connect();
+      try {
+        await client.query('BEGIN');
+        const res = await this.write(client, queue, rows);
+        await client.query('COMMIT');
+        return res;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    }, true);
+  }
+
+  /** A queue's fairness settings (limits, rates, aging), shared by every process: `rota.queue('ingest').configure({ concurrency: 3 })`. */
+  queue(name: string): QueueHandle {
+    return new SettingsStore(this.pool, this.schema).queue(name);
+  }
+
+  /** A tenant's settings in a queue (weight, limits): `rota.tenant('ingest', 'store-42').configure({ weight: 3 })`. */
+  tenant(queue: string, id: string): TenantHandle {
+    return new SettingsStore(this.pool, this.schema).tenant(queue, id);
+  }
+
+  /** Circuit breakers shared by every process: settings, forced states, history. */
+  get breakers(): Breakers {
+    return this.resilience.breakers;
   }
 
   private async connect(): Promise<pg.PoolClient> {
@@ -260,9 +320,11 @@ export class Rota {
     if (!(retry.jitter >= 0 && retry.jitter <= 1))
       throw new ValidationError('retry.jitter', `must be between 0 and 1 (got ${retry.jitter})`);
     const timeoutMs = opts?.timeoutMs === undefined ? null : positiveInt('timeoutMs', opts.timeoutMs);
+    validateWorkBreaker(opts?.breaker);
     const runtime = this.ensureRuntime();
     if (runtime.queues.includes(queue))
       throw new ValidationError('queue', `a worker for ${JSON.stringify(queue)} is already running in this process`);
+    this.resilience.setWorkOptions(queue, opts?.breaker);
     runtime.add(queue, { concurrency, retry, timeoutMs }, handler as Handler);
     return {
       queue,
@@ -294,6 +356,7 @@ export class Rota {
       },
       onOutcome: (o) => this.outcome(o),
       onFlush: (s) => this.emitter.emit('flush', s),
+      hooks: this.resilience.forRuntime(),
     });
     this.lastRuntime = this.runtime;
     return this.runtime;
@@ -306,6 +369,8 @@ export class Rota {
         this.emitter.emit('job:completed', { job: o.job, result: o.result, durationMs: o.durationMs });
         return;
       case 'snooze':
+      case 'rate-limit':
+      case 'rate-limit-queue':
         this.counters.snoozed++;
         return;
       default:
@@ -382,6 +447,7 @@ export class Rota {
       claims: rt?.claimCounters.claims ?? 0,
       rescued: rt?.counters.rescued ?? 0,
       pool: this.poolStats(),
+      resilience: this.resilience.stats(),
     };
   }
 
@@ -392,11 +458,68 @@ export class Rota {
     if (rt) await rt.stop(this.opts.shutdownTimeoutMs);
   }
 
+  private get scheduling(): SchedulerService {
+    this.scheduler ??= new SchedulerService({
+      pool: this.pool,
+      schema: this.schema,
+      log: this.log.child({ worker: this.workerId, part: 'scheduler' }),
+      enqueue: (client, queue, items) => this.enqueueMany(queue, items, { client }),
+      onTick: (e) => {
+        this.emitter.emit('schedule:tick', e);
+        if (e.status !== 'enqueued') this.emitter.emit('schedule:missed', e);
+      },
+      maxPayloadBytes: this.opts.maxPayloadBytes,
+    });
+    return this.scheduler;
+  }
+
+  /** Creates or replaces the schedule `name` (idempotent; see ScheduleOptions). Jobs go to `queue` with `payload`. */
+  schedule<P>(name: string, cron: string, queue: string, payload: P, opts?: ScheduleOptions): Promise<ScheduleInfo<P>> {
+    return this.scheduling.schedule(name, cron, queue, payload, opts);
+  }
+
+  /** Removes a schedule and its history. False when there was none. */
+  unschedule(name: string): Promise<boolean> {
+    return this.scheduling.unschedule(name);
+  }
+
+  /** Enables or disables a schedule (seen by every scheduler within its poll). False when there is none. */
+  setScheduleEnabled(name: string, enabled: boolean): Promise<boolean> {
+    return this.scheduling.setEnabled(name, enabled);
+  }
+
+  /** Runs a schedule now (a manual cycle) without moving its next tick. */
+  trigger(name: string): Promise<TriggerResult> {
+    return this.scheduling.trigger(name);
+  }
+
+  schedules(): Promise<ScheduleInfo[]> {
+    return this.scheduling.schedules();
+  }
+
+  /** Last and next run, success rate, mean / p95 duration and missed ticks per schedule. */
+  scheduleStatus(opts?: { name?: string; window?: number }): Promise<ScheduleStatus[]> {
+    return this.scheduling.status(opts);
+  }
+
+  /** Recorded cycles, newest first (e.g. `{ status: ['missed'], since }` for alerting). */
+  scheduleCycles(query?: CycleQuery): Promise<ScheduleCycle[]> {
+    return this.scheduling.cycles(query);
+  }
+
+  /** Runs the scheduler's evaluation loop in this process (any number of processes may). Stopped by close(). */
+  startScheduler(opts?: SchedulerOptions): SchedulerHandle {
+    if (this.closed) throw new Error('rota is closed');
+    return this.scheduling.start(opts);
+  }
+
   /** Stops workers, flushes, and closes rota's connections (not an application-owned pool). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.scheduler?.stop();
     await this.stopWorkers();
+    this.resilience.close();
     if (this.ownsPool) await this.pool.end();
   }
 }

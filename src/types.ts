@@ -61,10 +61,22 @@ export interface JobContext {
   signal: AbortSignal;
   /** Logger scoped with queue, tenant and job id. */
   log: Logger;
-  /** Give up this attempt because the downstream is rate limiting: the job runs again after `ms`, not charged an attempt. */
+  /**
+   * Give up this attempt because the downstream is rate limiting: the job runs again
+   * after `ms`, not charged an attempt, and its tenant is held for `ms` in every
+   * process (throw `new RateLimitedError(ms, { scope: 'queue' })` to hold the queue).
+   */
   rateLimit(ms: number): never;
   /** Run again after `ms`, not charged an attempt. */
   snooze(ms: number): never;
+  /**
+   * Declares that this job calls the dependency `name`, guarded by a circuit breaker
+   * that every worker process shares. Await it before the call: it resolves when the
+   * call may go ahead (and the job's outcome then counts for the breaker), and rejects
+   * with BreakerOpenError while the breaker is open; left uncaught, that sends the job
+   * back for about the remaining cooldown without charging an attempt.
+   */
+  breaker(name: string): Promise<void>;
 }
 
 export type Handler<P = unknown, R = unknown> = (job: Job<P>, ctx: JobContext) => Promise<R> | R;

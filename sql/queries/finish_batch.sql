@@ -3,12 +3,17 @@
 --            kind: 'complete' | 'dead'     → move to jobs_done (completed / dead)
 --                  'retry'                 → available again after d ms (attempt charged)
 --                  'release' | 'snooze'    → available again after d ms, attempt given back
+--                  'rate-limit'            → as snooze, and the job's tenant is held for d ms
+--                  'rate-limit-queue'      → as snooze, and the job's whole queue is held for d ms
 --
 -- Every row is guarded by (id, attempt, state = 'running'): if the job's lease expired
 -- and it was rescued (and maybe claimed again), the stale update matches nothing, so a
 -- late writer never overwrites a newer attempt. Re-running a batch after a lost reply
 -- is therefore harmless. One statement = one transaction for the whole batch.
 -- Each CTE reaches its rows through jobs_pkey (a nested loop from the json rows).
+-- The fairness counts (running per tenant and queue, ready per lane) are not touched
+-- here, so a flush never waits for a claim: the statement appends one lane_changes row
+-- per queue with what it moved, and the next claim folds it in (0003_fairness.sql).
 WITH input AS (
   SELECT * FROM json_to_recordset($1::json) AS x(i bigint, a integer, k text, r jsonb, e jsonb, d double precision)
 ),
@@ -38,8 +43,28 @@ requeued AS (
          locked_by = NULL,
          lease_expires_at = NULL
     FROM input x
-   WHERE j.id = x.i AND j.attempt = x.a AND j.state = 'running' AND x.k IN ('retry', 'release', 'snooze')
-  RETURNING j.id
+   WHERE j.id = x.i AND j.attempt = x.a AND j.state = 'running'
+     AND x.k IN ('retry', 'release', 'snooze', 'rate-limit', 'rate-limit-queue')
+  RETURNING j.id, j.queue, j.tenant, j.priority, j.run_at, x.k AS kind
+),
+moved AS (
+  SELECT queue, tenant, priority, 0 AS d_ready, -1 AS d_running,
+         NULL::timestamptz AS ready_at, NULL::timestamptz AS hold_until, NULL::timestamptz AS queue_hold_until
+    FROM finished
+  UNION ALL
+  SELECT queue, tenant, priority, 1, -1, run_at,
+         CASE WHEN kind = 'rate-limit' THEN run_at END,
+         CASE WHEN kind = 'rate-limit-queue' THEN run_at END
+    FROM requeued
+),
+journaled AS (
+  INSERT INTO {{schema}}.lane_changes (queue, tenants, priorities, d_ready, d_running, ready_at, hold_until, queue_hold_until)
+  SELECT queue, array_agg(tenant), array_agg(priority), array_agg(d_ready), array_agg(d_running),
+         array_agg(ready_at), array_agg(hold_until), max(queue_hold_until)
+    FROM (SELECT queue, tenant, priority, sum(d_ready)::int AS d_ready, sum(d_running)::int AS d_running,
+                 min(ready_at) AS ready_at, max(hold_until) AS hold_until, max(queue_hold_until) AS queue_hold_until
+            FROM moved GROUP BY 1, 2, 3) g
+   GROUP BY queue
 )
 SELECT (SELECT count(*) FROM archived)::int AS finished,
        (SELECT count(*) FROM requeued)::int AS requeued

@@ -3,7 +3,8 @@
 -- attempts left is moved to jobs_done as dead. Any live worker runs this periodically;
 -- SKIP LOCKED lets several do so at once without blocking each other.
 --   $1 int  max rows per run
--- Reads jobs_lease_idx (running rows only, ordered by lease_expires_at).
+-- Reads jobs_lease_idx (running rows only, ordered by lease_expires_at). The running
+-- and ready counts change through a lane_changes row, as in finish_batch.sql.
 WITH expired AS (
   SELECT id FROM {{schema}}.jobs
    WHERE state = 'running' AND lease_expires_at < now()
@@ -34,10 +35,24 @@ archived AS (
 ),
 requeued AS (
   UPDATE {{schema}}.jobs j
-     SET state = 'available', run_at = now(), errors = n.errors, locked_by = NULL, lease_expires_at = NULL
+     -- run_at is kept: the job goes back to its place in line, not behind the backlog
+     -- that arrived while it was held by the dead worker.
+     SET state = 'available', errors = n.errors, locked_by = NULL, lease_expires_at = NULL
     FROM noted n
    WHERE j.id = n.id AND NOT n.exhausted
-  RETURNING j.id, j.queue
+  RETURNING j.id, j.queue, j.tenant, j.priority, j.run_at
+),
+moved AS (
+  SELECT queue, tenant, priority, 0 AS d_ready, -1 AS d_running, NULL::timestamptz AS ready_at FROM died
+  UNION ALL
+  SELECT queue, tenant, priority, 1, -1, run_at FROM requeued
+),
+journaled AS (
+  INSERT INTO {{schema}}.lane_changes (queue, tenants, priorities, d_ready, d_running, ready_at)
+  SELECT queue, array_agg(tenant), array_agg(priority), array_agg(d_ready), array_agg(d_running), array_agg(ready_at)
+    FROM (SELECT queue, tenant, priority, sum(d_ready)::int AS d_ready, sum(d_running)::int AS d_running, min(ready_at) AS ready_at
+            FROM moved GROUP BY 1, 2, 3) g
+   GROUP BY queue
 )
 SELECT (SELECT count(*) FROM archived)::int AS dead,
        (SELECT count(*) FROM requeued)::int AS requeued,

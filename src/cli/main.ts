@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerBreakerCommands } from './commands/breaker.js';
 import { registerCoreCommands } from './commands/core.js';
+import { registerQueueCommands } from './commands/queue.js';
+import { registerScheduleCommands } from './commands/schedule.js';
 
 /**
  * The `rota` command. Each part of rota registers its own commands from
@@ -12,6 +15,9 @@ export function buildCli(): Command {
     .option('--embedded', 'start a throw-away embedded PostgreSQL when DATABASE_URL is unset')
     .showHelpAfterError();
   registerCoreCommands(program);
+  registerQueueCommands(program);
+  registerBreakerCommands(program);
+  registerScheduleCommands(program);
   return program;
 }
 

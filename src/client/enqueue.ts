@@ -17,6 +17,8 @@ interface Row {
 /** Rows per INSERT statement, and a byte budget per statement for large payloads. */
 const CHUNK_ROWS = 5_000;
 const CHUNK_BYTES = 16 * 1024 * 1024;
+/** Longest delay: the resulting run_at must stay inside PostgreSQL's timestamp range (an error there is not a ValidationError). */
+const MAX_DELAY_MS = 100 * 366 * 86_400_000;
 
 /**
  * Validates every item before anything is sent: one bad item rejects the whole call
@@ -26,7 +28,7 @@ export function buildRows(queue: string, items: readonly EnqueueItem[], cfg: Enq
   validateName('queue', queue);
   return items.map((item, i) => {
     const f = fieldPrefix(i);
-    if (item === null || typeof item !== 'object') throw new ValidationError(f || 'item', 'must be an object');
+    if (item === null || typeof item !== 'object') throw new ValidationError(f ? f.slice(0, -1) : 'item', 'must be an object');
     const tenant = item.tenant === undefined ? 'default' : validateName(`${f}tenant`, item.tenant);
     const priority = priorityRank(`${f}priority`, item.priority);
     const payload = serializePayload(`${f}payload`, item.payload, cfg.maxPayloadBytes);
@@ -35,12 +37,16 @@ export function buildRows(queue: string, items: readonly EnqueueItem[], cfg: Enq
       if (!(item.runAt instanceof Date) || Number.isNaN(item.runAt.getTime())) {
         throw new ValidationError(`${f}runAt`, 'must be a valid Date');
       }
+      // toISOString() writes other years as ±YYYYYY, which PostgreSQL does not parse.
+      const year = item.runAt.getUTCFullYear();
+      if (year < 1 || year > 9999) throw new ValidationError(`${f}runAt`, `must be between the years 1 and 9999 (got ${year})`);
       runAt = item.runAt.toISOString();
     }
     let delayMs: number | null = null;
     if (item.delayMs !== undefined) {
       if (runAt !== null) throw new ValidationError(`${f}delayMs`, 'cannot be combined with runAt');
       delayMs = nonNegativeNumber(`${f}delayMs`, item.delayMs);
+      if (delayMs > MAX_DELAY_MS) throw new ValidationError(`${f}delayMs`, `must be at most ${MAX_DELAY_MS} (100 years; got ${delayMs})`);
     }
     const maxAttempts =
       item.maxAttempts === undefined ? cfg.defaultMaxAttempts : positiveInt(`${f}maxAttempts`, item.maxAttempts, { max: 1000 });

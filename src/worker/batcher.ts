@@ -1,7 +1,8 @@
 import { isConnectionError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
-export type FinishKind = 'complete' | 'dead' | 'retry' | 'release' | 'snooze';
+/** 'rate-limit' / 'rate-limit-queue': a snooze that also holds the job's tenant / queue (finish_batch.sql). */
+export type FinishKind = 'complete' | 'dead' | 'retry' | 'release' | 'snooze' | 'rate-limit' | 'rate-limit-queue';
 
 /** One status write for one claimed job. `result`/`error` are JSON text (or null). */
 export interface FinishUpdate {
@@ -58,6 +59,8 @@ export class StatusBatcher {
   private queue: FinishUpdate[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
+  /** The rows of the statement in flight. */
+  private writing: FinishUpdate[] = [];
   private retryDelayMs = 0;
   private outage = false;
   private readonly batchSize: number;
@@ -74,6 +77,15 @@ export class StatusBatcher {
 
   get pending(): number {
     return this.queue.length;
+  }
+
+  /**
+   * Updates not yet committed (queued or in flight). The lease keeper renews their
+   * jobs' leases until they land, so a status write held through a database outage is
+   * not overtaken by a rescuer that requeues the job.
+   */
+  unwritten(): FinishUpdate[] {
+    return [...this.writing, ...this.queue];
   }
 
   push(update: FinishUpdate): void {
@@ -121,8 +133,10 @@ export class StatusBatcher {
     if (this.inFlight) return this.inFlight;
     if (this.queue.length === 0) return Promise.resolve();
     const batch = this.queue.splice(0, this.maxRows);
+    this.writing = batch;
     this.inFlight = this.writeBatch(batch).finally(() => {
       this.inFlight = null;
+      this.writing = [];
       if (this.queue.length > 0) {
         if (this.retryDelayMs > 0) {
           this.timer ??= setTimeout(() => {

@@ -2,11 +2,25 @@ import { isConnectionError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ClaimedRow, QueueExecutor } from './executor.js';
 
+/** What one claim returned (src/fairness/claimer.ts). */
+export interface ClaimBatch {
+  rows: ClaimedRow[];
+  /** Queues that may have more to give right away (the claim stopped short of finding out). */
+  more: string[];
+  /**
+   * Queues whose claim a concurrency limit cut short: this process's own finished
+   * jobs free room, so the loop claims again once their status is written.
+   */
+  limited: string[];
+  /** Local epoch ms at which held-back work (a delayed job, a token, a hold's end) may start. */
+  wakeAt: number | null;
+}
+
 export interface ClaimLoopOptions {
-  /** Runs claim.sql for these (queue, n) pairs. */
-  claim: (queues: string[], counts: number[]) => Promise<ClaimedRow[]>;
+  /** Claims up to counts[i] jobs of queues[i]. */
+  claim: (queues: string[], counts: number[]) => Promise<ClaimBatch>;
   executors: () => readonly QueueExecutor[];
-  /** Fallback poll when no notification arrives (delayed and retried jobs). */
+  /** Fallback poll when no notification arrives. */
   pollIntervalMs: number;
   /** Most jobs a queue may hold beyond its concurrency. */
   maxPrefetch: number;
@@ -17,17 +31,22 @@ export interface ClaimLoopOptions {
   canClaim?: () => boolean;
 }
 
+/** Shortest sleep before a timed wake-up, so a wake time that is already due cannot spin. */
+const MIN_SLEEP_MS = 5;
+
 /**
  * The producer: one loop per process that keeps every queue's local buffer filled
- * with one claim statement for all of them. It claims when woken (a NOTIFY for one of
- * its queues, a slot freed while more work is known to be waiting, or the poll timer),
- * claims again at once while claims come back full, and otherwise sleeps: an idle
- * process sends one claim per poll interval, nothing more.
+ * with one claim for all of them. It claims when woken (a NOTIFY for one of its
+ * queues, a slot freed while more work is known to be waiting, a status flush while a
+ * concurrency limit held a queue back, the time the claim said held-back work may
+ * start, or the poll timer), claims again at once while claims come back full, and
+ * otherwise sleeps: an idle process sends one claim per poll interval, nothing more.
  *
  * Prefetch adapts: a queue holds its concurrency plus about `prefetchSeconds` of work
  * at its recent completion rate (capped by `maxPrefetch`), so fast jobs are claimed in
  * large batches (few transactions) and slow jobs are not hoarded away from other
- * processes.
+ * processes. Claimed jobs count against concurrency limits while buffered, so a
+ * limited queue is claimed for as soon as any room frees rather than in large batches.
  */
 export class ClaimLoop {
   private running = false;
@@ -36,13 +55,13 @@ export class ClaimLoop {
   private wakeResolve: (() => void) | null = null;
   /** Queues whose last claim came back full: more is waiting. */
   private readonly more = new Set<string>();
+  /** Queues whose last claim a concurrency limit cut short. */
+  private readonly limited = new Set<string>();
   /**
-   * Slow start per queue: extra prefetch that doubles whenever a claim came back full
-   * while the queue's handlers were starving (idle slots, empty buffer), so a burst is
-   * claimed in a handful of growing statements instead of waiting for the rate
-   * estimate to warm up. Reset when a claim comes back short (the backlog is drained).
+   * Limited queues with a job finished here since, and how many more status flushes
+   * should wake the loop for them (the flush in flight may predate that job's write).
    */
-  private readonly boost = new Map<string, number>();
+  private readonly freedLimited = new Map<string, number>();
   private outage = false;
   readonly counters = { claims: 0, claimed: 0, emptyClaims: 0 };
 
@@ -69,12 +88,22 @@ export class ClaimLoop {
 
   /** A handler finished: refill when the buffer runs low and more work is known to wait. */
   slotFreed(ex: QueueExecutor): void {
+    if (this.limited.has(ex.queue)) this.freedLimited.set(ex.queue, 2);
     if (this.more.has(ex.queue) && ex.buffered <= this.target(ex) / 2) this.wake();
   }
 
+  /** Finished jobs' status was written: a queue held back by a limit may have room now. */
+  flushed(): void {
+    if (this.freedLimited.size === 0) return;
+    for (const [q, n] of this.freedLimited) {
+      if (n <= 1) this.freedLimited.delete(q);
+      else this.freedLimited.set(q, n - 1);
+    }
+    this.wake();
+  }
+
   private target(ex: QueueExecutor): number {
-    const byRate = Math.ceil(ex.ratePerSec * this.opts.prefetchSeconds);
-    const prefetch = Math.min(this.opts.maxPrefetch, Math.max(byRate, this.boost.get(ex.queue) ?? 0));
+    const prefetch = Math.min(this.opts.maxPrefetch, Math.ceil(ex.ratePerSec * this.opts.prefetchSeconds));
     return ex.concurrency + prefetch;
   }
 
@@ -89,18 +118,21 @@ export class ClaimLoop {
         for (const ex of this.opts.executors()) {
           const target = this.target(ex);
           const n = target - ex.buffered - ex.active;
-          // Skip crumbs: wait until a quarter of the target is free (at least one slot).
-          if (n >= Math.max(1, Math.floor(target / 4))) {
+          // Skip crumbs: wait until a quarter of the target is free (at least one
+          // slot), except where a limit hands out room a slot at a time.
+          const least = this.limited.has(ex.queue) ? 1 : Math.max(1, Math.floor(target / 4));
+          if (n >= least) {
             queues.push(ex.queue);
             counts.push(n);
             byQueue.set(ex.queue, ex);
           }
         }
       }
+      let sleepMs = this.opts.pollIntervalMs;
       if (queues.length > 0) {
-        let rows: ClaimedRow[];
+        let batch: ClaimBatch;
         try {
-          rows = await this.opts.claim(queues, counts);
+          batch = await this.opts.claim(queues, counts);
           if (this.outage) {
             this.outage = false;
             this.opts.log.warn({}, 'claims resumed');
@@ -115,6 +147,7 @@ export class ClaimLoop {
           await this.sleepOrWake(backoff);
           continue;
         }
+        const { rows } = batch;
         this.counters.claims++;
         this.counters.claimed += rows.length;
         if (rows.length === 0) this.counters.emptyClaims++;
@@ -124,31 +157,30 @@ export class ClaimLoop {
           if (list) list.push(row);
           else got.set(row.queue, [row]);
         }
+        const limited = new Set(batch.limited);
+        const more = new Set(batch.more);
         let anyFull = false;
         queues.forEach((q, i) => {
           const list = got.get(q) ?? [];
-          const ex = byQueue.get(q) as QueueExecutor;
-          if (list.length >= (counts[i] as number)) {
+          if (list.length >= (counts[i] as number) || more.has(q)) {
             this.more.add(q);
             anyFull = true;
-            // Judged when the claim returns: idle slots and an empty buffer mean the
-            // handlers ran dry during the round trip.
-            if (ex.buffered === 0 && ex.active < ex.concurrency) {
-              this.boost.set(q, Math.min(this.opts.maxPrefetch, Math.max(ex.concurrency, 2 * (this.boost.get(q) ?? 0))));
-            }
-          } else {
-            this.more.delete(q);
-            this.boost.delete(q);
+          } else this.more.delete(q);
+          if (limited.has(q)) this.limited.add(q);
+          else {
+            this.limited.delete(q);
+            this.freedLimited.delete(q);
           }
-          if (list.length > 0) ex.deliver(list);
+          if (list.length > 0) (byQueue.get(q) as QueueExecutor).deliver(list);
         });
         if (anyFull) continue;
+        if (batch.wakeAt !== null) sleepMs = Math.min(sleepMs, Math.max(MIN_SLEEP_MS, batch.wakeAt - Date.now()));
       }
-      await this.sleepOrWake(this.opts.pollIntervalMs);
+      await this.sleepOrWake(sleepMs);
     }
   }
 
-  /** Sleeps for `ms` or until woken (a notification, a freed slot, stop()). */
+  /** Sleeps for `ms` or until woken (a notification, a freed slot, a flush, stop()). */
   private async sleepOrWake(ms: number): Promise<void> {
     if (this.wakeRequested || !this.running) return;
     let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,5 @@
-import { PermanentError, RateLimitedError, SnoozeError } from '../errors.js';
+import { BreakerOpenError, PermanentError, RateLimitedError, SnoozeError } from '../errors.js';
+import { FairBuffer } from '../fairness/fair-buffer.js';
 import type { Logger } from '../logger.js';
 import { type Handler, type Job, type JobContext, PRIORITIES } from '../types.js';
 import type { FinishUpdate } from './batcher.js';
@@ -39,6 +40,8 @@ export interface ExecutorOptions {
   /** Called when a slot frees up, so the claim loop can refill the buffer. */
   onSlotFree: () => void;
   onOutcome?: (outcome: JobOutcome) => void;
+  /** `ctx.breaker(name)`: resolves when the job may call the dependency, rejects with BreakerOpenError if not. */
+  enterBreaker?: (name: string, job: Job) => Promise<void>;
 }
 
 interface Held {
@@ -93,11 +96,15 @@ function resultJson(value: unknown, log: Logger, id: string): string {
  * keeper renews its lease until its status write has been handed to the batcher.
  */
 export class QueueExecutor {
-  private readonly buffer: ClaimedRow[] = [];
-  private head = 0;
+  /** Claimed, not started: tiers first, then round robin across tenants (src/fairness/fair-buffer.ts). */
+  private readonly buffer = new FairBuffer<ClaimedRow>();
+  /** Restarts the pump when a local rate-limit hold ends. */
+  private holdTimer: NodeJS.Timeout | null = null;
   private running = 0;
   private readonly held = new Map<string, Held>();
   private idleWaiters: Array<() => void> = [];
+  /** Set when the queue stops: rows of a claim that was still in flight go straight back. */
+  private closed = false;
   /** Completions in the last second, for adaptive prefetch. */
   private rateWindowStart = Date.now();
   private rateCount = 0;
@@ -112,7 +119,7 @@ export class QueueExecutor {
     return this.opts.concurrency;
   }
   get buffered(): number {
-    return this.buffer.length - this.head;
+    return this.buffer.size;
   }
   get active(): number {
     return this.running;
@@ -128,6 +135,12 @@ export class QueueExecutor {
   }
 
   deliver(rows: ClaimedRow[]): void {
+    if (this.closed) {
+      for (const row of rows) {
+        this.opts.finish({ id: row.id, attempt: row.attempt, kind: 'release', result: null, error: null, delayMs: 0 });
+      }
+      return;
+    }
     for (const row of rows) {
       this.held.set(row.id, { row, controller: null });
       this.buffer.push(row);
@@ -141,18 +154,19 @@ export class QueueExecutor {
     if (!h) return;
     this.held.delete(id);
     if (h.controller) h.controller.abort(new LeaseLostError(`lease on job ${id} was lost`));
-    else {
-      const i = this.buffer.indexOf(h.row, this.head);
-      if (i >= 0) this.buffer.splice(i, 1);
-    }
+    else this.buffer.remove(h.row);
     this.opts.log.warn({ jobId: id }, 'lease lost; the job was given to another worker');
+  }
+
+  /** The queue is stopping: buffered jobs go back now, and so do rows of a claim still in flight. */
+  close(): number {
+    this.closed = true;
+    return this.releaseBuffered();
   }
 
   /** Returns claimed-but-unstarted jobs to the queue without charging an attempt. */
   releaseBuffered(): number {
-    const rows = this.buffer.slice(this.head);
-    this.buffer.length = 0;
-    this.head = 0;
+    const rows = this.buffer.drain();
     for (const row of rows) {
       this.held.delete(row.id);
       this.opts.finish({ id: row.id, attempt: row.attempt, kind: 'release', result: null, error: null, delayMs: 0 });
@@ -172,14 +186,22 @@ export class QueueExecutor {
   }
 
   private pump(): void {
-    while (this.running < this.opts.concurrency && this.head < this.buffer.length) {
-      const row = this.buffer[this.head++] as ClaimedRow;
-      if (this.head > 1024 && this.head * 2 > this.buffer.length) {
-        this.buffer.splice(0, this.head);
-        this.head = 0;
-      }
+    while (this.running < this.opts.concurrency) {
+      const row = this.buffer.shift();
+      if (!row) break;
       this.running++;
       void this.run(row);
+    }
+    // Jobs held back by a local rate-limit hold start when it ends.
+    if (this.buffer.size > 0 && this.running < this.opts.concurrency && !this.holdTimer) {
+      const release = this.buffer.nextRelease();
+      if (release !== null) {
+        this.holdTimer = setTimeout(() => {
+          this.holdTimer = null;
+          this.pump();
+        }, release - Date.now());
+        this.holdTimer.unref();
+      }
     }
   }
 
@@ -212,6 +234,9 @@ export class QueueExecutor {
       },
       snooze(ms: number): never {
         throw new SnoozeError(ms);
+      },
+      breaker(name: string): Promise<void> {
+        return opts.enterBreaker ? opts.enterBreaker(name, job) : Promise.resolve();
       },
     };
     const started = performance.now();
@@ -261,7 +286,13 @@ export class QueueExecutor {
 
   private failure(row: ClaimedRow, err: unknown): FinishUpdate {
     const base = { id: row.id, attempt: row.attempt, result: null };
-    if (err instanceof RateLimitedError || err instanceof SnoozeError) {
+    if (err instanceof RateLimitedError) {
+      // Hold the tenant (or queue) here at once; finish_batch.sql holds it cluster-wide.
+      const delayMs = Math.max(0, err.delayMs);
+      this.buffer.hold(err.scope === 'queue' ? null : row.tenant, Date.now() + delayMs);
+      return { ...base, kind: err.scope === 'queue' ? 'rate-limit-queue' : 'rate-limit', error: null, delayMs };
+    }
+    if (err instanceof SnoozeError || err instanceof BreakerOpenError) {
       return { ...base, kind: 'snooze', error: null, delayMs: Math.max(0, err.delayMs) };
     }
     const error = errorJson(err, row.attempt);

@@ -6,6 +6,8 @@ export interface ListenerOptions {
   newClient: () => pg.Client;
   channel: string;
   onNotify: (payload: string) => void;
+  /** More channels on the same connection (e.g. circuit breaker changes). */
+  also?: Record<string, (payload: string) => void>;
   /** Called after every (re)connect: notifications may have been missed meanwhile. */
   onConnect: () => void;
   log: Logger;
@@ -46,12 +48,15 @@ export class Listener {
     const client = this.opts.newClient();
     client.on('notification', (msg) => {
       if (msg.channel === this.opts.channel) this.opts.onNotify(msg.payload ?? '');
+      else this.opts.also?.[msg.channel]?.(msg.payload ?? '');
     });
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
     try {
       await client.connect();
-      await client.query(`LISTEN "${this.opts.channel.replaceAll('"', '""')}"`);
+      for (const channel of [this.opts.channel, ...Object.keys(this.opts.also ?? {})]) {
+        await client.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
+      }
     } catch (err) {
       await client.end().catch(() => {});
       this.retry(err);

@@ -1,10 +1,12 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import { maintainPartitions } from '../db/maintenance.js';
+import { isConnectionError } from '../errors.js';
+import { FairClaimer } from '../fairness/claimer.js';
 import type { Logger } from '../logger.js';
-import type { Handler } from '../types.js';
+import type { Handler, Job } from '../types.js';
 import { type FlushStats, StatusBatcher } from './batcher.js';
-import { ClaimLoop } from './claim-loop.js';
+import { type ClaimBatch, ClaimLoop } from './claim-loop.js';
 import { type ClaimedRow, type JobOutcome, QueueExecutor } from './executor.js';
 import { Listener } from './listener.js';
 import type { RetryPolicy } from './retry.js';
@@ -39,6 +41,36 @@ export interface RuntimeDeps {
   config: RuntimeConfig;
   onOutcome: (o: JobOutcome) => void;
   onFlush: (s: FlushStats) => void;
+  /** Circuit breakers and the resource guard (src/resilience). */
+  hooks?: RuntimeHooks;
+}
+
+/** What the resilience layer plugs into a runtime. */
+export interface RuntimeHooks {
+  /** False while this process is overloaded: nothing is claimed. */
+  canClaim(): boolean;
+  /** False while a queue's jobs are held back by its circuit breaker. */
+  claimable(queue: string): boolean;
+  start(api: RuntimeApi): void;
+  /** `ctx.breaker(name)` in a handler of `queue`. */
+  enterBreaker(queue: string, name: string, job: Job): Promise<void>;
+  onOutcome(o: JobOutcome): void;
+  /** Called once no job runs any more and the batcher has flushed. */
+  stop(): Promise<void>;
+  /** Reported with the worker's heartbeat. */
+  stats(): object;
+  /** NOTIFY channels (without the schema prefix) to LISTEN on, with their handlers. */
+  channels?: Record<string, (payload: string) => void>;
+}
+
+/** The runtime as the hooks see it. */
+export interface RuntimeApi {
+  claim(queues: string[], counts: number[]): Promise<ClaimedRow[]>;
+  executor(queue: string): QueueExecutor | undefined;
+  executors(): QueueExecutor[];
+  /** Gives claimed rows back unrun (attempt not charged). */
+  release(rows: ClaimedRow[]): void;
+  wake(): void;
 }
 
 export interface QueueWorkerOptions {
@@ -54,13 +86,18 @@ export interface QueueWorkerOptions {
  */
 export class WorkerRuntime {
   private readonly executors = new Map<string, QueueExecutor>();
+  /** Executors being stopped: their running jobs keep getting heartbeats until they finish. */
+  private readonly draining = new Set<QueueExecutor>();
   private readonly claimLoop: ClaimLoop;
+  private readonly claimer: FairClaimer;
   readonly batcher: StatusBatcher;
   private readonly listener: Listener;
   private timers: NodeJS.Timeout[] = [];
   private started = false;
   private stopping: Promise<void> | null = null;
   readonly counters = { rescued: 0, rescuedDead: 0, leasesLost: 0 };
+  /** When a background statement last failed for want of a connection (rescue holds off after it). */
+  private lastConnectionErrorAt = 0;
 
   constructor(private readonly deps: RuntimeDeps) {
     const { config, pool, sql, log } = deps;
@@ -71,18 +108,25 @@ export class WorkerRuntime {
       log,
       batchSize: config.batchSize,
       intervalMs: config.batchIntervalMs,
-      onFlush: deps.onFlush,
-    });
-    this.claimLoop = new ClaimLoop({
-      claim: async (queues, counts) => {
-        const res = await pool.query<ClaimedRow>({
-          name: `rota_claim_${config.schema}`,
-          text: sql.claim,
-          values: [queues, counts, config.workerId, config.leaseMs],
-        });
-        return res.rows;
+      onFlush: (s) => {
+        deps.onFlush(s);
+        // Written finishes free room under concurrency limits.
+        this.claimLoop.flushed();
       },
-      executors: () => [...this.executors.values()],
+    });
+    this.claimer = new FairClaimer({
+      pool,
+      schema: config.schema,
+      workerId: config.workerId,
+      leaseMs: config.leaseMs,
+      claimSql: sql.claim,
+    });
+    const hooks = deps.hooks;
+    this.claimLoop = new ClaimLoop({
+      claim: (queues, counts) => this.claimHeeded(queues, counts),
+      // A queue whose circuit breaker is open is left out (its probes are claimed by the hooks).
+      executors: () => (hooks ? [...this.executors.values()].filter((ex) => hooks.claimable(ex.queue)) : [...this.executors.values()]),
+      canClaim: hooks && (() => hooks.canClaim()),
       pollIntervalMs: config.pollIntervalMs,
       maxPrefetch: config.maxPrefetch,
       prefetchSeconds: config.prefetchSeconds,
@@ -95,8 +139,35 @@ export class WorkerRuntime {
         if (this.executors.has(queue)) this.claimLoop.wake();
       },
       onConnect: () => this.claimLoop.wake(),
+      also: Object.fromEntries(Object.entries(hooks?.channels ?? {}).map(([name, fn]) => [`${config.schema}.${name}`, fn])),
       log,
     });
+  }
+
+  /** One fair claim for these queues (src/fairness/claimer.ts). */
+  private claim(queues: string[], counts: number[]): Promise<ClaimBatch> {
+    return this.claimer.claim(queues, counts);
+  }
+
+  /**
+   * The claim loop's claim. A breaker can open (or the guard trip) while the statement
+   * is in flight: rows of a queue that may no longer run here go straight back, unrun
+   * and uncharged, instead of into the buffer.
+   */
+  private async claimHeeded(queues: string[], counts: number[]): Promise<ClaimBatch> {
+    const batch = await this.claim(queues, counts);
+    const hooks = this.deps.hooks;
+    if (!hooks || batch.rows.length === 0) return batch;
+    const canClaim = hooks.canClaim();
+    const keep = batch.rows.filter((r) => canClaim && hooks.claimable(r.queue));
+    if (keep.length === batch.rows.length) return batch;
+    this.release(batch.rows.filter((r) => !keep.includes(r)));
+    return { ...batch, rows: keep };
+  }
+
+  /** Gives claimed rows back unrun, attempt not charged. */
+  private release(rows: ClaimedRow[]): void {
+    for (const r of rows) this.batcher.push({ id: r.id, attempt: r.attempt, kind: 'release', result: null, error: null, delayMs: 0 });
   }
 
   get claimCounters(): ClaimLoop['counters'] {
@@ -108,6 +179,7 @@ export class WorkerRuntime {
   }
 
   add(queue: string, opts: QueueWorkerOptions, handler: Handler): void {
+    const hooks = this.deps.hooks;
     const ex = new QueueExecutor({
       queue,
       concurrency: opts.concurrency,
@@ -117,7 +189,13 @@ export class WorkerRuntime {
       log: this.deps.log.child({ queue }),
       finish: (u) => this.batcher.push(u),
       onSlotFree: () => this.claimLoop.slotFreed(ex),
-      onOutcome: this.deps.onOutcome,
+      onOutcome: hooks
+        ? (o) => {
+            hooks.onOutcome(o);
+            this.deps.onOutcome(o);
+          }
+        : this.deps.onOutcome,
+      enterBreaker: hooks && ((name, job) => hooks.enterBreaker(queue, name, job)),
     });
     this.executors.set(queue, ex);
     if (!this.started) {
@@ -131,14 +209,31 @@ export class WorkerRuntime {
 
   private async startBackground(): Promise<void> {
     const { config, log } = this.deps;
+    this.deps.hooks?.start({
+      claim: async (queues, counts) => (await this.claim(queues, counts)).rows,
+      executor: (queue) => this.executors.get(queue),
+      executors: () => [...this.executors.values()],
+      release: (rows) => this.release(rows),
+      wake: () => this.claimLoop.wake(),
+    });
     this.claimLoop.start();
-    const every = (ms: number, fn: () => Promise<unknown>) => {
+    // One warning when a task starts failing and one when it recovers, not one per tick.
+    const every = (task: string, ms: number, fn: () => Promise<unknown>) => {
       let busy = false;
+      let failing = false;
       const t = setInterval(() => {
         if (busy) return;
         busy = true;
         fn()
-          .catch((err) => log.warn({ err: String(err) }, 'background task failed; will retry'))
+          .then(() => {
+            if (failing) log.warn({ task }, 'background task recovered');
+            failing = false;
+          })
+          .catch((err) => {
+            if (isConnectionError(err)) this.lastConnectionErrorAt = Date.now();
+            if (!failing) log.warn({ task, err: String(err) }, 'background task failed; will retry');
+            failing = true;
+          })
           .finally(() => {
             busy = false;
           });
@@ -146,9 +241,11 @@ export class WorkerRuntime {
       t.unref();
       this.timers.push(t);
     };
-    every(config.heartbeatMs, () => this.heartbeat());
-    every(config.rescueIntervalMs, () => this.rescue());
-    every(config.maintenanceIntervalMs, () => maintainPartitions(this.deps.pool, config.schema, { retentionMs: config.retentionMs }));
+    every('heartbeat', config.heartbeatMs, () => this.heartbeat());
+    every('rescue', config.rescueIntervalMs, () => this.rescue());
+    every('maintenance', config.maintenanceIntervalMs, () =>
+      maintainPartitions(this.deps.pool, config.schema, { retentionMs: config.retentionMs }),
+    );
     await Promise.all([
       this.listener.start(),
       this.register().catch((err) => log.warn({ err: String(err) }, 'worker registration failed; will retry')),
@@ -177,29 +274,39 @@ export class WorkerRuntime {
     const all = [...this.executors.values(), ...extra];
     this.executors.clear();
     await this.claimLoop.stop();
-    for (const t of this.timers) clearInterval(t);
+    // Timers stop after the drain: a job still running must keep its lease meanwhile,
+    // or another process rescues it and runs it a second time.
     await this.drain(all, timeoutMs);
+    for (const t of this.timers) clearInterval(t);
     const left = await this.batcher.flush(Date.now() + timeoutMs);
     if (left > 0) log.error({ left }, 'status updates not written before shutdown; their jobs will be rescued after the lease');
+    await this.deps.hooks?.stop().catch((err) => log.warn({ err: String(err) }, 'resilience shutdown failed'));
     await this.listener.stop();
     await pool.query(`DELETE FROM "${config.schema}".workers WHERE id = $1`, [config.workerId]).catch(() => {});
   }
 
   private async drain(executors: QueueExecutor[], timeoutMs: number): Promise<void> {
-    for (const ex of executors) ex.releaseBuffered();
-    const idle = Promise.all(executors.map((ex) => ex.idle()));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      idle.then(() => false),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (timedOut) {
-      this.deps.log.warn({ timeoutMs }, 'shutdown grace period over; aborting running jobs (they will be retried)');
-      for (const ex of executors) ex.abortRunning();
-      await idle;
+    for (const ex of executors) {
+      ex.close();
+      this.draining.add(ex);
+    }
+    try {
+      const idle = Promise.all(executors.map((ex) => ex.idle()));
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        idle.then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        this.deps.log.warn({ timeoutMs }, 'shutdown grace period over; aborting running jobs (they will be retried)');
+        for (const ex of executors) ex.abortRunning();
+        await idle;
+      }
+    } finally {
+      for (const ex of executors) this.draining.delete(ex);
     }
   }
 
@@ -209,12 +316,17 @@ export class WorkerRuntime {
     const ids: string[] = [];
     const attempts: number[] = [];
     const owner = new Map<string, QueueExecutor>();
-    for (const ex of this.executors.values()) {
+    for (const ex of [...this.executors.values(), ...this.draining]) {
       for (const [id, attempt] of ex.heldJobs()) {
         ids.push(id);
         attempts.push(attempt);
         owner.set(id, ex);
       }
+    }
+    // Finished jobs whose status write has not landed yet (e.g. held through an outage).
+    for (const u of this.batcher.unwritten()) {
+      ids.push(u.id);
+      attempts.push(u.attempt);
     }
     if (ids.length > 0) {
       const res = await pool.query<{ id: string }>({
@@ -225,9 +337,10 @@ export class WorkerRuntime {
       if (res.rows.length < ids.length) {
         const kept = new Set(res.rows.map((r) => r.id));
         for (const id of ids) {
-          if (!kept.has(id)) {
+          const ex = owner.get(id);
+          if (!kept.has(id) && ex) {
             this.counters.leasesLost++;
-            owner.get(id)?.leaseLost(id);
+            ex.leaseLost(id);
           }
         }
       }
@@ -237,6 +350,10 @@ export class WorkerRuntime {
 
   private async rescue(): Promise<void> {
     const { pool, sql, config, log } = this.deps;
+    // Right after the database was unreachable, every lease may look expired because no
+    // process could renew it. Hold off one lease length so live workers renew theirs and
+    // flush their queued status updates first; only leases of dead workers are rescued.
+    if (Date.now() - this.lastConnectionErrorAt < config.leaseMs) return;
     const res = await pool.query<{ dead: number; requeued: number; queues: string[] }>(sql.rescue, [1000]);
     const row = res.rows[0];
     if (!row || (row.dead === 0 && row.requeued === 0)) return;
@@ -253,6 +370,7 @@ export class WorkerRuntime {
       batcher: { pending: this.batcher.pending, ...this.batcher.counters },
       claims: this.claimLoop.counters,
       running: Object.fromEntries([...this.executors.values()].map((e) => [e.queue, e.active])),
+      resilience: this.deps.hooks?.stats(),
     };
     await pool.query(
       `INSERT INTO "${config.schema}".workers (id, hostname, pid, queues, stats) VALUES ($1, $2, $3, $4, $5)

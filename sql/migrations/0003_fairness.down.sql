@@ -1,0 +1,10 @@
+DROP FUNCTION IF EXISTS {{schema}}.claim_jobs(text[], integer[], text, integer);
+DROP FUNCTION IF EXISTS {{schema}}.bucket_tokens(double precision, timestamptz, integer, integer, integer, timestamptz);
+DROP TRIGGER IF EXISTS jobs_note_inserted ON {{schema}}.jobs;
+DROP FUNCTION IF EXISTS {{schema}}.note_jobs_inserted();
+CREATE INDEX IF NOT EXISTS jobs_claim_idx ON {{schema}}.jobs (queue, priority, run_at, id) WHERE state = 'available';
+DROP INDEX IF EXISTS {{schema}}.jobs_lane_idx;
+DROP TABLE IF EXISTS {{schema}}.lane_changes;
+DROP TABLE IF EXISTS {{schema}}.lane_state;
+DROP TABLE IF EXISTS {{schema}}.tenant_state;
+DROP TABLE IF EXISTS {{schema}}.queue_state;

@@ -1,0 +1,11 @@
+DROP FUNCTION IF EXISTS {{schema}}.breaker_configure(text, text, jsonb);
+DROP FUNCTION IF EXISTS {{schema}}.breaker_force(text, text, text, text, text);
+DROP FUNCTION IF EXISTS {{schema}}.breaker_take_probes(text, text, integer, text);
+DROP FUNCTION IF EXISTS {{schema}}.breaker_sync(jsonb, text);
+DROP FUNCTION IF EXISTS {{schema}}.breaker_save({{schema}}.breakers);
+DROP FUNCTION IF EXISTS {{schema}}.breaker_transition({{schema}}.breakers, text, text, text, boolean);
+DROP VIEW IF EXISTS {{schema}}.breaker_status;
+DROP FUNCTION IF EXISTS {{schema}}.breaker_window(bigint, integer[], integer[], integer);
+DROP TABLE IF EXISTS {{schema}}.breaker_history;
+DROP FUNCTION IF EXISTS {{schema}}.notify_breaker();
+DROP TABLE IF EXISTS {{schema}}.breakers;

@@ -1,0 +1,130 @@
+import { hostname, userInfo } from 'node:os';
+import type { Command } from 'commander';
+import type { BreakerSettings, BreakerStatus, BreakerTarget } from '../../resilience/breaker-store.js';
+import type { Rota } from '../../rota.js';
+import { openDatabase, rotaFromEnv } from '../context.js';
+
+function num(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new Error(`${name}: must be a number (got ${v})`);
+    return n;
+  };
+}
+
+interface TargetOpts {
+  dependency?: boolean;
+}
+
+function target(name: string, o: TargetOpts): BreakerTarget {
+  return o.dependency ? { dependency: name } : { queue: name };
+}
+
+function line(s: BreakerStatus): string {
+  const state = s.forced ? `${s.state} (forced)` : s.state;
+  const open = s.openRemainingMs !== null ? `  half-open in ${(s.openRemainingMs / 1000).toFixed(1)} s` : '';
+  return [
+    `${s.kind}:${s.name}`.padEnd(32),
+    state.padEnd(18),
+    `${s.failures}/${s.calls} failed`.padEnd(18),
+    `ratio ${s.failureRatio} min ${s.minCalls} window ${s.windowMs} ms cooldown ${s.cooldownMs}..${s.maxCooldownMs} ms probes ${s.probes}`,
+    open,
+  ].join('');
+}
+
+/** Runs `fn` with a Rota on DATABASE_URL, then closes it. The actor in history is this CLI. */
+async function withRota<T>(fn: (rota: Rota) => Promise<T>): Promise<T> {
+  const db = await openDatabase({ allowEmbedded: false });
+  const rota = rotaFromEnv(db.url, { workerId: `cli:${userInfo().username}@${hostname()}` });
+  try {
+    return await fn(rota);
+  } finally {
+    await rota.close();
+    await db.close();
+  }
+}
+
+/**
+ * `rota breaker list | open | close | reset | configure | history`: operators' control
+ * of the cluster-wide circuit breakers. A name is a queue unless --dependency is given.
+ */
+export function registerBreakerCommands(program: Command): void {
+  const cmd = program.command('breaker').description('circuit breakers shared by every worker (queues, or --dependency names)');
+
+  cmd
+    .command('list')
+    .description('every breaker with its state, window and settings')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      await withRota(async (rota) => {
+        const list = await rota.breakers.list();
+        if (o.json) console.log(JSON.stringify(list, null, 2));
+        else if (list.length === 0) console.log('no circuit breakers');
+        else for (const s of list) console.log(line(s));
+      });
+    });
+
+  const force = (action: 'open' | 'close' | 'reset', description: string) =>
+    cmd
+      .command(`${action} <name>`)
+      .description(description)
+      .option('--dependency', 'name is a dependency (ctx.breaker(name)), not a queue')
+      .option('--reason <text>', 'recorded in the history')
+      .action(async (name: string, o: TargetOpts & { reason?: string }) => {
+        await withRota(async (rota) => {
+          const s = await rota.breakers[action](target(name, o), { reason: o.reason });
+          console.log(line(s));
+        });
+      });
+  force('open', 'force open: no jobs claimed (queue) / ctx.breaker rejects (dependency) until close or reset');
+  force('close', 'force closed: never opens on failures until reset');
+  force('reset', 'back to automatic: closed, window cleared, cooldown back to its first length');
+
+  cmd
+    .command('configure <name>')
+    .description('create the breaker or change its settings (the ones given)')
+    .option('--dependency', 'name is a dependency, not a queue')
+    .option('--failure-ratio <r>', 'open when this fraction of calls failed (0 < r <= 1)', num('failure-ratio'))
+    .option('--min-calls <n>', '...and at least this many calls in the window', num('min-calls'))
+    .option('--window <ms>', 'rolling window length', num('window'))
+    .option('--cooldown <ms>', 'first cooldown while open (doubles per failed probe round)', num('cooldown'))
+    .option('--max-cooldown <ms>', 'upper bound of the cooldown', num('max-cooldown'))
+    .option('--probes <n>', 'probe jobs let through while half-open', num('probes'))
+    .option('--probe-timeout <ms>', 'restart a probe round whose results never came', num('probe-timeout'))
+    .action(async (name: string, o: TargetOpts & Record<string, number | undefined>) => {
+      const settings: Partial<BreakerSettings> = {};
+      const map: Array<[string, keyof BreakerSettings]> = [
+        ['failureRatio', 'failureRatio'],
+        ['minCalls', 'minCalls'],
+        ['window', 'windowMs'],
+        ['cooldown', 'cooldownMs'],
+        ['maxCooldown', 'maxCooldownMs'],
+        ['probes', 'probes'],
+        ['probeTimeout', 'probeTimeoutMs'],
+      ];
+      for (const [flag, key] of map) if (o[flag] !== undefined) settings[key] = o[flag] as number;
+      await withRota(async (rota) => console.log(line(await rota.breakers.configure(target(name, o), settings))));
+    });
+
+  cmd
+    .command('history [name]')
+    .description('state changes and operator actions, newest first')
+    .option('--dependency', 'name is a dependency, not a queue')
+    .option('--limit <n>', 'entries', num('limit'), 50)
+    .option('--json', 'print JSON')
+    .action(async (name: string | undefined, o: TargetOpts & { limit: number; json?: boolean }) => {
+      await withRota(async (rota) => {
+        const rows = await rota.breakers.history(name === undefined ? undefined : target(name, o), { limit: o.limit });
+        if (o.json) {
+          console.log(JSON.stringify(rows, null, 2));
+          return;
+        }
+        for (const h of rows) {
+          const cooldown = h.cooldownMs === null ? '' : ` cooldown ${h.cooldownMs} ms`;
+          console.log(
+            `${h.at.toISOString()}  ${`${h.kind}:${h.name}`.padEnd(28)} ${h.from} -> ${h.to}  ${h.reason} (${h.failures}/${h.calls} failed${cooldown}) by ${h.actor}`,
+          );
+        }
+      });
+    });
+}

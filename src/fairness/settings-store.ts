@@ -1,0 +1,256 @@
+/**
+ * Reads and writes queue and tenant settings (rota.queue(name), rota.tenant(queue, id),
+ * `rota queue` / `rota tenant` in the CLI).
+ *
+ * A write locks the queue row like a claim does, so it never lands in the middle of
+ * one; it then unparks the queue's (or tenant's) lanes so the next claim re-checks them
+ * under the new limits, and notifies the workers of the queue so they claim at once:
+ * a running worker applies new settings on its next claim, within milliseconds.
+ */
+import type pg from 'pg';
+import { ValidationError } from '../errors.js';
+import {
+  type QueueInfo,
+  type QueueSettings,
+  queueColumns,
+  type TenantInfo,
+  type TenantSettings,
+  tenantColumns,
+  validateQueueName,
+  validateTenantName,
+} from './settings.js';
+
+export interface QueueHandle {
+  readonly queue: string;
+  /**
+   * Changes the queue's settings (omitted keys stay). The queue must be known (a job
+   * was enqueued to it or a worker works it) unless `create` is set.
+   */
+  configure(settings: QueueSettings, opts?: { create?: boolean }): Promise<QueueInfo>;
+  /** Settings, running and waiting jobs, and the busiest `tenants` tenants (default 20). */
+  info(opts?: { tenants?: number }): Promise<QueueInfo>;
+}
+
+export interface TenantHandle {
+  readonly queue: string;
+  readonly tenant: string;
+  /** Changes the tenant's settings in the queue (omitted keys stay). The queue must be known. */
+  configure(settings: TenantSettings): Promise<TenantInfo>;
+  info(): Promise<TenantInfo>;
+}
+
+interface QueueRow {
+  queue: string;
+  concurrency: number | null;
+  tenant_concurrency: number | null;
+  rate_limit: number | null;
+  rate_period_ms: number | null;
+  rate_burst: number | null;
+  tenant_rate_limit: number | null;
+  tenant_rate_period_ms: number | null;
+  tenant_rate_burst: number | null;
+  aging_ms: number | null;
+  running: number;
+  ready: number;
+  held_until: Date | null;
+  configured_at: Date | null;
+}
+
+interface TenantRow {
+  queue: string;
+  tenant: string;
+  weight: number;
+  concurrency: number | null;
+  rate_limit: number | null;
+  rate_period_ms: number | null;
+  rate_burst: number | null;
+  running: number;
+  ready: number;
+  held_until: Date | null;
+  configured_at: Date | null;
+}
+
+function rate(limit: number | null, periodMs: number | null, burst: number | null) {
+  if (limit === null || periodMs === null) return null;
+  return { limit, periodMs, burst: burst ?? Math.max(1, Math.round((limit * 1000) / periodMs)) };
+}
+
+function tenantInfo(r: TenantRow): TenantInfo {
+  return {
+    queue: r.queue,
+    tenant: r.tenant,
+    weight: r.weight,
+    concurrency: r.concurrency,
+    rate: rate(r.rate_limit, r.rate_period_ms, r.rate_burst),
+    running: Math.max(0, r.running),
+    ready: Math.max(0, r.ready),
+    heldUntil: r.held_until && r.held_until.getTime() > Date.now() ? r.held_until : null,
+    configuredAt: r.configured_at,
+  };
+}
+
+const unknownQueue = (queue: string) =>
+  new ValidationError(
+    'queue',
+    `unknown queue ${JSON.stringify(queue)}: no job was enqueued to it and no worker works it (configure it with { create: true } to set it up ahead)`,
+  );
+
+export class SettingsStore {
+  private readonly s: string;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    schema: string,
+  ) {
+    this.s = `"${schema}"`;
+  }
+
+  private get channel(): string {
+    return `${this.s.slice(1, -1)}.jobs`;
+  }
+
+  queue(name: string): QueueHandle {
+    const queue = validateQueueName(name);
+    return {
+      queue,
+      configure: (settings, opts) => this.configureQueue(queue, settings, opts?.create ?? false),
+      info: (opts) => this.queueInfo(queue, opts?.tenants ?? 20),
+    };
+  }
+
+  tenant(queueName: string, id: string): TenantHandle {
+    const queue = validateQueueName(queueName);
+    const tenant = validateTenantName(id);
+    return {
+      queue,
+      tenant,
+      configure: (settings) => this.configureTenant(queue, tenant, settings),
+      info: () => this.tenantInfo(queue, tenant),
+    };
+  }
+
+  private async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async configureQueue(queue: string, settings: QueueSettings, create: boolean): Promise<QueueInfo> {
+    const cols = queueColumns(settings);
+    await this.transaction(async (c) => {
+      if (create) await c.query(`INSERT INTO ${this.s}.queue_state (queue) VALUES ($1) ON CONFLICT (queue) DO NOTHING`, [queue]);
+      const locked = await c.query(`SELECT queue FROM ${this.s}.queue_state WHERE queue = $1 FOR UPDATE`, [queue]);
+      if (locked.rowCount === 0) throw unknownQueue(queue);
+      const names = Object.keys(cols);
+      if (names.length === 0) return;
+      // Column names come from queueColumns' fixed list, never from the caller.
+      const set = names.map((n, i) => `${n} = $${i + 2}`).join(', ');
+      await c.query(
+        `UPDATE ${this.s}.queue_state SET ${set}, configured_at = now(),
+                tokens = CASE WHEN rate_limit IS NULL THEN NULL ELSE tokens END
+          WHERE queue = $1`,
+        [queue, ...names.map((n) => cols[n])],
+      );
+      if ('aging_ms' in cols) {
+        await c.query(
+          `UPDATE ${this.s}.lane_state
+              SET tier = priority,
+                  promote_at = CASE WHEN $2::int IS NOT NULL AND priority > 0 THEN now() + $2 * interval '1 millisecond' END
+            WHERE queue = $1 AND ready > 0`,
+          [queue, cols.aging_ms],
+        );
+      }
+      await c.query(`UPDATE ${this.s}.lane_state SET parked_until = NULL WHERE queue = $1 AND ready > 0 AND parked_until IS NOT NULL`, [
+        queue,
+      ]);
+      await c.query('SELECT pg_notify($1, $2)', [this.channel, queue]);
+    });
+    return this.queueInfo(queue, 20);
+  }
+
+  private async configureTenant(queue: string, tenant: string, settings: TenantSettings): Promise<TenantInfo> {
+    const cols = tenantColumns(settings);
+    await this.transaction(async (c) => {
+      const locked = await c.query(`SELECT queue FROM ${this.s}.queue_state WHERE queue = $1 FOR UPDATE`, [queue]);
+      if (locked.rowCount === 0) throw unknownQueue(queue);
+      const names = Object.keys(cols);
+      const list = names.map((n) => `, ${n}`).join('');
+      const values = names.map((_, i) => `, $${i + 3}`).join('');
+      const update = names.map((n) => `${n} = excluded.${n}, `).join('');
+      await c.query(
+        `INSERT INTO ${this.s}.tenant_state AS t (queue, tenant, configured_at${list}) VALUES ($1, $2, now()${values})
+         ON CONFLICT (queue, tenant) DO UPDATE SET ${update}configured_at = now(),
+            tokens = CASE WHEN ${'rate_limit' in cols ? 'excluded.rate_limit' : 't.rate_limit'} IS NULL THEN NULL ELSE t.tokens END`,
+        [queue, tenant, ...names.map((n) => cols[n])],
+      );
+      await c.query(
+        `UPDATE ${this.s}.lane_state SET parked_until = NULL
+          WHERE queue = $1 AND tenant = $2 AND ready > 0 AND parked_until IS NOT NULL`,
+        [queue, tenant],
+      );
+      await c.query('SELECT pg_notify($1, $2)', [this.channel, queue]);
+    });
+    return this.tenantInfo(queue, tenant);
+  }
+
+  private async queueInfo(queue: string, tenants: number): Promise<QueueInfo> {
+    const res = await this.pool.query<QueueRow>(
+      `SELECT q.*, (SELECT coalesce(sum(l.ready), 0) FROM ${this.s}.lane_state l WHERE l.queue = q.queue)::int AS ready
+         FROM ${this.s}.queue_state q WHERE q.queue = $1`,
+      [queue],
+    );
+    const q = res.rows[0];
+    if (!q) throw unknownQueue(queue);
+    const t = await this.pool.query<TenantRow>(
+      `SELECT t.*, coalesce((SELECT sum(l.ready) FROM ${this.s}.lane_state l WHERE l.queue = t.queue AND l.tenant = t.tenant), 0)::int AS ready
+         FROM ${this.s}.tenant_state t WHERE t.queue = $1
+        ORDER BY ready DESC, running DESC, tenant LIMIT $2`,
+      [queue, tenants],
+    );
+    return {
+      queue,
+      concurrency: q.concurrency,
+      tenantConcurrency: q.tenant_concurrency,
+      rate: rate(q.rate_limit, q.rate_period_ms, q.rate_burst),
+      tenantRate: rate(q.tenant_rate_limit, q.tenant_rate_period_ms, q.tenant_rate_burst),
+      agingMs: q.aging_ms,
+      running: Math.max(0, q.running),
+      ready: Math.max(0, q.ready),
+      heldUntil: q.held_until && q.held_until.getTime() > Date.now() ? q.held_until : null,
+      configuredAt: q.configured_at,
+      tenants: t.rows.map(tenantInfo),
+    };
+  }
+
+  private async tenantInfo(queue: string, tenant: string): Promise<TenantInfo> {
+    const known = await this.pool.query(`SELECT 1 FROM ${this.s}.queue_state WHERE queue = $1`, [queue]);
+    if (known.rowCount === 0) throw unknownQueue(queue);
+    const res = await this.pool.query<TenantRow>(
+      `SELECT t.*, coalesce((SELECT sum(l.ready) FROM ${this.s}.lane_state l WHERE l.queue = t.queue AND l.tenant = t.tenant), 0)::int AS ready
+         FROM ${this.s}.tenant_state t WHERE t.queue = $1 AND t.tenant = $2`,
+      [queue, tenant],
+    );
+    const row = res.rows[0];
+    if (row) return tenantInfo(row);
+    return {
+      queue,
+      tenant,
+      weight: 1,
+      concurrency: null,
+      rate: null,
+      running: 0,
+      ready: 0,
+      heldUntil: null,
+      configuredAt: null,
+    };
+  }
+}

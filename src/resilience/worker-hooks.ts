@@ -1,0 +1,229 @@
+import type { Logger } from '../logger.js';
+import type { Job } from '../types.js';
+import type { JobOutcome } from '../worker/executor.js';
+import type { RuntimeApi, RuntimeHooks } from '../worker/runtime.js';
+import { BreakerRegistry } from './breaker.js';
+import type { BreakerState, BreakerStatus, BreakerStore } from './breaker-store.js';
+import type { FailurePredicate } from './failure.js';
+import { type GuardLimits, type GuardState, type GuardStats, ResourceGuard, type Sampler } from './guard.js';
+
+/** A breaker's state changed (seen by this process; every process emits it when it learns of it). */
+export interface BreakerEvent {
+  kind: BreakerStatus['kind'];
+  name: string;
+  from: BreakerState;
+  to: BreakerState;
+  forced: BreakerStatus['forced'];
+  reason: string | null;
+  /** While open (not forced): ms until probes are let through. */
+  openRemainingMs: number | null;
+  status: BreakerStatus;
+}
+
+export interface WorkerResilienceStats {
+  guard: GuardStats;
+  breakers: Array<Pick<BreakerStatus, 'kind' | 'name' | 'state' | 'forced' | 'calls' | 'failures' | 'trips' | 'openRemainingMs'>>;
+  counters: {
+    /** Breaker syncs (one statement each) and failed ones. */
+    breakerSyncs: number;
+    breakerSyncFailures: number;
+    /** ctx.breaker() calls that sent the job back because the breaker was open. */
+    heldBack: number;
+    /** Probe jobs this process ran. */
+    probes: number;
+    /** Buffered jobs given back unrun because their queue's breaker opened / the guard tripped. */
+    releasedByBreaker: number;
+    releasedByGuard: number;
+  };
+}
+
+export interface WorkerResilienceOptions {
+  store: BreakerStore;
+  actor: string;
+  syncMs: number;
+  log: Logger;
+  guard: GuardLimits;
+  /** The failure predicate of a queue's worker (WorkOptions.breaker.countsAsFailure or the default). */
+  isFailure: (queue: string) => FailurePredicate;
+  onBreakerChange: (e: BreakerEvent) => void;
+  onGuardChange: (s: GuardState) => void;
+  /** Tests inject a fake sampler; production measures the process. */
+  sampler?: () => Sampler;
+}
+
+/**
+ * What resilience plugs into one worker runtime: the circuit breakers (which queues may
+ * be claimed, probe claims while half-open, ctx.breaker, outcome counting) and the
+ * resource guard (no claims while the process is overloaded).
+ */
+export class WorkerResilience implements RuntimeHooks {
+  private api: RuntimeApi | null = null;
+  private readonly breakers: BreakerRegistry;
+  private readonly guard: ResourceGuard;
+  private readonly probing = new Set<string>();
+  private readonly released = { breaker: 0, guard: 0 };
+
+  constructor(private readonly opts: WorkerResilienceOptions) {
+    this.breakers = new BreakerRegistry({
+      store: opts.store,
+      actor: opts.actor,
+      syncMs: opts.syncMs,
+      log: opts.log,
+      onChange: (s, prev) => this.breakerChanged(s, prev),
+      afterSync: () => {
+        for (const s of this.breakers.halfOpenQueues()) void this.claimProbes(s);
+      },
+      heldJobs: () => this.heldJobIds(),
+    });
+    this.guard = new ResourceGuard(opts.guard, { onChange: (s) => this.guardChanged(s), sampler: opts.sampler });
+  }
+
+  /**
+   * Every breaker transition is recorded in breaker_history, whose trigger notifies
+   * `<schema>.breakers`: processes sync at once instead of at their next interval, so
+   * a breaker opened by one process stops the others within milliseconds. (The
+   * interval stays: it sends outcomes, and a missed notification costs one interval.)
+   */
+  readonly channels = { breakers: () => this.breakers.requestSync() };
+
+  canClaim(): boolean {
+    return !this.guard.overloaded;
+  }
+
+  claimable(queue: string): boolean {
+    return !this.breakers.holdsQueue(queue);
+  }
+
+  start(api: RuntimeApi): void {
+    this.api = api;
+    this.breakers.start();
+    this.guard.start();
+  }
+
+  enterBreaker(queue: string, name: string, job: Job): Promise<void> {
+    return this.breakers.enter(job.id, name, this.opts.isFailure(queue));
+  }
+
+  onOutcome(o: JobOutcome): void {
+    this.breakers.jobFinished(o, this.opts.isFailure(o.job.queue));
+  }
+
+  async stop(): Promise<void> {
+    this.guard.stop();
+    await this.breakers.stop();
+  }
+
+  stats(): WorkerResilienceStats {
+    const c = this.breakers.counters;
+    return {
+      guard: this.guard.stats(),
+      breakers: this.breakers.all().map(({ kind, name, state, forced, calls, failures, trips, openRemainingMs }) => ({
+        kind,
+        name,
+        state,
+        forced,
+        calls,
+        failures,
+        trips,
+        openRemainingMs,
+      })),
+      counters: {
+        breakerSyncs: c.syncs,
+        breakerSyncFailures: c.syncFailures,
+        heldBack: c.heldBack,
+        probes: c.probes,
+        releasedByBreaker: this.released.breaker,
+        releasedByGuard: this.released.guard,
+      },
+    };
+  }
+
+  private breakerChanged(s: BreakerStatus, prev: BreakerStatus | undefined): void {
+    const api = this.api;
+    if (s.kind === 'queue' && api) {
+      const ex = api.executor(s.name);
+      if (this.breakers.holdsQueue(s.name)) {
+        // Jobs claimed before the breaker opened go back unrun and uncharged.
+        if (ex) this.released.breaker += ex.releaseBuffered();
+        if (s.state === 'half_open' && s.forced === null) void this.claimProbes(s);
+      } else {
+        api.wake();
+      }
+    }
+    if (prev && (prev.state !== s.state || prev.forced !== s.forced)) {
+      const e: BreakerEvent = {
+        kind: s.kind,
+        name: s.name,
+        from: prev.state,
+        to: s.state,
+        forced: s.forced,
+        reason: s.reason,
+        openRemainingMs: s.openRemainingMs,
+        status: s,
+      };
+      const fields = { breaker: `${s.kind}:${s.name}`, from: e.from, to: e.to, forced: s.forced, reason: s.reason };
+      // Opening is what operators must hear about; probing and closing are routine.
+      if (s.state === 'open') this.opts.log.warn(fields, 'circuit breaker opened');
+      else this.opts.log.info(fields, 'circuit breaker changed');
+      this.opts.onBreakerChange(e);
+    }
+  }
+
+  /**
+   * Half-open queue breaker: take probe tokens (cluster-wide at most `probes` per
+   * round) for the slots this process has free, and claim exactly that many jobs.
+   */
+  private async claimProbes(s: BreakerStatus): Promise<void> {
+    const api = this.api;
+    const ex = api?.executor(s.name);
+    if (!api || !ex || this.probing.has(s.name) || this.guard.overloaded) return;
+    const free = ex.concurrency - ex.active - ex.buffered;
+    if (free <= 0) return;
+    this.probing.add(s.name);
+    try {
+      const { granted, generation } = await this.opts.store.takeProbes('queue', s.name, Math.min(free, s.probes), this.opts.actor);
+      if (granted === 0) return;
+      let rows: Awaited<ReturnType<RuntimeApi['claim']>> = [];
+      try {
+        rows = await api.claim([s.name], [granted]);
+      } finally {
+        this.breakers.returnProbes('queue', s.name, generation, granted - rows.length);
+      }
+      if (rows.length === 0) return;
+      if (api.executor(s.name) !== ex) {
+        api.release(rows); // the queue's worker stopped meanwhile
+        this.breakers.returnProbes('queue', s.name, generation, rows.length);
+        return;
+      }
+      this.breakers.markProbes(
+        s.name,
+        rows.map((r) => r.id),
+        generation,
+      );
+      ex.deliver(rows);
+    } catch (err) {
+      this.opts.log.warn({ err: String(err), queue: s.name }, 'could not claim probe jobs; trying again at the next sync');
+    } finally {
+      this.probing.delete(s.name);
+    }
+  }
+
+  private guardChanged(s: GuardState): void {
+    const api = this.api;
+    if (s.overloaded) {
+      // Buffered jobs would wait for this overloaded process: give them to the others.
+      if (api) for (const ex of api.executors()) this.released.guard += ex.releaseBuffered();
+      this.opts.log.warn({ reasons: s.reasons, ...s.sample }, 'process overloaded; claiming paused (in-flight jobs continue)');
+    } else {
+      this.opts.log.warn({ reasons: s.reasons, ...s.sample }, 'process recovered; claiming resumed');
+      api?.wake();
+    }
+    this.opts.onGuardChange(s);
+  }
+
+  private heldJobIds(): ReadonlySet<string> {
+    const ids = new Set<string>();
+    for (const ex of this.api?.executors() ?? []) for (const [id] of ex.heldJobs()) ids.add(id);
+    return ids;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Shared set-up for the core engine tests: a migrated database per file, Rota
+ * instances that are always closed, a logger that records instead of printing, and
+ * small polling helpers. Not a test file itself.
+ */
+import { afterAll } from 'vitest';
+import { type JobRecord, type JobState, type Logger, Rota, type RotaOptions } from '../../src/index.js';
+import { freshDatabase, type TestDb, waitFor } from '../support/db.js';
+import type { Spawned } from '../support/spawn.js';
+
+export interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  msg: string;
+  obj: object;
+}
+
+/** A Logger that keeps every line in `lines` (tests assert on them; nothing is printed). */
+export function recordingLogger(lines: LogLine[] = []): Logger & { lines: LogLine[] } {
+  const make = (bindings: object): Logger & { lines: LogLine[] } => {
+    const at =
+      (level: LogLine['level']) =>
+      (obj: object, msg = ''): void => {
+        lines.push({ level, msg, obj: { ...bindings, ...obj } });
+      };
+    return {
+      lines,
+      debug: at('debug'),
+      info: at('info'),
+      warn: at('warn'),
+      error: at('error'),
+      child: (b) => make({ ...bindings, ...b }),
+    };
+  };
+  return make({});
+}
+
+const open = new Set<Rota>();
+const gates = new Set<() => void>();
+afterAll(async () => {
+  // Whatever a failed test left waiting is let go first, so close() need not wait it out.
+  for (const release of gates) release();
+  await Promise.all([...open].map((r) => r.close()));
+});
+
+/** Fast defaults for tests: short polls so delayed and retried jobs are picked up quickly. */
+export const FAST: Partial<RotaOptions> = { pollIntervalMs: 50 };
+
+/** A Rota on `url` with test defaults; closed after the file whatever the tests did. */
+export function makeRota(url: string, opts: Partial<RotaOptions> = {}): Rota {
+  const rota = new Rota({ connectionString: url, logger: recordingLogger(), ...FAST, ...opts });
+  open.add(rota);
+  return rota;
+}
+
+/** Closes a Rota made by makeRota now (idempotent). */
+export async function closeRota(rota: Rota): Promise<void> {
+  open.delete(rota);
+  await rota.close();
+}
+
+/** A fresh database for this file with rota's schema migrated. */
+export async function migratedDatabase(): Promise<TestDb> {
+  const db = await freshDatabase();
+  const rota = new Rota({ connectionString: db.url, logger: recordingLogger() });
+  await rota.migrate();
+  await rota.close();
+  return db;
+}
+
+/** Every job ever written in `schema`: live ones plus finished ones. */
+export async function totalJobs(db: TestDb, schema = 'rota'): Promise<number> {
+  const res = await db.sql.query<{ n: number }>(
+    `SELECT ((SELECT count(*) FROM "${schema}".jobs) + (SELECT count(*) FROM "${schema}".jobs_done))::int AS n`,
+  );
+  return res.rows[0]?.n ?? 0;
+}
+
+/** Job counts by state over live and finished jobs. */
+export async function stateCounts(db: TestDb, queue: string, schema = 'rota'): Promise<Record<string, number>> {
+  const res = await db.sql.query<{ state: string; n: number }>(
+    `SELECT state, count(*)::int AS n FROM (
+       SELECT state FROM "${schema}".jobs WHERE queue = $1
+       UNION ALL SELECT state FROM "${schema}".jobs_done WHERE queue = $1) s GROUP BY state`,
+    [queue],
+  );
+  return Object.fromEntries(res.rows.map((r) => [r.state, r.n]));
+}
+
+/** Polls getJob until the job is in one of `states`. */
+export function waitForState(rota: Rota, id: string, states: JobState | JobState[], timeoutMs = 20_000): Promise<JobRecord> {
+  const wanted = Array.isArray(states) ? states : [states];
+  return waitFor(
+    async () => {
+      const job = await rota.getJob(id);
+      return job && wanted.includes(job.state) ? job : null;
+    },
+    timeoutMs,
+    `job ${id} to be ${wanted.join('/')}`,
+  );
+}
+
+/** A promise the test opens by hand: handlers await it to stay "in flight" (opened after the file at the latest). */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  gates.add(open);
+  return { promise, open };
+}
+
+/** SIGTERM (graceful stop), then SIGKILL whatever has not exited after `graceMs`. */
+export async function stopChildren(children: Spawned[], graceMs = 15_000): Promise<void> {
+  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    for (const c of children) c.child.kill('SIGKILL');
+  }, graceMs);
+  await Promise.all(children.map((c) => c.exited));
+  clearTimeout(timer);
+}
+
+export { waitFor };

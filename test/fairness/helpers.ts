@@ -1,0 +1,106 @@
+/**
+ * Shared set-up for the fairness tests: a migrated database per file, Rota instances
+ * that are always closed, direct claims (the claim is the unit under test in several
+ * files), and reads of the fairness state. Not a test file itself.
+ */
+import pg from 'pg';
+import { afterAll } from 'vitest';
+import { loadQuery } from '../../src/db/sql.js';
+import { FairClaimer } from '../../src/fairness/claimer.js';
+import { type Logger, Rota, type RotaOptions } from '../../src/index.js';
+import type { ClaimedRow } from '../../src/worker/executor.js';
+import { freshDatabase, type TestDb } from '../support/db.js';
+
+export const silent: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child: () => silent,
+};
+
+const open = new Set<Rota>();
+const pools = new Set<pg.Pool>();
+afterAll(async () => {
+  await Promise.all([...open].map((r) => r.close()));
+  await Promise.all([...pools].map((p) => p.end()));
+});
+
+export function makeRota(url: string, opts: Partial<RotaOptions> = {}): Rota {
+  const rota = new Rota({ connectionString: url, logger: silent, pollIntervalMs: 50, ...opts });
+  open.add(rota);
+  return rota;
+}
+
+export async function closeRota(rota: Rota): Promise<void> {
+  open.delete(rota);
+  await rota.close();
+}
+
+export async function migratedDatabase(): Promise<TestDb> {
+  const db = await freshDatabase();
+  const rota = new Rota({ connectionString: db.url, logger: silent });
+  await rota.migrate();
+  await rota.close();
+  return db;
+}
+
+/**
+ * Claims directly, as a worker process's claim loop would (no handler runs): again
+ * at once while the claim says `more`.
+ */
+export function claimer(url: string, workerId = 'test-claimer'): (queue: string, n: number) => Promise<ClaimedRow[]> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  // The file's database is dropped (connections terminated) before these pools end.
+  pool.on('error', () => {});
+  pools.add(pool);
+  const c = new FairClaimer({ pool, schema: 'rota', workerId, leaseMs: 60_000, claimSql: loadQuery('claim', 'rota') });
+  return async (queue, n) => {
+    const rows: ClaimedRow[] = [];
+    for (let i = 0; i < 50; i++) {
+      const batch = await c.claim([queue], [n - rows.length]);
+      rows.push(...batch.rows);
+      if (!batch.more.includes(queue) || rows.length >= n) break;
+    }
+    return rows;
+  };
+}
+
+/** Marks claimed jobs completed, as a worker's status batcher would. */
+export async function complete(db: TestDb, rows: readonly ClaimedRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(rows.map((r) => ({ i: Number(r.id), a: r.attempt, k: 'complete', r: null, e: null, d: null })));
+  await db.sql.query(loadQuery('finish_batch', 'rota'), [json]);
+}
+
+export function countBy<T>(xs: readonly T[], key: (x: T) => string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of xs) out[key(x)] = (out[key(x)] ?? 0) + 1;
+  return out;
+}
+
+/**
+ * The fairness counters (folded by a claim) against the jobs themselves: every lane's
+ * ready count, every tenant's and queue's running count. Call after a claim, when no
+ * change is pending.
+ */
+export async function countsDrift(db: TestDb, queue: string): Promise<string[]> {
+  const res = await db.sql.query<{ what: string; stored: number; actual: number }>(
+    `WITH lanes AS (
+       SELECT l.tenant || '/' || l.priority AS what, l.ready AS stored,
+              (SELECT count(*) FROM rota.jobs j WHERE j.queue = l.queue AND j.tenant = l.tenant AND j.priority = l.priority
+                  AND j.state = 'available')::int AS actual
+         FROM rota.lane_state l WHERE l.queue = $1),
+     tenants AS (
+       SELECT t.tenant AS what, t.running AS stored,
+              (SELECT count(*) FROM rota.jobs j WHERE j.queue = t.queue AND j.tenant = t.tenant AND j.state = 'running')::int AS actual
+         FROM rota.tenant_state t WHERE t.queue = $1),
+     queues AS (
+       SELECT '(queue)' AS what, q.running AS stored,
+              (SELECT count(*) FROM rota.jobs j WHERE j.queue = q.queue AND j.state = 'running')::int AS actual
+         FROM rota.queue_state q WHERE q.queue = $1)
+     SELECT * FROM lanes UNION ALL SELECT * FROM tenants UNION ALL SELECT * FROM queues`,
+    [queue],
+  );
+  return res.rows.filter((r) => r.stored !== r.actual).map((r) => `${r.what}: stored ${r.stored}, actual ${r.actual}`);
+}
