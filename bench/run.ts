@@ -12,8 +12,9 @@ import { killChildren, REPO_ROOT } from './child.js';
 import * as core from './core.js';
 import { machine, startBenchServer } from './lib.js';
 import type { BenchOptions, Scenario } from './scenario.js';
+import * as scheduler from './scheduler.js';
 
-const SCENARIOS: Scenario[] = [core];
+const SCENARIOS: Scenario[] = [core, scheduler];
 
 const { values } = parseArgs({
   options: {

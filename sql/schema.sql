@@ -623,6 +623,9 @@ CREATE OR REPLACE FUNCTION rota.claim_jobs(p_queues text[], p_counts integer[], 
  RETURNS TABLE(id bigint, queue text, tenant text, priority smallint, payload jsonb, attempt integer, max_attempts integer, timeout_ms integer, created_at timestamp with time zone, run_at timestamp with time zone, more boolean, limited boolean, wake_at double precision)
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
+ SET enable_hashjoin TO 'off'
+ SET enable_mergejoin TO 'off'
+ SET enable_seqscan TO 'off'
 AS $function$
 #variable_conflict use_column
 DECLARE
@@ -635,7 +638,8 @@ BEGIN
   -- 2. Fold. Lanes whose count changed are upserted (new tenants get their row here);
   -- a lane that had nothing ready joins its tier's current round (vclock) instead of
   -- cashing in idle time. Lanes parked at their tenant's concurrency limit are unparked
-  -- when that tenant has fewer jobs running; the next step re-checks them.
+  -- (and join the current round) when that tenant has fewer jobs running; the next
+  -- step re-checks them.
   -- EXPLAIN: Delete on lane_changes by lane_changes_queue_idx; the upserts are nested
   -- loops from the folded rows into the primary keys. Nothing to fold: two empty probes.
   WITH changes AS (
@@ -688,7 +692,9 @@ BEGIN
       FROM lane_in i JOIN "rota".queue_state q ON q.queue = i.queue
     ON CONFLICT (queue, tenant, priority) DO UPDATE
        SET ready = l.ready + excluded.ready,
-           vtime = CASE WHEN l.ready <= 0 THEN greatest(l.vtime, excluded.vtime) ELSE l.vtime END,
+           -- Back from idle or from its tenant's limit: join the current round.
+           vtime = CASE WHEN l.ready <= 0 OR (l.parked_until = 'infinity' AND excluded.parked_until IS NULL)
+                        THEN greatest(l.vtime, excluded.vtime) ELSE l.vtime END,
            tier = CASE WHEN l.ready <= 0 THEN l.priority ELSE l.tier END,
            promote_at = CASE WHEN l.ready <= 0 THEN excluded.promote_at ELSE l.promote_at END,
            parked_until = CASE
@@ -756,8 +762,18 @@ BEGIN
            END AS budget
       FROM q
   ),
+  -- Candidate lanes, each with its tenant's row (by primary key) and its queue's figures.
   cand AS (
-    SELECT l.queue, l.tenant, l.priority, l.tier, l.ready, l.vtime, l.promote_at
+    SELECT l.queue, l.tenant, l.priority, l.tier AS tier0, l.ready, l.vtime, l.promote_at AS promote0, l.parked_until,
+           t.weight AS w, t.running AS t_running, t.held_until AS t_held,
+           coalesce(t.concurrency, qb.tenant_concurrency) AS lim,
+           CASE WHEN t.rate_limit IS NOT NULL
+                THEN "rota".bucket_tokens(t.tokens, t.tokens_at, t.rate_limit, t.rate_period_ms, t.rate_burst, v_now)
+                ELSE "rota".bucket_tokens(t.tokens, t.tokens_at, qb.tenant_rate_limit, qb.tenant_rate_period_ms, qb.tenant_rate_burst, v_now)
+           END AS tokens,
+           coalesce(t.rate_limit::double precision / t.rate_period_ms,
+                    qb.tenant_rate_limit::double precision / qb.tenant_rate_period_ms) AS rate,
+           qb.budget, qb.aging_ms, qb.vclock
       FROM qb
      CROSS JOIN LATERAL (
        (SELECT a.* FROM "rota".lane_state a
@@ -773,97 +789,104 @@ BEGIN
            AND g.promote_at IS NOT NULL AND g.promote_at <= v_now
          ORDER BY g.promote_at LIMIT qb.budget)
      ) l
+      JOIN "rota".tenant_state t ON t.queue = l.queue AND t.tenant = l.tenant
   ),
-  ten AS (
-    SELECT t.queue, t.tenant, t.weight, t.running, t.held_until,
-           coalesce(t.concurrency, qb.tenant_concurrency) AS lim,
-           CASE WHEN t.rate_limit IS NOT NULL
-                THEN "rota".bucket_tokens(t.tokens, t.tokens_at, t.rate_limit, t.rate_period_ms, t.rate_burst, v_now)
-                ELSE "rota".bucket_tokens(t.tokens, t.tokens_at, qb.tenant_rate_limit, qb.tenant_rate_period_ms, qb.tenant_rate_burst, v_now)
-           END AS tokens,
-           coalesce(t.rate_limit::double precision / t.rate_period_ms,
-                    qb.tenant_rate_limit::double precision / qb.tenant_rate_period_ms) AS rate
-      FROM (SELECT DISTINCT c.queue, c.tenant FROM cand c) c
-      JOIN "rota".tenant_state t ON t.queue = c.queue AND t.tenant = c.tenant
-      JOIN qb ON qb.queue = c.queue
-  ),
-  tcap AS (
-    SELECT ten.*,
-           CASE WHEN ten.held_until > v_now THEN 0
-                ELSE greatest(0, least(coalesce(ten.lim - ten.running, 2147483647), coalesce(floor(ten.tokens)::int, 2147483647)))
-           END AS cap
-      FROM ten
-  ),
-  lane AS (
-    SELECT c.queue, c.tenant, c.priority, c.ready, t.weight AS w, t.cap, a.tier, a.promote_at,
-           greatest(c.vtime, qb.vclock[a.tier + 1]) AS v,
-           least(c.ready, t.cap, qb.budget) AS c
+  lane_in AS (
+    SELECT c.*, a.tier, a.promote_at,
+           -- A lane back from parking or promoted by aging joins its tier's current round;
+           -- a lane that kept competing keeps its place.
+           CASE WHEN c.parked_until IS NOT NULL OR a.tier <> c.tier0 THEN greatest(c.vtime, c.vclock[a.tier + 1])
+                ELSE c.vtime END AS v,
+           -- The tenant's room: under its concurrency limit, whole tokens, not held.
+           CASE WHEN c.t_held > v_now THEN 0
+                ELSE greatest(0, least(coalesce(c.lim - c.t_running, 2147483647), coalesce(floor(c.tokens)::int, 2147483647)))
+           END AS cap,
+           least(c.ready, c.budget) AS c0
       FROM cand c
-      JOIN tcap t ON t.queue = c.queue AND t.tenant = c.tenant
-      JOIN qb ON qb.queue = c.queue
      -- Aging: one tier up per aging_ms gone by since promote_at without being served.
      CROSS JOIN LATERAL (
-       SELECT CASE WHEN x.aged THEN greatest(0, c.tier - x.steps) ELSE c.tier END AS tier,
-              CASE WHEN NOT x.aged THEN c.promote_at
-                   WHEN c.tier - x.steps > 0 THEN c.promote_at + x.steps * qb.aging_ms * interval '1 millisecond' END AS promote_at
-         FROM (SELECT coalesce(qb.aging_ms IS NOT NULL AND c.promote_at <= v_now AND c.tier > 0, false) AS aged,
-                      1 + floor(extract(epoch FROM v_now - c.promote_at) * 1000 / qb.aging_ms)::int AS steps) x
+       SELECT CASE WHEN x.aged THEN greatest(0, c.tier0 - x.steps) ELSE c.tier0 END AS tier,
+              CASE WHEN NOT x.aged THEN c.promote0
+                   WHEN c.tier0 - x.steps > 0 THEN c.promote0 + x.steps * c.aging_ms * interval '1 millisecond' END AS promote_at
+         FROM (SELECT coalesce(c.aging_ms IS NOT NULL AND c.promote0 <= v_now AND c.tier0 > 0, false) AS aged,
+                      1 + floor(extract(epoch FROM v_now - c.promote0) * 1000 / c.aging_ms)::int AS steps) x
      ) a
   ),
-  tier_budget AS (
-    SELECT x.queue, x.tier,
-           greatest(0, qb.budget - coalesce(sum(x.cap) OVER (PARTITION BY x.queue ORDER BY x.tier
-                                                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)) AS budget
-      FROM (SELECT l.queue, l.tier, sum(l.c) AS cap FROM lane l GROUP BY 1, 2) x
-      JOIN qb ON qb.queue = x.queue
+  -- What each lane can give: its tenant's room is shared by the tenant's lanes, taken in
+  -- tier order, so a lane gets the clamp of the tenant's running sum to its room.
+  lane AS (
+    -- Only what the rest needs: these rows go through several sorts.
+    SELECT l.queue, l.tenant, l.priority, l.tier, l.promote_at, l.ready, l.v, l.w, l.cap, l.budget, l.aging_ms,
+           l.lim, l.t_running, l.t_held, l.tokens, l.rate,
+           least(l.cap, sum(l.c0) OVER t) - least(l.cap, coalesce(sum(l.c0) OVER (t ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)) AS c
+      FROM lane_in l
+    WINDOW t AS (PARTITION BY l.queue, l.tenant ORDER BY l.tier, l.priority)
   ),
+  -- The budget left to each lane's tier once the tiers above have taken all they can.
+  tiered AS (
+    SELECT l.*,
+           greatest(0, l.budget - (sum(l.c) OVER (PARTITION BY l.queue ORDER BY l.tier RANGE UNBOUNDED PRECEDING)
+                                   - sum(l.c) OVER (PARTITION BY l.queue, l.tier))) AS tb,
+           l.c > 0 AND l.budget > 0 AS live
+      FROM lane l
+  ),
+  -- Rounds: with the tier's live lanes sorted by capacity / weight, the round count R
+  -- at which the tier's budget is filled (lanes exhausted before R give c, the others
+  -- R * weight) is the one whose segment [r_prev, r] holds it.
   solve AS (
-    SELECT l.queue, l.tenant, l.priority, l.tier, l.w, l.v, l.c, b.budget AS tb,
+    SELECT l.*,
            l.c::double precision / l.w AS r,
            lag(l.c::double precision / l.w, 1, 0::double precision) OVER o AS r_prev,
            coalesce(sum(l.c) OVER (o ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS c_before,
            sum(l.w) OVER (o ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS w_from
-      FROM lane l
-      JOIN tier_budget b ON b.queue = l.queue AND b.tier = l.tier
-     WHERE l.c > 0 AND b.budget > 0
-    WINDOW o AS (PARTITION BY l.queue, l.tier ORDER BY l.c::double precision / l.w, l.tenant, l.priority)
+      FROM tiered l
+    WINDOW o AS (PARTITION BY l.queue, l.tier, l.live ORDER BY l.c::double precision / l.w, l.tenant, l.priority)
   ),
   rounds AS (
-    SELECT s.queue, s.tier,
+    SELECT s.*,
            min((s.tb - s.c_before)::double precision / s.w_from)
-             FILTER (WHERE (s.tb - s.c_before)::double precision / s.w_from BETWEEN s.r_prev AND s.r) AS r
-      FROM solve s GROUP BY 1, 2
-  ),
-  slot AS (
-    SELECT s.queue, s.tenant, s.priority, s.tier, s.w, s.v + k::double precision / s.w AS tag
+             FILTER (WHERE (s.tb - s.c_before)::double precision / s.w_from BETWEEN s.r_prev AND s.r)
+             OVER (PARTITION BY s.queue, s.tier, s.live) AS rr
       FROM solve s
-      JOIN rounds r ON r.queue = s.queue AND r.tier = s.tier
-     CROSS JOIN LATERAL generate_series(1, CASE WHEN r.r IS NULL THEN s.c ELSE least(s.c, ceil(r.r * s.w)::int) END) AS k
   ),
-  chosen AS (
-    SELECT x.queue, x.tenant, x.priority, x.tier, x.w, x.tag
-      FROM (SELECT y.*, row_number() OVER (PARTITION BY y.queue ORDER BY y.tier, y.tag, y.tenant, y.priority) AS n_queue
-              FROM (SELECT s.*, row_number() OVER (PARTITION BY s.queue, s.tenant ORDER BY s.tier, s.tag, s.priority) AS n_tenant
-                      FROM slot s) y
-              JOIN tcap t ON t.queue = y.queue AND t.tenant = y.tenant
-             WHERE y.n_tenant <= t.cap) x
-      JOIN qb ON qb.queue = x.queue
-     WHERE x.n_queue <= qb.budget
+  -- Slots: each lane's next tags (k >= 1) plus one row k = 0 that keeps the lane in the
+  -- pipeline when it gets nothing.
+  slot AS (
+    SELECT s.*, k, s.v + k::double precision / s.w AS tag
+      FROM rounds s
+     CROSS JOIN LATERAL generate_series(0,
+       CASE WHEN NOT s.live OR s.tb <= 0 THEN 0
+            WHEN s.rr IS NULL THEN s.c
+            ELSE least(s.c, ceil(s.rr * s.w)::int) END) AS k
   ),
+  by_tenant AS (
+    SELECT s.*, k > 0 AND row_number() OVER (PARTITION BY s.queue, s.tenant, s.k > 0 ORDER BY s.tier, s.tag, s.priority) <= s.cap AS fits
+      FROM slot s
+  ),
+  by_queue AS (
+    SELECT s.*, s.fits AND row_number() OVER (PARTITION BY s.queue, s.fits ORDER BY s.tier, s.tag, s.tenant, s.priority) <= s.budget AS chosen
+      FROM by_tenant s
+  ),
+  -- One row per lane again, with its quota n and its tier's last start tag served.
   quota AS (
-    SELECT c.queue, c.tenant, c.priority, count(*)::int AS n FROM chosen c GROUP BY 1, 2, 3
+    SELECT DISTINCT ON (s.queue, s.tenant, s.priority) s.*,
+           count(*) FILTER (WHERE s.chosen) OVER (PARTITION BY s.queue, s.tenant, s.priority) AS n,
+           max(s.tag - 1.0 / s.w) FILTER (WHERE s.chosen) OVER (PARTITION BY s.queue, s.tier) AS served
+      FROM by_queue s
+     ORDER BY s.queue, s.tenant, s.priority, s.k
   ),
-  picked AS (
-    SELECT k.queue, k.tenant, k.priority, j.id
-      FROM quota k
+  picks AS (
+    SELECT q.*, coalesce(p.ids, '{}') AS ids
+      FROM quota q
      CROSS JOIN LATERAL (
-       SELECT jb.id FROM "rota".jobs jb
-        WHERE jb.queue = k.queue AND jb.tenant = k.tenant AND jb.priority = k.priority
-          AND jb.state = 'available' AND jb.run_at <= v_now
-        ORDER BY jb.run_at, jb.id
-        LIMIT k.n
-        FOR UPDATE SKIP LOCKED
-     ) j
+       SELECT array_agg(x.id) AS ids FROM (
+         SELECT jb.id FROM "rota".jobs jb
+          WHERE q.n > 0 AND jb.queue = q.queue AND jb.tenant = q.tenant AND jb.priority = q.priority
+            AND jb.state = 'available' AND jb.run_at <= v_now
+          ORDER BY jb.run_at, jb.id
+          LIMIT q.n
+          FOR UPDATE SKIP LOCKED) x
+     ) p
   ),
   claimed AS (
     UPDATE "rota".jobs j
@@ -872,68 +895,52 @@ BEGIN
            started_at = now(),
            locked_by = p_worker,
            lease_expires_at = now() + p_lease_ms * interval '1 millisecond'
-      FROM picked p
-     WHERE j.id = p.id
+     WHERE j.id = ANY (ARRAY(SELECT unnest(p.ids) FROM picks p))
     RETURNING j.id, j.queue, j.tenant, j.priority, j.payload, j.attempt, j.max_attempts, j.timeout_ms, j.created_at, j.run_at
   ),
-  got AS (
-    SELECT l.queue, l.tenant, l.priority, l.tier, l.promote_at, l.v, l.w,
-           coalesce(k.n, 0) AS n, coalesce(p.got, 0) AS got
-      FROM lane l
-      LEFT JOIN quota k ON k.queue = l.queue AND k.tenant = l.tenant AND k.priority = l.priority
-      LEFT JOIN (SELECT p.queue, p.tenant, p.priority, count(*)::int AS got FROM picked p GROUP BY 1, 2, 3) p
-             ON p.queue = l.queue AND p.tenant = l.tenant AND p.priority = l.priority
-  ),
-  tenant_after AS (
-    SELECT t.queue, t.tenant, t.lim, t.rate, t.held_until, t.cap, g.got,
-           t.running + g.got AS running, t.tokens - g.got AS tokens
-      FROM tcap t
-      JOIN (SELECT g.queue, g.tenant, sum(g.got)::int AS got FROM got g GROUP BY 1, 2) g
-        ON g.queue = t.queue AND g.tenant = t.tenant
+  lane_out AS (
+    SELECT p.*, cardinality(p.ids) AS got,
+           (sum(cardinality(p.ids)) OVER (PARTITION BY p.queue, p.tenant))::int AS t_got
+      FROM picks p
   ),
   tenants AS (
     UPDATE "rota".tenant_state ts
-       SET running = a.running,
-           tokens = a.tokens,
-           tokens_at = CASE WHEN a.tokens IS NULL THEN NULL ELSE v_now END
-      FROM tenant_after a
-     WHERE ts.queue = a.queue AND ts.tenant = a.tenant AND a.got > 0
+       SET running = o.t_running + o.t_got,
+           tokens = o.tokens - o.t_got,
+           tokens_at = CASE WHEN o.tokens IS NULL THEN NULL ELSE v_now END
+      FROM (SELECT DISTINCT ON (x.queue, x.tenant) x.* FROM lane_out x WHERE x.t_got > 0 ORDER BY x.queue, x.tenant) o
+     WHERE ts.queue = o.queue AND ts.tenant = o.tenant
   ),
   lanes AS (
     UPDATE "rota".lane_state ls
-       SET ready = ls.ready - g.got,
-           vtime = g.v + g.got::double precision / g.w,
+       SET ready = ls.ready - o.got,
+           vtime = o.v + o.got::double precision / o.w,
            -- Served: back to its own tier, aging starts over.
-           tier = CASE WHEN g.got > 0 THEN ls.priority ELSE g.tier END,
+           tier = CASE WHEN o.got > 0 THEN ls.priority ELSE o.tier END,
            promote_at = CASE
-             WHEN g.got = 0 THEN g.promote_at
-             WHEN qb.aging_ms IS NOT NULL AND ls.priority > 0 THEN v_now + qb.aging_ms * interval '1 millisecond'
+             WHEN o.got = 0 THEN o.promote_at
+             WHEN o.aging_ms IS NOT NULL AND ls.priority > 0 THEN v_now + o.aging_ms * interval '1 millisecond'
            END,
            parked_until = CASE
-             WHEN ls.ready - g.got <= 0 THEN NULL
-             WHEN a.lim IS NOT NULL AND a.running >= a.lim THEN 'infinity'
-             WHEN a.held_until > v_now THEN a.held_until
-             WHEN a.tokens < 1 THEN v_now + (1 - a.tokens) / a.rate * interval '1 millisecond'
-             WHEN g.got < g.n THEN coalesce(
+             WHEN ls.ready - o.got <= 0 THEN NULL
+             WHEN o.lim IS NOT NULL AND o.t_running + o.t_got >= o.lim THEN 'infinity'
+             WHEN o.t_held > v_now THEN o.t_held
+             WHEN o.tokens - o.t_got < 1 THEN v_now + (1 - (o.tokens - o.t_got)) / o.rate * interval '1 millisecond'
+             WHEN o.got < o.n THEN coalesce(
                (SELECT jb.run_at FROM "rota".jobs jb
-                 WHERE jb.queue = g.queue AND jb.tenant = g.tenant AND jb.priority = g.priority
+                 WHERE jb.queue = o.queue AND jb.tenant = o.tenant AND jb.priority = o.priority
                    AND jb.state = 'available' AND jb.run_at > v_now
                  ORDER BY jb.run_at, jb.id LIMIT 1),
                v_now + interval '1 second')
            END
-      FROM got g
-      JOIN tenant_after a ON a.queue = g.queue AND a.tenant = g.tenant
-      JOIN qb ON qb.queue = g.queue
-     WHERE ls.queue = g.queue AND ls.tenant = g.tenant AND ls.priority = g.priority
-    RETURNING ls.queue, ls.parked_until, g.got < g.n AS short, a.cap = 0 AS capped, a.lim IS NOT NULL AS tenant_limited
-  ),
-  served AS (
-    SELECT c.queue, c.tier, max(c.tag - 1.0 / c.w) AS start FROM chosen c GROUP BY 1, 2
+      FROM lane_out o
+     WHERE ls.queue = o.queue AND ls.tenant = o.tenant AND ls.priority = o.priority
+    RETURNING ls.queue, ls.parked_until, ls.ready > 0 AND ls.parked_until IS NOT NULL AS parked, o.lim IS NOT NULL AS tenant_limited
   ),
   queue_got AS (
-    SELECT qb.queue, qb.want, qb.budget, qb.tokens, qb.rate, qb.held_until,
+    SELECT qb.queue, qb.want, qb.budget, qb.tokens, qb.rate, qb.held_until, qb.vclock,
            qb.concurrency IS NOT NULL AND qb.concurrency - qb.running < qb.want AS queue_limited,
-           coalesce((SELECT sum(g.got) FROM got g WHERE g.queue = qb.queue), 0)::int AS got
+           coalesce((SELECT sum(o.got) FROM lane_out o WHERE o.queue = qb.queue), 0)::int AS got
       FROM qb
   ),
   queues AS (
@@ -941,14 +948,15 @@ BEGIN
        SET running = qs.running + g.got,
            tokens = g.tokens - g.got,
            tokens_at = CASE WHEN g.tokens IS NULL THEN NULL ELSE v_now END,
-           vclock = ARRAY(SELECT greatest(qs.vclock[i], coalesce((SELECT s.start FROM served s WHERE s.queue = qs.queue AND s.tier = i - 1), qs.vclock[i]))
+           vclock = ARRAY(SELECT greatest(g.vclock[i], coalesce((SELECT max(o.served) FROM lane_out o
+                                                                 WHERE o.queue = g.queue AND o.tier = i - 1), g.vclock[i]))
                             FROM generate_series(1, 4) AS i ORDER BY i)
       FROM queue_got g
      WHERE qs.queue = g.queue AND g.got > 0
   ),
   markers AS (
     SELECT g.queue,
-           g.got < g.budget AND coalesce((SELECT bool_or(l.short OR l.capped) FROM lanes l WHERE l.queue = g.queue), false) AS more,
+           g.got < g.budget AND coalesce((SELECT bool_or(l.parked) FROM lanes l WHERE l.queue = g.queue), false) AS more,
            g.queue_limited
              OR coalesce((SELECT bool_or(l.tenant_limited) FROM lanes l WHERE l.queue = g.queue), false)
              OR EXISTS (SELECT 1 FROM "rota".lane_state b

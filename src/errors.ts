@@ -83,7 +83,7 @@ export function isConnectionError(err: unknown): boolean {
     // 08xxx connection exceptions, 57P01-57P03 admin/crash shutdown, cannot connect now.
     if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
   }
-  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable|Client was closed/i.test(
+  return /Connection terminated|Cannot use a pool after calling end|connection timeout|Client has encountered a connection error|not queryable|Client was closed/i.test(
     err.message,
   );
 }

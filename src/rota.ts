@@ -333,7 +333,8 @@ export class Rota {
   }
 
   private ensureRuntime(): WorkerRuntime {
-    if (this.runtime) return this.runtime;
+    // After the last queue's worker stopped, its runtime is finished: start a new one.
+    if (this.runtime && !this.runtime.stopped) return this.runtime;
     const poolOptions = (this.pool as unknown as { options: pg.ClientConfig }).options;
     this.runtime = new WorkerRuntime({
       pool: this.pool,

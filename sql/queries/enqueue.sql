@@ -6,7 +6,7 @@
 -- skipped by the dedup index do not come back, and the caller maps them by key.
 -- The statement trigger notifies workers once per queue.
 INSERT INTO {{schema}}.jobs (queue, tenant, priority, payload, run_at, max_attempts, timeout_ms, dedup_key)
-SELECT $1, r.t, r.p, r.d,
+SELECT $1, r.t, r.p, coalesce(r.d, 'null'::jsonb),  -- a JSON null payload arrives as SQL NULL
        coalesce(r.r, now() + coalesce(r.m, 0) * interval '1 millisecond'),
        r.a, r.o, r.k
   FROM json_to_recordset($2::json) AS r(t text, p smallint, d jsonb, r timestamptz, m double precision, a integer, o integer, k text)

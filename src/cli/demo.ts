@@ -52,6 +52,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     return { store: job.payload.store, built: new Date().toISOString() };
   });
 
+  // A cron schedule: a rollup every 5 seconds, enqueued exactly once per tick however
+  // many schedulers run (here one).
+  await rota.schedule('rollup', '*/5 * * * * *', 'report', { store: 'all' }, { tenant: 'ops' });
+  rota.startScheduler();
+
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
@@ -74,7 +79,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
       last = completed;
       const p = rota.poolStats();
       out(
-        `[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] processed/s ${String(rate).padStart(5)}  completed ${String(completed).padStart(7)}  backlog ${String(backlog).padStart(6)}  running ${String(running).padStart(3)}  failed attempts ${failedAttempts}  dead ${dead}  pool ${p.total}/${p.idle} idle`,
+        `[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] processed/s ${String(rate).padStart(5)}  completed ${String(completed).padStart(7)}  backlog ${String(backlog).padStart(6)}  claimed ${String(running).padStart(4)}  failed attempts ${failedAttempts}  dead ${dead}  pool ${p.total}/${p.idle} idle`,
       );
     })();
   }, 1_000);

@@ -92,7 +92,7 @@ function tenantInfo(r: TenantRow): TenantInfo {
 const unknownQueue = (queue: string) =>
   new ValidationError(
     'queue',
-    `unknown queue ${JSON.stringify(queue)}: no job was enqueued to it and no worker works it (configure it with { create: true } to set it up ahead)`,
+    `unknown queue ${JSON.stringify(queue)}: nothing was enqueued to it and no worker works it (to configure it ahead, pass { create: true }, or --create in the CLI)`,
   );
 
 export class SettingsStore {
@@ -202,17 +202,36 @@ export class SettingsStore {
     return this.tenantInfo(queue, tenant);
   }
 
+  /**
+   * Per tenant of `queue`: the count changes not yet folded in by a claim (jobs enqueued
+   * or finished since), so info() is current even when no worker runs.
+   */
+  private pending(): string {
+    return `(SELECT u.tenant, sum(u.d_ready)::int AS d_ready, sum(u.d_running)::int AS d_running
+               FROM ${this.s}.lane_changes c CROSS JOIN LATERAL unnest(c.tenants, c.d_ready, c.d_running) AS u(tenant, d_ready, d_running)
+              WHERE c.queue = $1 GROUP BY u.tenant)`;
+  }
+
   private async queueInfo(queue: string, tenants: number): Promise<QueueInfo> {
     const res = await this.pool.query<QueueRow>(
-      `SELECT q.*, (SELECT coalesce(sum(l.ready), 0) FROM ${this.s}.lane_state l WHERE l.queue = q.queue)::int AS ready
+      `WITH pending AS ${this.pending()}
+       SELECT q.*,
+              (SELECT coalesce(sum(l.ready), 0) FROM ${this.s}.lane_state l WHERE l.queue = q.queue)::int
+                + (SELECT coalesce(sum(p.d_ready), 0) FROM pending p)::int AS ready,
+              q.running + (SELECT coalesce(sum(p.d_running), 0) FROM pending p)::int AS running
          FROM ${this.s}.queue_state q WHERE q.queue = $1`,
       [queue],
     );
     const q = res.rows[0];
     if (!q) throw unknownQueue(queue);
     const t = await this.pool.query<TenantRow>(
-      `SELECT t.*, coalesce((SELECT sum(l.ready) FROM ${this.s}.lane_state l WHERE l.queue = t.queue AND l.tenant = t.tenant), 0)::int AS ready
-         FROM ${this.s}.tenant_state t WHERE t.queue = $1
+      `WITH pending AS ${this.pending()}
+       SELECT t.queue, t.tenant, t.weight, t.concurrency, t.rate_limit, t.rate_period_ms, t.rate_burst, t.held_until, t.configured_at,
+              t.running + coalesce(p.d_running, 0) AS running,
+              coalesce((SELECT sum(l.ready) FROM ${this.s}.lane_state l WHERE l.queue = t.queue AND l.tenant = t.tenant), 0)::int
+                + coalesce(p.d_ready, 0) AS ready
+         FROM ${this.s}.tenant_state t LEFT JOIN pending p ON p.tenant = t.tenant
+        WHERE t.queue = $1
         ORDER BY ready DESC, running DESC, tenant LIMIT $2`,
       [queue, tenants],
     );
@@ -235,8 +254,13 @@ export class SettingsStore {
     const known = await this.pool.query(`SELECT 1 FROM ${this.s}.queue_state WHERE queue = $1`, [queue]);
     if (known.rowCount === 0) throw unknownQueue(queue);
     const res = await this.pool.query<TenantRow>(
-      `SELECT t.*, coalesce((SELECT sum(l.ready) FROM ${this.s}.lane_state l WHERE l.queue = t.queue AND l.tenant = t.tenant), 0)::int AS ready
-         FROM ${this.s}.tenant_state t WHERE t.queue = $1 AND t.tenant = $2`,
+      `WITH pending AS ${this.pending()}
+       SELECT t.queue, t.tenant, t.weight, t.concurrency, t.rate_limit, t.rate_period_ms, t.rate_burst, t.held_until, t.configured_at,
+              t.running + coalesce(p.d_running, 0) AS running,
+              coalesce((SELECT sum(l.ready) FROM ${this.s}.lane_state l WHERE l.queue = t.queue AND l.tenant = t.tenant), 0)::int
+                + coalesce(p.d_ready, 0) AS ready
+         FROM ${this.s}.tenant_state t LEFT JOIN pending p ON p.tenant = t.tenant
+        WHERE t.queue = $1 AND t.tenant = $2`,
       [queue, tenant],
     );
     const row = res.rows[0];

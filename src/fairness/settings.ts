@@ -57,9 +57,9 @@ export interface QueueInfo {
   rate: Required<RateLimit> | null;
   tenantRate: Required<RateLimit> | null;
   agingMs: number | null;
-  /** Jobs claimed and not finished (as of the last claim). */
+  /** Jobs claimed and not finished. */
   running: number;
-  /** Jobs waiting, due or delayed (as of the last claim). */
+  /** Jobs waiting, due or delayed. */
   ready: number;
   /** Set by ctx.rateLimit(ms, { scope: 'queue' }). */
   heldUntil: Date | null;

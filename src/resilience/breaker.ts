@@ -25,6 +25,8 @@ export interface BreakerRegistryOptions {
   log: Logger;
   /** Called for every breaker whose state or round changed (`previous` undefined on the first load). */
   onChange: (status: BreakerStatus, previous: BreakerStatus | undefined) => void;
+  /** The first sync answered: queues held until now may be claimed (wake the claim loop). */
+  onLoaded?: () => void;
   /** Called after every successful sync (probe claims are retried there). */
   afterSync?: () => void;
   /** Job ids this process still holds (buffered or running): a probe no longer held was given back unrun. */
@@ -294,6 +296,7 @@ export class BreakerRegistry {
     for (const [key, { status: prev }] of previous) {
       if (!this.view.has(key)) this.opts.onChange({ ...prev, state: 'closed', forced: null, reason: 'breaker removed' }, prev);
     }
+    if (initial) this.opts.onLoaded?.();
   }
 
   private sleep(ms: number): Promise<void> {

@@ -70,6 +70,9 @@ export class WorkerResilience implements RuntimeHooks {
       syncMs: opts.syncMs,
       log: opts.log,
       onChange: (s, prev) => this.breakerChanged(s, prev),
+      // Every queue is held until the breakers are known; claim as soon as they are,
+      // not at the next poll.
+      onLoaded: () => this.api?.wake(),
       afterSync: () => {
         for (const s of this.breakers.halfOpenQueues()) void this.claimProbes(s);
       },

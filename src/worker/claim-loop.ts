@@ -55,6 +55,13 @@ export class ClaimLoop {
   private wakeResolve: (() => void) | null = null;
   /** Queues whose last claim came back full: more is waiting. */
   private readonly more = new Set<string>();
+  /**
+   * Slow start per queue: extra prefetch that doubles whenever a claim came back full
+   * while the queue's handlers were starving (idle slots, empty buffer), so a burst is
+   * claimed in a handful of growing statements instead of waiting for the rate
+   * estimate to warm up. Reset when a claim comes back short (the backlog is drained).
+   */
+  private readonly boost = new Map<string, number>();
   /** Queues whose last claim a concurrency limit cut short. */
   private readonly limited = new Set<string>();
   /**
@@ -62,6 +69,13 @@ export class ClaimLoop {
    * should wake the loop for them (the flush in flight may predate that job's write).
    */
   private readonly freedLimited = new Map<string, number>();
+  /**
+   * Queues with newly enqueued jobs since the last claim. Their claim does not wait for
+   * the buffer to drain: it takes at least a quarter of the target at once (up to twice
+   * the target buffered), so a tenant that just arrived gets its fair share of that claim
+   * instead of waiting behind jobs already buffered for others.
+   */
+  private readonly notified = new Set<string>();
   private outage = false;
   readonly counters = { claims: 0, claimed: 0, emptyClaims: 0 };
 
@@ -79,7 +93,9 @@ export class ClaimLoop {
     await this.loopDone;
   }
 
-  wake(): void {
+  /** Claims at once; with `queue`, new jobs arrived there (see `notified`). */
+  wake(queue?: string): void {
+    if (queue !== undefined) this.notified.add(queue);
     this.wakeRequested = true;
     const r = this.wakeResolve;
     this.wakeResolve = null;
@@ -103,7 +119,8 @@ export class ClaimLoop {
   }
 
   private target(ex: QueueExecutor): number {
-    const prefetch = Math.min(this.opts.maxPrefetch, Math.ceil(ex.ratePerSec * this.opts.prefetchSeconds));
+    const byRate = Math.ceil(ex.ratePerSec * this.opts.prefetchSeconds);
+    const prefetch = Math.min(this.opts.maxPrefetch, Math.max(byRate, this.boost.get(ex.queue) ?? 0));
     return ex.concurrency + prefetch;
   }
 
@@ -117,10 +134,15 @@ export class ClaimLoop {
       if (this.opts.canClaim?.() ?? true) {
         for (const ex of this.opts.executors()) {
           const target = this.target(ex);
-          const n = target - ex.buffered - ex.active;
+          const held = ex.buffered + ex.active;
+          let n = target - held;
           // Skip crumbs: wait until a quarter of the target is free (at least one
           // slot), except where a limit hands out room a slot at a time.
-          const least = this.limited.has(ex.queue) ? 1 : Math.max(1, Math.floor(target / 4));
+          let least = this.limited.has(ex.queue) ? 1 : Math.max(1, Math.floor(target / 4));
+          if (this.notified.has(ex.queue)) {
+            n = Math.min(Math.max(n, Math.ceil(target / 4)), 2 * target - held);
+            least = 1;
+          }
           if (n >= least) {
             queues.push(ex.queue);
             counts.push(n);
@@ -128,6 +150,7 @@ export class ClaimLoop {
           }
         }
       }
+      this.notified.clear();
       let sleepMs = this.opts.pollIntervalMs;
       if (queues.length > 0) {
         let batch: ClaimBatch;
@@ -162,16 +185,25 @@ export class ClaimLoop {
         let anyFull = false;
         queues.forEach((q, i) => {
           const list = got.get(q) ?? [];
+          const ex = byQueue.get(q) as QueueExecutor;
           if (list.length >= (counts[i] as number) || more.has(q)) {
             this.more.add(q);
             anyFull = true;
-          } else this.more.delete(q);
+            // Judged when the claim returns: idle slots and an empty buffer mean the
+            // handlers ran dry during the round trip.
+            if (ex.buffered === 0 && ex.active < ex.concurrency) {
+              this.boost.set(q, Math.min(this.opts.maxPrefetch, Math.max(ex.concurrency, 2 * (this.boost.get(q) ?? 0))));
+            }
+          } else {
+            this.more.delete(q);
+            this.boost.delete(q);
+          }
           if (limited.has(q)) this.limited.add(q);
           else {
             this.limited.delete(q);
             this.freedLimited.delete(q);
           }
-          if (list.length > 0) (byQueue.get(q) as QueueExecutor).deliver(list);
+          if (list.length > 0) ex.deliver(list);
         });
         if (anyFull) continue;
         if (batch.wakeAt !== null) sleepMs = Math.min(sleepMs, Math.max(MIN_SLEEP_MS, batch.wakeAt - Date.now()));

@@ -141,6 +141,10 @@ export class QueueExecutor {
       }
       return;
     }
+    if (this.rateCount === 0 && Date.now() - this.rateWindowStart > 250) {
+      // Work after a quiet spell: measure the rate from now, not across the idle time.
+      this.rateWindowStart = Date.now();
+    }
     for (const row of rows) {
       this.held.set(row.id, { row, controller: null });
       this.buffer.push(row);
@@ -305,7 +309,10 @@ export class QueueExecutor {
   private countRate(): void {
     this.rateCount++;
     const now = Date.now();
-    if (now - this.rateWindowStart >= 250) {
+    // Every 250 ms, or sooner once `concurrency` jobs have finished: fast jobs get their
+    // prefetch within milliseconds of a cold start; slow ones are never hoarded.
+    const elapsed = now - this.rateWindowStart;
+    if (elapsed >= 250 || (elapsed >= 5 && this.rateCount >= this.opts.concurrency)) {
       this.ratePerSec = (this.rateCount * 1000) / (now - this.rateWindowStart);
       this.rateWindowStart = now;
       this.rateCount = 0;

@@ -136,7 +136,7 @@ export class WorkerRuntime {
       newClient: deps.newListenerClient,
       channel: `${config.schema}.jobs`,
       onNotify: (queue) => {
-        if (this.executors.has(queue)) this.claimLoop.wake();
+        if (this.executors.has(queue)) this.claimLoop.wake(queue);
       },
       onConnect: () => this.claimLoop.wake(),
       also: Object.fromEntries(Object.entries(hooks?.channels ?? {}).map(([name, fn]) => [`${config.schema}.${name}`, fn])),
@@ -261,6 +261,11 @@ export class WorkerRuntime {
     if (this.executors.size === 0) return this.stop(timeoutMs, [ex]);
     await this.drain([ex], timeoutMs);
     await this.batcher.flush(Date.now() + timeoutMs);
+  }
+
+  /** True once stop() began (also after the last queue's worker stopped): the runtime takes no new queues. */
+  get stopped(): boolean {
+    return this.stopping !== null;
   }
 
   /** Graceful stop of the whole runtime. */

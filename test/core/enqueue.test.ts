@@ -40,9 +40,8 @@ describe('enqueue: every option round-trips through getJob', () => {
     }
   });
 
-  // Known bug: json_to_recordset turns a JSON null into SQL NULL and payload is NOT NULL.
-  // Fix: `coalesce(r.d, 'null'::jsonb)` in sql/queries/enqueue.sql. Remove `.fails` then.
-  it.fails('a null payload comes back as null', async () => {
+  // json_to_recordset turns a JSON null into SQL NULL; enqueue.sql stores it as jsonb null.
+  it('a null payload comes back as null', async () => {
     const { id } = await rota.enqueue('rt-payload', null);
     expect((await rota.getJob(id))?.payload).toBeNull();
   });

@@ -159,3 +159,22 @@ describe('worker', () => {
     expect((await client.getJob(a))?.state).toBe('available');
   });
 });
+
+describe('restarting work after the last worker stopped', () => {
+  it('a later work() call gets a fresh runtime and processes jobs', async () => {
+    const r = makeRota(db.url);
+    try {
+      const first = r.work('again', { concurrency: 1 }, async () => 'first');
+      await first.stop();
+      const { id } = await r.enqueue('again', { n: 1 });
+      r.work('again', { concurrency: 1 }, async () => 'second');
+      const job = await waitFor(async () => {
+        const j = await r.getJob(id);
+        return j?.state === 'completed' ? j : null;
+      });
+      expect(job.result).toBe('second');
+    } finally {
+      await r.close();
+    }
+  });
+});

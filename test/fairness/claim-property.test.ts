@@ -62,10 +62,9 @@ describe('claim properties', () => {
             delayMs: j.delayed ? 3_600_000 : undefined,
           })),
         );
-        await rota.queue(queue).configure(
-          { concurrency: s.queueConcurrency ?? null, tenantConcurrency: s.tenantConcurrency ?? null },
-          { create: true },
-        );
+        await rota
+          .queue(queue)
+          .configure({ concurrency: s.queueConcurrency ?? null, tenantConcurrency: s.tenantConcurrency ?? null }, { create: true });
         for (const [i, t] of s.tenants.entries()) {
           await rota.tenant(queue, `t${i}`).configure({
             weight: t.weight,
@@ -76,7 +75,11 @@ describe('claim properties', () => {
         if (items.length > 0) await rota.enqueueMany(queue, items);
         // Buckets with 0 tokens: take the one token of burst 1 in advance.
         for (const [i, t] of s.tenants.entries()) {
-          if (t.tokens === 0) await db.sql.query(`UPDATE rota.tenant_state SET tokens = 0, tokens_at = now() WHERE queue = $1 AND tenant = $2`, [queue, `t${i}`]);
+          if (t.tokens === 0)
+            await db.sql.query(`UPDATE rota.tenant_state SET tokens = 0, tokens_at = now() WHERE queue = $1 AND tenant = $2`, [
+              queue,
+              `t${i}`,
+            ]);
         }
         const before = await preClaim(queue, s.preClaim);
         await complete(db, before.slice(0, s.preFinish));

@@ -6,11 +6,12 @@
  *   QUEUE          queue to work
  *   CONCURRENCY    handlers at once in this process (default 10)
  *   SLEEP_MS       handler sleep per job (default 5)
+ *   MAX_PREFETCH   jobs buffered beyond CONCURRENCY (default rota's)
  *
- * Every handler run records (job, tenant, pid, start, end) in public.fair_runs, start and
- * end in epoch ms with sub-ms precision (performance.timeOrigin + now(), comparable
- * across processes on one machine), so tests can rebuild how many ran at once. Prints
- * "ready" once working; SIGTERM stops gracefully.
+ * Every handler run records (job, tenant, pid, start, end) in public.fair_runs (which the
+ * test creates), start and end in epoch ms with sub-ms precision (performance.timeOrigin
+ * + now(), comparable across processes on one machine), so tests can rebuild how many
+ * ran at once. Prints "ready" once working; SIGTERM stops gracefully.
  */
 import pg from 'pg';
 import { Rota } from '../../src/index.js';
@@ -19,11 +20,8 @@ const url = process.env.DATABASE_URL as string;
 const queue = process.env.QUEUE as string;
 const sleepMs = Number(process.env.SLEEP_MS ?? 5);
 
+// public.fair_runs is created by the test before the processes start.
 const runs = new pg.Pool({ connectionString: url, max: 1 });
-await runs.query(
-  `CREATE TABLE IF NOT EXISTS public.fair_runs (
-     job_id bigint NOT NULL, tenant text NOT NULL, pid int NOT NULL, started double precision NOT NULL, ended double precision NOT NULL)`,
-);
 const pending: Array<[string, string, number, number]> = [];
 let writing: Promise<void> | null = null;
 async function write(): Promise<void> {
@@ -37,7 +35,11 @@ async function write(): Promise<void> {
 }
 const clock = () => performance.timeOrigin + performance.now();
 
-const rota = new Rota({ connectionString: url, pollIntervalMs: 50 });
+const rota = new Rota({
+  connectionString: url,
+  pollIntervalMs: 50,
+  ...(process.env.MAX_PREFETCH ? { maxPrefetch: Number(process.env.MAX_PREFETCH) } : {}),
+});
 rota.work(queue, { concurrency: Number(process.env.CONCURRENCY ?? 10) }, async (job) => {
   const started = clock();
   await new Promise((r) => setTimeout(r, sleepMs));

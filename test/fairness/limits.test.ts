@@ -45,7 +45,10 @@ function sampleRunning(queue: string) {
         [queue],
       );
       const counts = r.rows.map((x) => x.n);
-      max.queue = Math.max(max.queue, counts.reduce((a, b) => a + b, 0));
+      max.queue = Math.max(
+        max.queue,
+        counts.reduce((a, b) => a + b, 0),
+      );
       max.tenant = Math.max(max.tenant, ...counts, 0);
       samples++;
     }
@@ -66,15 +69,21 @@ describe('concurrency limits', () => {
     await rota.queue(queue).configure({ concurrency: 3, tenantConcurrency: 1 }, { create: true });
     const tenants = 6;
     const perTenant = 12;
+    // Created here: three processes creating it at once can collide in the catalog.
+    await db.sql.query(
+      `CREATE TABLE public.fair_runs (job_id bigint NOT NULL, tenant text NOT NULL, pid int NOT NULL,
+                                      started double precision NOT NULL, ended double precision NOT NULL)`,
+    );
+    const sampler = sampleRunning(queue);
+    const workers = Array.from({ length: 3 }, () =>
+      // Two slots each and no prefetch: the queue's 3 can only be reached by several processes at once.
+      spawnTs('test/fairness/fair-worker.ts', { DATABASE_URL: db.url, QUEUE: queue, CONCURRENCY: '2', MAX_PREFETCH: '0', SLEEP_MS: '15' }),
+    );
+    await Promise.all(workers.map((w) => w.ready));
     await rota.enqueueMany(
       queue,
       Array.from({ length: tenants * perTenant }, (_, i) => ({ payload: i, tenant: `store-${i % tenants}` })),
     );
-    const sampler = sampleRunning(queue);
-    const workers = Array.from({ length: 3 }, () =>
-      spawnTs('test/fairness/fair-worker.ts', { DATABASE_URL: db.url, QUEUE: queue, CONCURRENCY: '4', SLEEP_MS: '10' }),
-    );
-    await Promise.all(workers.map((w) => w.ready));
     await waitFor(
       async () => {
         const r = await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM rota.jobs_done WHERE queue = $1`, [queue]);
@@ -90,6 +99,8 @@ describe('concurrency limits', () => {
     expect(seen.samples).toBeGreaterThan(10);
     expect(seen.queue).toBeLessThanOrEqual(3);
     expect(seen.tenant).toBeLessThanOrEqual(1);
+    // The limit was reached, so it was the limit that stopped more from running.
+    expect(seen.queue).toBe(3);
 
     const runs = (
       await db.sql.query<{ job_id: string; tenant: string; pid: number; started: number; ended: number }>('SELECT * FROM public.fair_runs')

@@ -63,7 +63,12 @@ describe('priority tiers', () => {
     const tier = countBy(got, (r) => `${r.priority}`);
     // Every urgent job, then the rest of the claim from high, shared: 6 + 10 + 10.
     expect(tier).toEqual({ 0: 6, 1: 20 });
-    expect(countBy(got.filter((r) => r.priority === 1), (r) => r.tenant)).toEqual({ a: 10, b: 10 });
+    expect(
+      countBy(
+        got.filter((r) => r.priority === 1),
+        (r) => r.tenant,
+      ),
+    ).toEqual({ a: 10, b: 10 });
     const rest = await claim('tiers', 50);
     expect(countBy(rest, (r) => `${r.priority}`)).toEqual({ 1: 40, 2: 10 });
   });

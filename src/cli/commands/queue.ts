@@ -13,7 +13,8 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, sec: 1000, m: 60_000, mi
 /** "30s", "1m", "250ms", "2h"; a bare number is ms. */
 export function parseDuration(flag: string, text: string): number {
   const m = /^(\d+(?:\.\d+)?)?\s*(ms|s|sec|m|min|h|d)?$/.exec(text.trim());
-  if (!m || (m[1] === undefined && m[2] === undefined)) throw new Error(`${flag}: expected a duration like 500ms, 30s, 1m or 2h (got ${text})`);
+  if (!m || (m[1] === undefined && m[2] === undefined))
+    throw new Error(`${flag}: expected a duration like 500ms, 30s, 1m or 2h (got ${text})`);
   const ms = Number(m[1] ?? 1) * (UNITS[m[2] ?? 'ms'] as number);
   if (!Number.isInteger(ms) || ms < 1) throw new Error(`${flag}: must be a whole number of ms, at least 1 (got ${text})`);
   return ms;
@@ -44,14 +45,31 @@ function intArg(flag: string) {
   };
 }
 
-function withBurst(rate: Omit<RateLimit, 'burst'> | null | undefined, burst: number | undefined, flag: string): RateLimit | null | undefined {
+function withBurst(
+  rate: Omit<RateLimit, 'burst'> | null | undefined,
+  burst: number | undefined,
+  flag: string,
+): RateLimit | null | undefined {
   if (burst === undefined) return rate;
   if (!rate) throw new Error(`${flag}: needs a rate in the same command`);
   return { ...rate, burst };
 }
 
 const fmtLimit = (n: number | null) => (n === null ? 'none' : String(n));
-const fmtRate = (r: Required<RateLimit> | null) => (r === null ? 'none' : `${r.limit} per ${r.periodMs} ms (burst ${r.burst})`);
+
+/** 60000 → "1m", 1500 → "1500ms". */
+function fmtDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+const fmtRate = (r: Required<RateLimit> | null) => (r === null ? 'none' : `${r.limit}/${fmtDuration(r.periodMs)} (burst ${r.burst})`);
 
 function printQueue(q: QueueInfo): void {
   console.log(`queue ${q.queue}`);
@@ -60,7 +78,7 @@ function printQueue(q: QueueInfo): void {
     ['tenant concurrency', fmtLimit(q.tenantConcurrency)],
     ['rate', fmtRate(q.rate)],
     ['tenant rate', fmtRate(q.tenantRate)],
-    ['aging', q.agingMs === null ? 'none' : `${q.agingMs} ms`],
+    ['aging', q.agingMs === null ? 'none' : fmtDuration(q.agingMs)],
     ['running', String(q.running)],
     ['ready', String(q.ready)],
   ];
@@ -69,7 +87,14 @@ function printQueue(q: QueueInfo): void {
   if (q.tenants.length === 0) return;
   console.log(`\ntenants (busiest ${q.tenants.length})`);
   const head = ['tenant', 'weight', 'concurrency', 'rate', 'running', 'ready'];
-  const table = q.tenants.map((t) => [t.tenant, String(t.weight), fmtLimit(t.concurrency), fmtRate(t.rate), String(t.running), String(t.ready)]);
+  const table = q.tenants.map((t) => [
+    t.tenant,
+    String(t.weight),
+    fmtLimit(t.concurrency),
+    fmtRate(t.rate),
+    String(t.running),
+    String(t.ready),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((r) => (r[i] as string).length)) + 2);
   for (const r of [head, ...table]) console.log(`  ${r.map((c, i) => c.padEnd(widths[i] as number)).join('')}`);
 }
@@ -116,8 +141,16 @@ export function registerQueueCommands(program: Command): void {
   queue
     .command('configure <name>')
     .description('change a queue\'s settings (only those given; "none" removes a limit); workers apply them on their next claim')
-    .option('--concurrency <n|none>', 'most jobs of the queue running at once, across all processes (0 pauses)', limitOrNone('--concurrency'))
-    .option('--tenant-concurrency <n|none>', 'most jobs of one tenant running at once (default for tenants)', limitOrNone('--tenant-concurrency'))
+    .option(
+      '--concurrency <n|none>',
+      'most jobs of the queue running at once, across all processes (0 pauses)',
+      limitOrNone('--concurrency'),
+    )
+    .option(
+      '--tenant-concurrency <n|none>',
+      'most jobs of one tenant running at once (default for tenants)',
+      limitOrNone('--tenant-concurrency'),
+    )
     .option('--rate <limit/period|none>', 'jobs of the queue started per period, e.g. 450/min', (t) => parseRate('--rate', t))
     .option('--burst <n>', 'with --rate: most jobs started at once after a quiet spell', intArg('--burst'))
     .option('--tenant-rate <limit/period|none>', 'default rate per tenant, e.g. 60/min', (t) => parseRate('--tenant-rate', t))
@@ -141,7 +174,7 @@ export function registerQueueCommands(program: Command): void {
 
   queue
     .command('show <name>')
-    .description('a queue\'s settings, running and waiting jobs, and its busiest tenants')
+    .description("a queue's settings, running and waiting jobs, and its busiest tenants")
     .option('--tenants <n>', 'how many tenants to list', intArg('--tenants'), 20)
     .option('--json', 'print JSON')
     .action(async (name: string, o: { tenants: number; json?: boolean }) => {

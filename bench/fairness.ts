@@ -1,0 +1,383 @@
+/**
+ * Fair multi-tenant scheduling figures (issue #3), each printed as a table:
+ * - tenant B behind tenant A's backlog: A bulk-enqueues 5,000 (then 500,000) jobs, B
+ *   then enqueues 50; handlers sleep 2 ms; concurrency 10. B's time from its enqueue to
+ *   its last job done, against its ideal (50 × 2 ms / 10 = 10 ms), and A's;
+ * - weights 1, 2, 4 with deep backlogs: share of completions over 10 s;
+ * - limits: 4 worker processes, queue concurrency 3 and tenant concurrency 1, running
+ *   counts sampled continuously (database) and rebuilt from every handler run;
+ * - rate: one tenant at 450 per minute over 2 minutes;
+ * - claim cost: ms per claim of 100 jobs with 1k / 100k / 1M pending jobs, 10 / 1,000 /
+ *   10,000 tenants holding jobs, and 10,000 idle or limited tenants beside 10 busy ones;
+ * - burn-down: 20,000 no-op jobs, concurrency 20, 1 tenant against 100 tenants.
+ * Worker-side measurements run in child processes (bench/fairness-child.ts) against a
+ * fresh database on the shared server.
+ */
+import pg from 'pg';
+import { loadQuery } from '../src/db/sql.js';
+import { Rota } from '../src/index.js';
+import { runChild } from './child.js';
+import { type BenchServer, databaseName, dropDatabase, median, percentile, printTable, type Row } from './lib.js';
+import type { ChildEnv } from './proc/protocol.js';
+
+export const name = 'fairness';
+
+const CHILD_TIMEOUT_MS = 10 * 60_000;
+const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+
+/** bench/fairness-child.ts with FAIR_* variables (runChild's env type is the core driver's). */
+function child<R>(env: Record<string, string | number>): Promise<R> {
+  const vars = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
+  return runChild({
+    node: process.execPath,
+    script: 'bench/fairness-child.ts',
+    timeoutMs: CHILD_TIMEOUT_MS,
+    env: vars as unknown as ChildEnv,
+  }) as unknown as Promise<R>;
+}
+
+async function withDatabase<T>(server: BenchServer, fn: (url: string, sql: pg.Pool) => Promise<T>): Promise<T> {
+  const url = await server.freshDatabase('fair');
+  const rota = new Rota({ connectionString: url, logger: silent });
+  await rota.migrate();
+  await rota.close();
+  const sql = new pg.Pool({ connectionString: url, max: 2 });
+  sql.on('error', () => {});
+  try {
+    return await fn(url, sql);
+  } finally {
+    await sql.end();
+    await dropDatabase(server.adminUrl, databaseName(url));
+  }
+}
+
+const round = (x: number, d = 0) => Number(x.toFixed(d));
+
+async function tenantBehindBacklog(server: BenchServer, runs: number, quick: boolean): Promise<void> {
+  const rows: Row[] = [];
+  const cases = [
+    { aJobs: 5_000, drain: true, runs },
+    { aJobs: quick ? 50_000 : 500_000, drain: false, runs: 1 },
+  ];
+  for (const c of cases) {
+    const b: number[] = [];
+    const bFirst: number[] = [];
+    const a: number[] = [];
+    const aRate: number[] = [];
+    for (let r = 0; r < c.runs; r++) {
+      console.error(`fairness: A ${c.aJobs} / B 50, run ${r + 1}/${c.runs}`);
+      const res = await withDatabase(server, (url) =>
+        child<{ bMs: number; bFirstStartMs: number; aMs?: number; aRate?: number }>({
+          FAIR_DB_URL: url,
+          FAIR_MODE: 'ab',
+          FAIR_A_JOBS: c.aJobs,
+          FAIR_B_JOBS: 50,
+          FAIR_SLEEP_MS: 2,
+          FAIR_CONCURRENCY: 10,
+          FAIR_DRAIN: c.drain ? 1 : 0,
+        }),
+      );
+      b.push(res.bMs);
+      bFirst.push(res.bFirstStartMs);
+      if (res.aMs !== undefined) a.push(res.aMs);
+      if (res.aRate !== undefined) aRate.push(res.aRate);
+    }
+    rows.push({
+      "A's backlog": c.aJobs.toLocaleString('en'),
+      runs: c.runs,
+      "B's first job starts (ms)": round(median(bFirst)),
+      'B done (ms after its enqueue)': round(median(b)),
+      "B's ideal (ms)": 10,
+      'A done (ms after its enqueue)': a.length > 0 ? round(median(a)) : '—',
+      "A's rate (jobs/s)": aRate.length > 0 ? round(median(aRate)) : round((c.aJobs * 1000) / median(a)),
+    });
+  }
+  printTable('Fairness: tenant B (50 jobs) behind tenant A (handlers sleep 2 ms, concurrency 10)', rows);
+}
+
+async function weights(server: BenchServer, quick: boolean): Promise<void> {
+  const windowMs = quick ? 3_000 : 10_000;
+  console.error(`fairness: weights 1/2/4 over ${windowMs} ms`);
+  const res = await withDatabase(server, (url) =>
+    child<{ counts: Record<string, number> }>({
+      FAIR_DB_URL: url,
+      FAIR_MODE: 'weights',
+      FAIR_JOBS: quick ? 12_000 : 30_000,
+      FAIR_WINDOW_MS: windowMs,
+      FAIR_WARMUP_MS: 1_000,
+      FAIR_SLEEP_MS: 2,
+      FAIR_CONCURRENCY: 10,
+    }),
+  );
+  const total = Object.values(res.counts).reduce((x, y) => x + y, 0);
+  const rows = (
+    [
+      ['w1', 1],
+      ['w2', 2],
+      ['w4', 4],
+    ] as const
+  ).map(([t, w]) => {
+    const share = (res.counts[t] ?? 0) / total;
+    return {
+      tenant: t,
+      weight: w,
+      completions: res.counts[t] ?? 0,
+      share: `${(share * 100).toFixed(1)}%`,
+      target: `${((w / 7) * 100).toFixed(1)}%`,
+      'off by': `${(((share - w / 7) / (w / 7)) * 100).toFixed(1)}%`,
+    };
+  });
+  printTable(`Weights: share of completions over ${windowMs / 1000} s (handlers sleep 2 ms, concurrency 10)`, rows);
+}
+
+/** Most intervals open at one instant (an end and a start at the same instant: the end first). */
+function maxOverlap(intervals: ReadonlyArray<readonly [number, number]>): number {
+  const edges = intervals.flatMap(([s, e]) => [
+    [s, 1],
+    [e, -1],
+  ]);
+  edges.sort((x, y) => (x[0] as number) - (y[0] as number) || (x[1] as number) - (y[1] as number));
+  let open = 0;
+  let max = 0;
+  for (const [, d] of edges) {
+    open += d as number;
+    max = Math.max(max, open);
+  }
+  return max;
+}
+
+async function limits(server: BenchServer, quick: boolean): Promise<void> {
+  const tenants = 8;
+  const perTenant = quick ? 30 : 80;
+  console.error('fairness: limits, 4 worker processes');
+  const out = await withDatabase(server, async (url, sql) => {
+    const rota = new Rota({ connectionString: url, logger: silent });
+    await rota.queue('fair').configure({ concurrency: 3, tenantConcurrency: 1 }, { create: true });
+    await rota.enqueueMany(
+      'fair',
+      Array.from({ length: tenants * perTenant }, (_, i) => ({ payload: 0, tenant: `store-${i % tenants}` })),
+    );
+    await rota.close();
+    await sql.query(
+      'CREATE TABLE public.fair_runs (job_id bigint, tenant text, pid int, started double precision, ended double precision)',
+    );
+    const probe = new pg.Client(url);
+    await probe.connect();
+    let sampling = true;
+    let samples = 0;
+    let maxQueue = 0;
+    let maxTenant = 0;
+    const sampler = (async () => {
+      while (sampling) {
+        const r = await probe.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM rota.jobs WHERE queue = 'fair' AND state = 'running' GROUP BY tenant`,
+        );
+        const counts = r.rows.map((x) => x.n);
+        maxQueue = Math.max(
+          maxQueue,
+          counts.reduce((x, y) => x + y, 0),
+        );
+        maxTenant = Math.max(maxTenant, ...counts, 0);
+        samples++;
+      }
+    })();
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: 4 }, () =>
+        child({ FAIR_DB_URL: url, FAIR_MODE: 'worker', FAIR_CONCURRENCY: 4, FAIR_SLEEP_MS: 10, FAIR_POLL_MS: 50 }),
+      ),
+    );
+    const ms = performance.now() - t0;
+    sampling = false;
+    await sampler;
+    await probe.end();
+    const runs = (
+      await sql.query<{ tenant: string; started: number; ended: number }>('SELECT tenant, started, ended FROM public.fair_runs')
+    ).rows;
+    const perTenantMax = Math.max(
+      ...Array.from({ length: tenants }, (_, t) =>
+        maxOverlap(runs.filter((r) => r.tenant === `store-${t}`).map((r) => [r.started, r.ended])),
+      ),
+    );
+    return {
+      ms,
+      samples,
+      maxQueue,
+      maxTenant,
+      handlerQueue: maxOverlap(runs.map((r) => [r.started, r.ended])),
+      perTenantMax,
+      runs: runs.length,
+    };
+  });
+  printTable('Limits: queue concurrency 3, tenant concurrency 1, 4 worker processes (handlers sleep 10 ms)', [
+    { measure: 'running jobs, database (max of samples)', queue: out.maxQueue, 'per tenant': out.maxTenant, limit: '3 / 1' },
+    { measure: 'running handlers, rebuilt from every run', queue: out.handlerQueue, 'per tenant': out.perTenantMax, limit: '3 / 1' },
+  ]);
+  console.log(
+    `\n${out.samples} samples; ${out.runs} jobs in ${round(out.ms)} ms (${round((out.runs * 1000) / out.ms)} jobs/s; 3 at a time × 10 ms = 300 jobs/s at best)`,
+  );
+}
+
+async function rate(server: BenchServer, quick: boolean): Promise<void> {
+  const windowMs = quick ? 20_000 : 120_000;
+  console.error(`fairness: rate 450/min over ${windowMs / 1000} s`);
+  const res = await withDatabase(server, (url) =>
+    child<{ claimedInWindow: number; startedInWindow: number; windowMs: number }>({
+      FAIR_DB_URL: url,
+      FAIR_MODE: 'rate',
+      FAIR_RATE: 450,
+      FAIR_WINDOW_MS: windowMs,
+    }),
+  );
+  const perMin = (n: number) => (n * 60_000) / windowMs;
+  printTable(`Rate limit: one tenant at 450 per minute (burst 8), over ${windowMs / 1000} s from its first job`, [
+    {
+      measure: 'claimed (database clock)',
+      jobs: res.claimedInWindow,
+      'per minute': round(perMin(res.claimedInWindow), 1),
+      'vs 450': `${(((perMin(res.claimedInWindow) - 450) / 450) * 100).toFixed(1)}%`,
+    },
+    {
+      measure: 'started (handler clock)',
+      jobs: res.startedInWindow,
+      'per minute': round(perMin(res.startedInWindow), 1),
+      'vs 450': `${(((perMin(res.startedInWindow) - 450) / 450) * 100).toFixed(1)}%`,
+    },
+  ]);
+}
+
+interface ClaimCase {
+  label: string;
+  jobs: number;
+  tenants: number;
+  /** Tenants that hold no jobs now (they had some) or are at their concurrency limit, beside the busy ones. */
+  idle?: number;
+  limited?: number;
+}
+
+async function claimCost(server: BenchServer, quick: boolean): Promise<void> {
+  const cases: ClaimCase[] = [
+    { label: '1k pending, 10 tenants', jobs: 1_000, tenants: 10 },
+    { label: '100k pending, 10 tenants', jobs: 100_000, tenants: 10 },
+    { label: '1M pending, 10 tenants', jobs: 1_000_000, tenants: 10 },
+    { label: '100k pending, 1,000 tenants', jobs: 100_000, tenants: 1_000 },
+    { label: '100k pending, 10,000 tenants', jobs: 100_000, tenants: 10_000 },
+    { label: '1M pending, 10,000 tenants', jobs: 1_000_000, tenants: 10_000 },
+    { label: '10 busy tenants + 10,000 idle', jobs: 100_000, tenants: 10, idle: 10_000 },
+    { label: '10 busy tenants + 10,000 at their limit', jobs: 100_000, tenants: 10, limited: 10_000 },
+  ].filter((c) => !quick || c.jobs < 1_000_000);
+  const rows: Row[] = [];
+  for (const c of cases) {
+    console.error(`fairness: claim cost, ${c.label}`);
+    const ms = await withDatabase(server, async (_url, sql) => {
+      const claimSql = loadQuery('claim', 'rota');
+      const claim = (n: number, worker = 'bench') => sql.query({ name: 'claim', text: claimSql, values: [['fair'], [n], worker, 600_000] });
+      if (c.idle) {
+        // Tenants that had work: enqueued, claimed and finished.
+        await sql.query(`INSERT INTO rota.jobs (queue, tenant, payload) SELECT 'fair', 'idle-' || i, '{}' FROM generate_series(1, $1) i`, [
+          c.idle,
+        ]);
+        await claim(c.idle, 'setup');
+        await sql.query(loadQuery('finish_batch', 'rota'), [
+          JSON.stringify(
+            (await sql.query<{ id: string }>(`SELECT id FROM rota.jobs WHERE state = 'running'`)).rows.map((r) => ({
+              i: Number(r.id),
+              a: 1,
+              k: 'complete',
+            })),
+          ),
+        ]);
+      }
+      if (c.limited) {
+        // Tenants with 10 jobs each and a limit of 1, one job each already running.
+        await sql.query(
+          `INSERT INTO rota.tenant_state (queue, tenant, concurrency) SELECT 'fair', 'held-' || i, 1 FROM generate_series(1, $1) i`,
+          [c.limited],
+        );
+        await sql.query(
+          `INSERT INTO rota.jobs (queue, tenant, payload) SELECT 'fair', 'held-' || (i % $1), '{}' FROM generate_series(1, $1 * 10) i`,
+          [c.limited],
+        );
+        for (let got = 1; got > 0; ) got = (await claim(1000, 'setup')).rows.filter((r) => r.id !== null).length;
+      }
+      await sql.query(`INSERT INTO rota.jobs (queue, tenant, payload) SELECT 'fair', 't' || (i % $2), '{}' FROM generate_series(1, $1) i`, [
+        c.jobs,
+        c.tenants,
+      ]);
+      await sql.query('VACUUM ANALYZE rota.jobs, rota.lane_state, rota.tenant_state, rota.queue_state, rota.lane_changes');
+      await claim(0); // folds the inserts in
+      const finish = loadQuery('finish_batch', 'rota');
+      // Each claim's jobs go back (as a shutting-down worker's would), so the backlog stays
+      // the same size; the next claim folds that change in, as it would in production.
+      // The release is folded in by a claim of 0 before the next timed claim: the figure
+      // is the claim itself (folding, done by every claim, is measured on its own).
+      const claimAndRelease = async (size = 100) => {
+        const t = performance.now();
+        const res = await claim(size);
+        const ms = performance.now() - t;
+        const rows = res.rows.filter((r) => r.id !== null);
+        await sql.query(finish, [JSON.stringify(rows.map((r) => ({ i: Number(r.id), a: r.attempt, k: 'release', d: 0 })))]);
+        const t2 = performance.now();
+        await claim(0);
+        return { ms, foldMs: performance.now() - t2 };
+      };
+      for (let i = 0; i < 5; i++) await claimAndRelease(); // warm: plans cached, pages in memory
+      const times: Array<{ ms: number; foldMs: number }> = [];
+      for (let i = 0; i < 40; i++) times.push(await claimAndRelease());
+      const small: number[] = [];
+      for (let i = 0; i < 40; i++) small.push((await claimAndRelease(10)).ms);
+      return { times, small };
+    });
+    const claims = ms.times.map((m) => m.ms);
+    rows.push({
+      case: c.label,
+      'ms per claim of 100 (median)': round(median(claims), 2),
+      p90: round(percentile(claims, 90), 2),
+      'ms per claim of 10': round(median(ms.small), 2),
+      'ms to fold 100 released jobs back in': round(median(ms.times.map((m) => m.foldMs)), 2),
+    });
+  }
+  printTable(
+    'Claim cost: one claim (one statement, one round trip); its jobs are then released, as on shutdown, so the backlog stays',
+    rows,
+  );
+}
+
+async function burndown(server: BenchServer, runs: number): Promise<void> {
+  const perTenants = new Map<number, number[]>([
+    [1, []],
+    [100, []],
+  ]);
+  for (let r = 0; r < runs; r++) {
+    for (const [tenants, list] of perTenants) {
+      console.error(`fairness: burn-down, ${tenants} tenant(s), run ${r + 1}/${runs}`);
+      const res = await withDatabase(server, (url) =>
+        child<{ ms: number }>({ FAIR_DB_URL: url, FAIR_MODE: 'burndown', FAIR_JOBS: 20_000, FAIR_TENANTS: tenants, FAIR_CONCURRENCY: 20 }),
+      );
+      list.push(20_000 / (res.ms / 1000));
+    }
+  }
+  const single = median(perTenants.get(1) as number[]);
+  printTable('Burn-down: 20,000 no-op jobs, one worker process, concurrency 20', [
+    ...[...perTenants].map(([tenants, list]) => ({
+      tenants,
+      'jobs/s': round(median(list)),
+      'vs 1 tenant': `${((median(list) / single) * 100).toFixed(0)}%`,
+    })),
+  ]);
+}
+
+/** FAIRNESS_STEPS=ab,weights,limits,rate,claim,burndown runs only those (all by default). */
+export async function run(server: BenchServer, opts: { quick: boolean; runs?: number }): Promise<void> {
+  const runs = opts.runs ?? (opts.quick ? 1 : 3);
+  const only = process.env.FAIRNESS_STEPS?.split(',');
+  const steps: Array<[string, () => Promise<void>]> = [
+    ['ab', () => tenantBehindBacklog(server, runs, opts.quick)],
+    ['weights', () => weights(server, opts.quick)],
+    ['limits', () => limits(server, opts.quick)],
+    ['rate', () => rate(server, opts.quick)],
+    ['claim', () => claimCost(server, opts.quick)],
+    ['burndown', () => burndown(server, runs)],
+  ];
+  for (const [step, fn] of steps) if (!only || only.includes(step)) await fn();
+}
