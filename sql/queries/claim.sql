@@ -9,4 +9,13 @@
 -- changes in with a snapshot taken after the lock, and allocates, takes and writes back
 -- in one statement. Rows with id NULL are per-queue notes (more / limited / wake_at),
 -- not jobs.
-SELECT * FROM {{schema}}.claim_jobs($1::text[], $2::int[], $3::text, $4::int)
+--
+-- The claim commits asynchronously (synchronous_commit off for this one transaction):
+-- it does not wait for its WAL flush. If the server crashes within that window the
+-- claim is undone as a whole (attempt, lease, counts): the job is simply available
+-- again and runs again, which delivery-at-least-once already allows; nothing is lost
+-- (a job's completion is committed synchronously, and flushing its WAL flushes the
+-- claim's too). It takes the fsync off the enqueue-to-start path: on this machine the
+-- p99 of that latency was dominated by claim commits waiting for the disk.
+WITH async AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
+SELECT c.* FROM async, {{schema}}.claim_jobs($1::text[], $2::int[], $3::text, $4::int) AS c
