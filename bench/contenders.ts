@@ -24,7 +24,7 @@ export interface Contender {
   settings: string;
 }
 
-const ROTA_SETTINGS = 'defaults: pool 2 + 1 LISTEN, status batch 100 rows / 5 ms, prefetch ≤ 1,000';
+const ROTA_SETTINGS = 'defaults: pool 2 + 1 LISTEN, status batch 100 rows / 5 ms, prefetch ≤ 4,000';
 
 /** The rota row that ratios are taken against: same Node as the peers. */
 export const ROTA: Contender = {

@@ -65,7 +65,7 @@ export class Rota {
       pollIntervalMs: options.pollIntervalMs ?? 1_000,
       batchSize: options.batchSize ?? 100,
       batchIntervalMs: options.batchIntervalMs ?? 5,
-      maxPrefetch: options.maxPrefetch ?? 1_000,
+      maxPrefetch: options.maxPrefetch ?? 4_000,
       retentionMs: options.retentionMs ?? 7 * DAY_MS,
       shutdownTimeoutMs: options.shutdownTimeoutMs ?? 30_000,
     };
