@@ -45,3 +45,15 @@ export function onShutdownSignal(fn: () => Promise<void>): void {
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
 }
+
+/** Runs `fn` with a Rota on DATABASE_URL and closes it afterwards (one-shot commands). */
+export async function withRota<T>(fn: (rota: Rota) => Promise<T>, extra: Partial<RotaOptions> = {}): Promise<T> {
+  const db = await openDatabase({ allowEmbedded: false });
+  const rota = rotaFromEnv(db.url, extra);
+  try {
+    return await fn(rota);
+  } finally {
+    await rota.close();
+    await db.close();
+  }
+}

@@ -2,7 +2,7 @@ import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { BreakerSettings, BreakerStatus, BreakerTarget } from '../../resilience/breaker-store.js';
 import type { Rota } from '../../rota.js';
-import { openDatabase, rotaFromEnv } from '../context.js';
+import { withRota } from '../context.js';
 
 function num(name: string) {
   return (v: string): number => {
@@ -32,16 +32,9 @@ function line(s: BreakerStatus): string {
   ].join('');
 }
 
-/** Runs `fn` with a Rota on DATABASE_URL, then closes it. The actor in history is this CLI. */
-async function withRota<T>(fn: (rota: Rota) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ allowEmbedded: false });
-  const rota = rotaFromEnv(db.url, { workerId: `cli:${userInfo().username}@${hostname()}` });
-  try {
-    return await fn(rota);
-  } finally {
-    await rota.close();
-    await db.close();
-  }
+/** Runs `fn` with a Rota on DATABASE_URL, then closes it. The actor in history is this CLI's user. */
+function asOperator<T>(fn: (rota: Rota) => Promise<T>): Promise<T> {
+  return withRota(fn, { workerId: `cli:${userInfo().username}@${hostname()}` });
 }
 
 /**
@@ -56,7 +49,7 @@ export function registerBreakerCommands(program: Command): void {
     .description('every breaker with its state, window and settings')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      await withRota(async (rota) => {
+      await asOperator(async (rota) => {
         const list = await rota.breakers.list();
         if (o.json) console.log(JSON.stringify(list, null, 2));
         else if (list.length === 0) console.log('no circuit breakers');
@@ -71,7 +64,7 @@ export function registerBreakerCommands(program: Command): void {
       .option('--dependency', 'name is a dependency (ctx.breaker(name)), not a queue')
       .option('--reason <text>', 'recorded in the history')
       .action(async (name: string, o: TargetOpts & { reason?: string }) => {
-        await withRota(async (rota) => {
+        await asOperator(async (rota) => {
           const s = await rota.breakers[action](target(name, o), { reason: o.reason });
           console.log(line(s));
         });
@@ -103,7 +96,7 @@ export function registerBreakerCommands(program: Command): void {
         ['probeTimeout', 'probeTimeoutMs'],
       ];
       for (const [flag, key] of map) if (o[flag] !== undefined) settings[key] = o[flag] as number;
-      await withRota(async (rota) => console.log(line(await rota.breakers.configure(target(name, o), settings))));
+      await asOperator(async (rota) => console.log(line(await rota.breakers.configure(target(name, o), settings))));
     });
 
   cmd
@@ -113,7 +106,7 @@ export function registerBreakerCommands(program: Command): void {
     .option('--limit <n>', 'entries', num('limit'), 50)
     .option('--json', 'print JSON')
     .action(async (name: string | undefined, o: TargetOpts & { limit: number; json?: boolean }) => {
-      await withRota(async (rota) => {
+      await asOperator(async (rota) => {
         const rows = await rota.breakers.history(name === undefined ? undefined : target(name, o), { limit: o.limit });
         if (o.json) {
           console.log(JSON.stringify(rows, null, 2));

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { QueueInfo, QueueSettings, RateLimit, TenantInfo, TenantSettings } from '../../fairness/settings.js';
-import { openDatabase, rotaFromEnv } from '../context.js';
+import { withRota } from '../context.js';
 
 /**
  * `rota queue configure|show` and `rota tenant configure|show`: fairness settings
@@ -110,17 +110,6 @@ function printTenant(t: TenantInfo): void {
   ];
   if (t.heldUntil) rows.push(['held until', t.heldUntil.toISOString()]);
   for (const [k, v] of rows) console.log(`  ${k.padEnd(14)}${v}`);
-}
-
-async function withRota<T>(fn: (rota: ReturnType<typeof rotaFromEnv>) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ allowEmbedded: false });
-  const rota = rotaFromEnv(db.url);
-  try {
-    return await fn(rota);
-  } finally {
-    await rota.close();
-    await db.close();
-  }
 }
 
 interface QueueFlags {

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import type { Rota } from '../../rota.js';
 import type { ScheduleOptions, ScheduleStatus } from '../../scheduler/types.js';
 import type { Priority } from '../../types.js';
-import { onShutdownSignal, openDatabase, rotaFromEnv } from '../context.js';
+import { onShutdownSignal, openDatabase, rotaFromEnv, withRota } from '../context.js';
 
 function int(name: string) {
   return (v: string): number => {
@@ -17,17 +16,6 @@ function json(text: string): unknown {
     return JSON.parse(text);
   } catch (err) {
     throw new Error(`payload: not valid JSON (${(err as Error).message})`);
-  }
-}
-
-async function withRota<T>(fn: (rota: Rota) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ allowEmbedded: false });
-  const rota = rotaFromEnv(db.url);
-  try {
-    return await fn(rota);
-  } finally {
-    await rota.close();
-    await db.close();
   }
 }
 
