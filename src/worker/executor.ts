@@ -300,6 +300,9 @@ export class QueueExecutor {
       return { ...base, kind: 'snooze', error: null, delayMs: Math.max(0, err.delayMs) };
     }
     const error = errorJson(err, row.attempt);
+    // The worker went away, not the job: retry it even if this was its last attempt (its
+    // next failure, if any, makes it dead).
+    if (err instanceof ShutdownAbortError) return { ...base, kind: 'retry', error, delayMs: 0 };
     if (err instanceof PermanentError || row.attempt >= row.max_attempts) {
       return { ...base, kind: 'dead', error, delayMs: null };
     }

@@ -127,6 +127,21 @@ describe('graceful shutdown', () => {
       }
       await next.close();
     });
+
+    it('a job aborted by shutdown on its last attempt is retried, not dead', async () => {
+      const rota = makeRota(db.url, { shutdownTimeoutMs: 100 });
+      let started = false;
+      rota.work('abort-last', { concurrency: 1 }, async (_job, ctx) => {
+        started = true;
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+      });
+      const { id } = await client.enqueue('abort-last', 'slow', { maxAttempts: 1 });
+      await waitFor(() => started, 10_000, 'the job to start');
+      await rota.close();
+      const job = await client.getJob(id);
+      expect(job?.state).toBe('available');
+      expect(job?.errors).toMatchObject([{ attempt: 1, name: 'ShutdownAbortError' }]);
+    });
   });
 
   it('in-flight jobs keep their lease while stop() waits for them (no second run elsewhere)', async () => {
