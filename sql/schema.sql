@@ -892,7 +892,7 @@ BEGIN
     UPDATE "rota".jobs j
        SET state = 'running',
            attempt = j.attempt + 1,
-           started_at = now(),
+           started_at = v_now,  -- the clock run_at was compared with (now() is the transaction start, which can be earlier)
            locked_by = p_worker,
            lease_expires_at = now() + p_lease_ms * interval '1 millisecond'
      WHERE j.id = ANY (ARRAY(SELECT unnest(p.ids) FROM picks p))

@@ -4,35 +4,12 @@
  * small polling helpers. Not a test file itself.
  */
 import { afterAll } from 'vitest';
-import { type JobRecord, type JobState, type Logger, Rota, type RotaOptions } from '../../src/index.js';
+import { type JobRecord, type JobState, Rota, type RotaOptions } from '../../src/index.js';
 import { freshDatabase, type TestDb, waitFor } from '../support/db.js';
+import { recordingLogger } from '../support/logger.js';
 import type { Spawned } from '../support/spawn.js';
 
-export interface LogLine {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  msg: string;
-  obj: object;
-}
-
-/** A Logger that keeps every line in `lines` (tests assert on them; nothing is printed). */
-export function recordingLogger(lines: LogLine[] = []): Logger & { lines: LogLine[] } {
-  const make = (bindings: object): Logger & { lines: LogLine[] } => {
-    const at =
-      (level: LogLine['level']) =>
-      (obj: object, msg = ''): void => {
-        lines.push({ level, msg, obj: { ...bindings, ...obj } });
-      };
-    return {
-      lines,
-      debug: at('debug'),
-      info: at('info'),
-      warn: at('warn'),
-      error: at('error'),
-      child: (b) => make({ ...bindings, ...b }),
-    };
-  };
-  return make({});
-}
+export { type LogLine, recordingLogger } from '../support/logger.js';
 
 const open = new Set<Rota>();
 const gates = new Set<() => void>();

@@ -3,25 +3,10 @@
  * logger that records instead of printing. Not a test file itself.
  */
 import { afterAll } from 'vitest';
-import { type Logger, Rota, type RotaOptions } from '../../src/index.js';
+import { Rota, type RotaOptions } from '../../src/index.js';
+import { recordingLogger } from '../support/logger.js';
 
-export interface LogLine {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  msg: string;
-  obj: object;
-}
-
-export function recordingLogger(lines: LogLine[] = []): Logger & { lines: LogLine[] } {
-  const make = (bindings: object): Logger & { lines: LogLine[] } => {
-    const at =
-      (level: LogLine['level']) =>
-      (obj: object, msg = ''): void => {
-        lines.push({ level, msg, obj: { ...bindings, ...obj } });
-      };
-    return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (b) => make({ ...bindings, ...b }) };
-  };
-  return make({});
-}
+export { type LogLine, recordingLogger } from '../support/logger.js';
 
 const open = new Set<Rota>();
 afterAll(async () => {
