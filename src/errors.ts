@@ -87,3 +87,14 @@ export function isConnectionError(err: unknown): boolean {
     err.message,
   );
 }
+
+/** `err` as a DatabaseUnavailableError when it means the database is unreachable, else null. */
+export function asUnavailable(err: unknown): DatabaseUnavailableError | null {
+  if (err instanceof DatabaseUnavailableError) return err;
+  return isConnectionError(err) ? new DatabaseUnavailableError(`database unavailable: ${(err as Error).message}`, { cause: err }) : null;
+}
+
+/** The database could not be reached (as opposed to "this statement is wrong"). */
+export function isUnavailable(err: unknown): boolean {
+  return err instanceof DatabaseUnavailableError || isConnectionError(err);
+}

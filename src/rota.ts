@@ -8,7 +8,8 @@ import { nonNegativeNumber, positiveInt, validateName } from './client/validate.
 import { type MaintenanceResult, maintainPartitions } from './db/maintenance.js';
 import { type MigrateResult, migrate, migrateDown } from './db/migrator.js';
 import { loadQuery, validateSchema } from './db/sql.js';
-import { DatabaseUnavailableError, isConnectionError, ValidationError } from './errors.js';
+import { inTransaction } from './db/transaction.js';
+import { asUnavailable, ValidationError } from './errors.js';
 import { type QueueHandle, SettingsStore, type TenantHandle } from './fairness/settings-store.js';
 import { defaultLogger, type Logger } from './logger.js';
 import type { PoolStats, RotaEvents, RotaOptions, RotaStats, Worker, WorkerInfo, WorkOptions } from './options.js';
@@ -148,20 +149,8 @@ export class Rota {
     const rows = buildRows(queue, items, this.enqueueCfg, (i) => `items[${i}].`);
     if (opts.client) return this.write(opts.client, queue, rows);
     if (rows.length <= 5_000) return this.resilience.whileUnavailable(() => this.write(this.pool, queue, rows), true);
-    return this.resilience.whileUnavailable(async () => {
-      const client = await this.connect();
-      try {
-        await client.query('BEGIN');
-        const res = await this.write(client, queue, rows);
-        await client.query('COMMIT');
-        return res;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
-    }, true);
+    // More than one statement: all of them in one transaction, all or nothing.
+    return this.resilience.whileUnavailable(() => inTransaction(this.pool, (client) => this.write(client, queue, rows)), true);
   }
 
   /** A queue's fairness settings (limits, rates, aging), shared by every process: `rota.queue('ingest').configure({ concurrency: 3 })`. */
@@ -179,14 +168,6 @@ export class Rota {
     return this.resilience.breakers;
   }
 
-  private async connect(): Promise<pg.PoolClient> {
-    try {
-      return await this.pool.connect();
-    } catch (err) {
-      throw isConnectionError(err) ? new DatabaseUnavailableError(`database unavailable: ${(err as Error).message}`, { cause: err }) : err;
-    }
-  }
-
   private async write(db: Queryable, queue: string, rows: ReturnType<typeof buildRows>): Promise<EnqueueResult[]> {
     try {
       const results = await insertRows(db, { enqueue: this.sql.enqueue, findDedup: this.sql.findDedup }, queue, rows);
@@ -196,7 +177,7 @@ export class Rota {
       }
       return results;
     } catch (err) {
-      throw isConnectionError(err) ? new DatabaseUnavailableError(`database unavailable: ${(err as Error).message}`, { cause: err }) : err;
+      throw asUnavailable(err) ?? err;
     }
   }
 

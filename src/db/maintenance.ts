@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withSchema } from './sql.js';
+import { inTransaction } from './transaction.js';
 
 const DAY_MS = 86_400_000;
 
@@ -36,14 +37,10 @@ export async function maintainPartitions(
   const daysAhead = opts.daysAhead ?? 3;
   const q = (s: string) => withSchema(s, schema);
   const result: MaintenanceResult = { created: [], dropped: [], purgedDefaultRows: 0 };
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [`rota.maintain:${schema}`]);
-    if (!lock.rows[0]?.ok) {
-      await client.query('ROLLBACK');
-      return result;
-    }
+    // Another process is maintaining: nothing to do (the empty transaction commits).
+    if (!lock.rows[0]?.ok) return result;
     const existing = await client.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_inherits i
          JOIN pg_class c ON c.oid = i.inhrelid
@@ -84,12 +81,6 @@ export async function maintainPartitions(
       new Date(now - opts.retentionMs).toISOString(),
     ]);
     result.purgedDefaultRows = purged.rowCount ?? 0;
-    await client.query('COMMIT');
     return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

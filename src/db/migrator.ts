@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import { loadMigrations, validateSchema, withSchema } from './sql.js';
+import { inTransaction } from './transaction.js';
 
 export interface MigrateResult {
   /** Versions applied by this call (empty when the schema was already current). */
@@ -17,9 +18,7 @@ export interface MigrateResult {
 export async function migrate(pool: pg.Pool, schema: string, log?: Logger): Promise<MigrateResult> {
   validateSchema(schema);
   const migrations = loadMigrations();
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rota.migrate:${schema}`]);
     await client.query(withSchema('CREATE SCHEMA IF NOT EXISTS {{schema}}', schema));
     await client.query(
@@ -39,24 +38,15 @@ export async function migrate(pool: pg.Pool, schema: string, log?: Logger): Prom
       applied.push(m.version);
       log?.info({ version: m.version, name: m.name }, 'migration applied');
     }
-    await client.query('COMMIT');
-    const version = Math.max(0, ...have, ...applied);
-    return { applied, version };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+    return { applied, version: Math.max(0, ...have, ...applied) };
+  });
 }
 
 /** Reverts migrations above `target` (newest first) using their .down.sql files. */
 export async function migrateDown(pool: pg.Pool, schema: string, target: number): Promise<number[]> {
   validateSchema(schema);
   const byVersion = new Map(loadMigrations().map((m) => [m.version, m]));
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rota.migrate:${schema}`]);
     const done = await client.query<{ version: number }>(
       withSchema('SELECT version FROM {{schema}}.migrations WHERE version > $1 ORDER BY version DESC', schema),
@@ -70,12 +60,6 @@ export async function migrateDown(pool: pg.Pool, schema: string, target: number)
       await client.query(withSchema('DELETE FROM {{schema}}.migrations WHERE version = $1', schema), [version]);
       reverted.push(version);
     }
-    await client.query('COMMIT');
     return reverted;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

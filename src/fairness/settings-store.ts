@@ -8,6 +8,7 @@
  * a running worker applies new settings on its next claim, within milliseconds.
  */
 import type pg from 'pg';
+import { inTransaction } from '../db/transaction.js';
 import { ValidationError } from '../errors.js';
 import {
   type QueueInfo,
@@ -129,24 +130,9 @@ export class SettingsStore {
     };
   }
 
-  private async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const out = await fn(client);
-      await client.query('COMMIT');
-      return out;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
-
   private async configureQueue(queue: string, settings: QueueSettings, create: boolean): Promise<QueueInfo> {
     const cols = queueColumns(settings);
-    await this.transaction(async (c) => {
+    await inTransaction(this.pool, async (c) => {
       if (create) await c.query(`INSERT INTO ${this.s}.queue_state (queue) VALUES ($1) ON CONFLICT (queue) DO NOTHING`, [queue]);
       const locked = await c.query(`SELECT queue FROM ${this.s}.queue_state WHERE queue = $1 FOR UPDATE`, [queue]);
       if (locked.rowCount === 0) throw unknownQueue(queue);
@@ -179,7 +165,7 @@ export class SettingsStore {
 
   private async configureTenant(queue: string, tenant: string, settings: TenantSettings): Promise<TenantInfo> {
     const cols = tenantColumns(settings);
-    await this.transaction(async (c) => {
+    await inTransaction(this.pool, async (c) => {
       const locked = await c.query(`SELECT queue FROM ${this.s}.queue_state WHERE queue = $1 FOR UPDATE`, [queue]);
       if (locked.rowCount === 0) throw unknownQueue(queue);
       const names = Object.keys(cols);

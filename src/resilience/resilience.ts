@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { nonNegativeNumber, positiveInt } from '../client/validate.js';
-import { DatabaseUnavailableError, isConnectionError, ValidationError } from '../errors.js';
+import { asUnavailable, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { Breakers } from './breaker-admin.js';
 import { BreakerStore } from './breaker-store.js';
@@ -137,12 +137,7 @@ export class Resilience {
       try {
         return await fn();
       } catch (err) {
-        const unavailable =
-          err instanceof DatabaseUnavailableError
-            ? err
-            : isConnectionError(err)
-              ? new DatabaseUnavailableError(`database unavailable: ${(err as Error).message}`, { cause: err })
-              : null;
+        const unavailable = asUnavailable(err);
         if (!unavailable) throw err;
         if (!retryable || Date.now() + delay > deadline) throw unavailable;
         await new Promise((r) => setTimeout(r, delay));

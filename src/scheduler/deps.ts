@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import { loadQuery } from '../db/sql.js';
-import { DatabaseUnavailableError, isConnectionError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { EnqueueItem, EnqueueResult, Queryable } from '../types.js';
 import type { ScheduleTickEvent } from './types.js';
@@ -39,28 +38,4 @@ export interface SchedulerDeps {
   /** Called after commit for every cycle this process recorded. */
   onTick: (event: ScheduleTickEvent) => void;
   maxPayloadBytes: number;
-}
-
-/** The database could not be reached (as opposed to "this statement or this schedule is wrong"). */
-export function isUnavailable(err: unknown): boolean {
-  return err instanceof DatabaseUnavailableError || isConnectionError(err);
-}
-
-/** Runs `fn` in a transaction on a pool connection. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query(begin);
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    // A connection that failed mid-transaction is not handed back to the pool.
-    broken = isUnavailable(err);
-    if (!broken) await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release(broken);
-  }
 }

@@ -1,9 +1,10 @@
 import type pg from 'pg';
-import { ValidationError } from '../errors.js';
+import { inTransaction } from '../db/transaction.js';
+import { isUnavailable, ValidationError } from '../errors.js';
 import type { EnqueueItem } from '../types.js';
 import { CronSchedule } from './cron.js';
 import { priorityName, type ScheduleRow } from './definition.js';
-import { inTransaction, isUnavailable, type SchedulerDeps } from './deps.js';
+import type { SchedulerDeps } from './deps.js';
 import { planTicks } from './plan.js';
 import type { ScheduleTickEvent, TickStatus } from './types.js';
 

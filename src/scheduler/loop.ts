@@ -1,5 +1,6 @@
+import { isUnavailable } from '../errors.js';
 import { pruneCycles, settleCycles } from './cycles.js';
-import { isUnavailable, type SchedulerDeps } from './deps.js';
+import type { SchedulerDeps } from './deps.js';
 import { EvaluationError, evaluateDue } from './evaluator.js';
 import type { SchedulerHandle, SchedulerOptions, SchedulerStats } from './types.js';
 
