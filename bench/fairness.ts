@@ -17,7 +17,7 @@ import pg from 'pg';
 import { loadQuery } from '../src/db/sql.js';
 import { Rota } from '../src/index.js';
 import { runChild } from './child.js';
-import { type BenchServer, databaseName, dropDatabase, median, percentile, printTable, type Row } from './lib.js';
+import { type BenchServer, databaseName, dropDatabase, maxOverlap, median, percentile, printTable, type Row } from './lib.js';
 import type { ChildEnv } from './proc/protocol.js';
 
 export const name = 'fairness';
@@ -128,22 +128,6 @@ async function weights(server: BenchServer, quick: boolean): Promise<void> {
     };
   });
   printTable(`Weights: share of completions over ${windowMs / 1000} s (handlers sleep 2 ms, concurrency 10)`, rows);
-}
-
-/** Most intervals open at one instant (an end and a start at the same instant: the end first). */
-function maxOverlap(intervals: ReadonlyArray<readonly [number, number]>): number {
-  const edges = intervals.flatMap(([s, e]) => [
-    [s, 1],
-    [e, -1],
-  ]);
-  edges.sort((x, y) => (x[0] as number) - (y[0] as number) || (x[1] as number) - (y[1] as number));
-  let open = 0;
-  let max = 0;
-  for (const [, d] of edges) {
-    open += d as number;
-    max = Math.max(max, open);
-  }
-  return max;
 }
 
 async function limits(server: BenchServer, quick: boolean): Promise<void> {

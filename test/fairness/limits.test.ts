@@ -7,29 +7,13 @@
  */
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { maxOverlap } from '../../bench/lib.js';
 import { waitFor } from '../support/db.js';
 import { spawnTs } from '../support/spawn.js';
 import { makeRota, migratedDatabase } from './helpers.js';
 
 const db = await migratedDatabase();
 const rota = makeRota(db.url);
-
-/** Most intervals open at one instant. */
-function maxOverlap(intervals: ReadonlyArray<readonly [number, number]>): number {
-  const edges = intervals.flatMap(([s, e]) => [
-    [s, 1],
-    [e, -1],
-  ]);
-  // An end and a start at the same instant: the end first (the slot was free).
-  edges.sort((a, b) => (a[0] as number) - (b[0] as number) || (a[1] as number) - (b[1] as number));
-  let open = 0;
-  let max = 0;
-  for (const [, d] of edges) {
-    open += d as number;
-    max = Math.max(max, open);
-  }
-  return max;
-}
 
 /** Samples running jobs per tenant (claimed, buffered or executing) until stopped. */
 function sampleRunning(queue: string) {
