@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // After-hooks run in reverse order of registration (test/core/helpers.ts relies on it).
+    sequence: { hooks: 'stack' },
     // 2 cores: two files at a time keeps the database and the workers from starving each other.
     maxWorkers: 2,
     // The type tests live outside src, so they are checked with the whole-repo config.

@@ -4,45 +4,19 @@
  * small polling helpers. Not a test file itself.
  */
 import { afterAll } from 'vitest';
-import { type JobRecord, type JobState, Rota, type RotaOptions } from '../../src/index.js';
-import { freshDatabase, type TestDb, waitFor } from '../support/db.js';
-import { recordingLogger } from '../support/logger.js';
+import type { JobRecord, JobState, Rota } from '../../src/index.js';
+import { type TestDb, waitFor } from '../support/db.js';
 import type { Spawned } from '../support/spawn.js';
 
 export { type LogLine, recordingLogger } from '../support/logger.js';
+export { closeRota, FAST, makeRota, migratedDatabase } from '../support/rota.js';
 
-const open = new Set<Rota>();
 const gates = new Set<() => void>();
-afterAll(async () => {
-  // Whatever a failed test left waiting is let go first, so close() need not wait it out.
+// Registered after support/rota.ts's, so it runs before it (after-hooks run in reverse):
+// whatever a failed test left waiting is let go first, so close() need not wait it out.
+afterAll(() => {
   for (const release of gates) release();
-  await Promise.all([...open].map((r) => r.close()));
 });
-
-/** Fast defaults for tests: short polls so delayed and retried jobs are picked up quickly. */
-export const FAST: Partial<RotaOptions> = { pollIntervalMs: 50 };
-
-/** A Rota on `url` with test defaults; closed after the file whatever the tests did. */
-export function makeRota(url: string, opts: Partial<RotaOptions> = {}): Rota {
-  const rota = new Rota({ connectionString: url, logger: recordingLogger(), ...FAST, ...opts });
-  open.add(rota);
-  return rota;
-}
-
-/** Closes a Rota made by makeRota now (idempotent). */
-export async function closeRota(rota: Rota): Promise<void> {
-  open.delete(rota);
-  await rota.close();
-}
-
-/** A fresh database for this file with rota's schema migrated. */
-export async function migratedDatabase(): Promise<TestDb> {
-  const db = await freshDatabase();
-  const rota = new Rota({ connectionString: db.url, logger: recordingLogger() });
-  await rota.migrate();
-  await rota.close();
-  return db;
-}
 
 /** Every job ever written in `schema`: live ones plus finished ones. */
 export async function totalJobs(db: TestDb, schema = 'rota'): Promise<number> {

@@ -7,43 +7,15 @@ import pg from 'pg';
 import { afterAll } from 'vitest';
 import { loadQuery } from '../../src/db/sql.js';
 import { FairClaimer } from '../../src/fairness/claimer.js';
-import { type Logger, Rota, type RotaOptions } from '../../src/index.js';
 import type { ClaimedRow } from '../../src/worker/executor.js';
-import { freshDatabase, type TestDb } from '../support/db.js';
+import type { TestDb } from '../support/db.js';
 
-export const silent: Logger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child: () => silent,
-};
-
-const open = new Set<Rota>();
 const pools = new Set<pg.Pool>();
 afterAll(async () => {
-  await Promise.all([...open].map((r) => r.close()));
   await Promise.all([...pools].map((p) => p.end()));
 });
 
-export function makeRota(url: string, opts: Partial<RotaOptions> = {}): Rota {
-  const rota = new Rota({ connectionString: url, logger: silent, pollIntervalMs: 50, ...opts });
-  open.add(rota);
-  return rota;
-}
-
-export async function closeRota(rota: Rota): Promise<void> {
-  open.delete(rota);
-  await rota.close();
-}
-
-export async function migratedDatabase(): Promise<TestDb> {
-  const db = await freshDatabase();
-  const rota = new Rota({ connectionString: db.url, logger: silent });
-  await rota.migrate();
-  await rota.close();
-  return db;
-}
+export { closeRota, makeRota, migratedDatabase } from '../support/rota.js';
 
 /**
  * Claims directly, as a worker process's claim loop would (no handler runs): again
