@@ -9,7 +9,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { maxOverlap } from '../../bench/lib.js';
 import { waitFor } from '../support/db.js';
-import { spawnTs } from '../support/spawn.js';
+import { spawnWorker } from '../support/spawn.js';
 import { makeRota, migratedDatabase } from './helpers.js';
 
 const db = await migratedDatabase();
@@ -53,15 +53,16 @@ describe('concurrency limits', () => {
     await rota.queue(queue).configure({ concurrency: 3, tenantConcurrency: 1 }, { create: true });
     const tenants = 6;
     const perTenant = 12;
-    // Created here: three processes creating it at once can collide in the catalog.
-    await db.sql.query(
-      `CREATE TABLE public.fair_runs (job_id bigint NOT NULL, tenant text NOT NULL, pid int NOT NULL,
-                                      started double precision NOT NULL, ended double precision NOT NULL)`,
-    );
     const sampler = sampleRunning(queue);
     const workers = Array.from({ length: 3 }, () =>
       // Two slots each and no prefetch: the queue's 3 can only be reached by several processes at once.
-      spawnTs('test/fairness/fair-worker.ts', { DATABASE_URL: db.url, QUEUE: queue, CONCURRENCY: '2', MAX_PREFETCH: '0', SLEEP_MS: '15' }),
+      spawnWorker({
+        DATABASE_URL: db.url,
+        QUEUE: queue,
+        CONCURRENCY: '2',
+        SLEEP_MS: '15',
+        ROTA_OPTIONS: JSON.stringify({ pollIntervalMs: 50, maxPrefetch: 0 }),
+      }),
     );
     await Promise.all(workers.map((w) => w.ready));
     await rota.enqueueMany(
@@ -87,7 +88,9 @@ describe('concurrency limits', () => {
     expect(seen.queue).toBe(3);
 
     const runs = (
-      await db.sql.query<{ job_id: string; tenant: string; pid: number; started: number; ended: number }>('SELECT * FROM public.fair_runs')
+      await db.sql.query<{ job_id: string; tenant: string; pid: number; started: number; ended: number }>(
+        'SELECT job_id, tenant, pid, started, ended FROM public.runs',
+      )
     ).rows;
     expect(new Set(runs.map((r) => r.job_id)).size).toBe(tenants * perTenant);
     expect(runs.length).toBe(tenants * perTenant);
