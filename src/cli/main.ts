@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerBreakerCommands } from './commands/breaker.js';
 import { registerCoreCommands } from './commands/core.js';
+import { registerJobCommands } from './commands/jobs.js';
 import { registerQueueCommands } from './commands/queue.js';
 import { registerScheduleCommands } from './commands/schedule.js';
 import { registerServeCommands } from './commands/serve.js';
@@ -20,6 +21,7 @@ export function buildCli(): Command {
   registerQueueCommands(program);
   registerBreakerCommands(program);
   registerScheduleCommands(program);
+  registerJobCommands(program);
   registerServeCommands(program);
   registerTokenCommands(program);
   return program;
