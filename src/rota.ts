@@ -43,7 +43,7 @@ export class Rota {
   >;
   private readonly resilience: Resilience;
   private readonly sql: Record<
-    'enqueue' | 'findDedup' | 'claim' | 'finishBatch' | 'heartbeat' | 'rescue' | 'getJob' | 'cancel' | 'queueCounts',
+    'enqueue' | 'findDedup' | 'claim' | 'finishBatch' | 'heartbeat' | 'rescue' | 'getJob' | 'cancel' | 'queueCounts' | 'jobLogs',
     string
   >;
   private runtime: WorkerRuntime | null = null;
@@ -116,6 +116,7 @@ export class Rota {
       getJob: q('get_job'),
       cancel: q('cancel'),
       queueCounts: q('queue_counts'),
+      jobLogs: q('job_logs_write'),
     };
   }
 
