@@ -24,7 +24,17 @@ import type { JobOutcome } from './worker/executor.js';
 import { DEFAULT_RETRY } from './worker/retry.js';
 import { WorkerRuntime } from './worker/runtime.js';
 
-export type { PoolStats, RotaEvents, RotaOptions, RotaStats, Worker, WorkerInfo, WorkOptions } from './options.js';
+export type {
+  PoolStats,
+  RotaEvents,
+  RotaOptions,
+  RotaStats,
+  Worker,
+  WorkerInfo,
+  WorkerModule,
+  WorkerModuleEntry,
+  WorkOptions,
+} from './options.js';
 
 const DAY_MS = 86_400_000;
 
@@ -145,6 +155,9 @@ export class Rota {
    */
   async enqueueMany<P>(queue: string, items: readonly EnqueueItem<P>[], opts: { client?: Queryable } = {}): Promise<EnqueueResult[]> {
     if (!Array.isArray(items)) throw new ValidationError('items', 'must be an array');
+    for (const key of Object.keys(opts ?? {}))
+      if (key !== 'client')
+        throw new ValidationError(`opts.${key}`, 'is not an enqueueMany option (expected client; per-job options go in each item)');
     if (items.length === 0) return [];
     const rows = buildRows(queue, items, this.enqueueCfg, (i) => `items[${i}].`);
     if (opts.client) return this.write(opts.client, queue, rows);

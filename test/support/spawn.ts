@@ -19,9 +19,13 @@ export interface Spawned {
   output: () => string;
 }
 
-/** Runs a TypeScript file under tsx as a separate process with extra environment. */
-export function spawnTs(file: string, env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+/**
+ * Runs a TypeScript file under tsx as a separate process with extra environment.
+ * `ready` resolves when stdout contains `readyText` (default "ready").
+ */
+export function spawnTs(file: string, env: Record<string, string>, o: { args?: string[]; readyText?: string } = {}): Spawned {
+  const readyText = o.readyText ?? 'ready';
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...(o.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -31,7 +35,7 @@ export function spawnTs(file: string, env: Record<string, string>): Spawned {
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('ready')) resolve();
+      if (out.includes(readyText)) resolve();
     });
     child.stderr?.on('data', (d: Buffer) => {
       out += d.toString();

@@ -1,0 +1,37 @@
+import { DatabaseUnavailableError, ValidationError } from '../errors.js';
+
+/**
+ * Turns an error from a command into the one line the CLI prints: the common first-run
+ * problems (no tables yet, a malformed DATABASE_URL, no server) get a sentence saying
+ * what to do instead of the driver's message.
+ */
+export function explain(err: unknown, schema: string): string {
+  if (err instanceof ValidationError) return err.message;
+  const code = (err as { code?: unknown } | null)?.code;
+  // undefined_table, invalid_schema_name: the schema was never migrated (or migrated down).
+  if (code === '42P01' || code === '3F000')
+    return `rota's tables are not in schema "${schema}" of this database yet: run \`rota migrate\` first`;
+  if (err instanceof DatabaseUnavailableError || code === 'ECONNREFUSED' || code === 'ENOTFOUND')
+    return `cannot reach the database at DATABASE_URL (${err instanceof Error ? err.message : String(err)})`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** postgres://, postgresql:// or socket: URLs, the forms rota documents. */
+export function checkDatabaseUrl(url: string | undefined): void {
+  if (url === undefined || url === '') return;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(
+      `DATABASE_URL is not a valid URL (expected postgres://user:password@host:5432/database; got ${JSON.stringify(redact(url))})`,
+    );
+  }
+  if (!['postgres:', 'postgresql:', 'socket:'].includes(parsed.protocol))
+    throw new Error(`DATABASE_URL must start with postgres:// or postgresql:// (got ${JSON.stringify(redact(url))})`);
+}
+
+/** Never echo a password back to the terminal. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+}
