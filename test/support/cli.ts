@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { spawnTs, type Spawned } from './spawn.js';
+import { type Spawned, spawnTs } from './spawn.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
