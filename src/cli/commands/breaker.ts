@@ -5,7 +5,7 @@ import { validateSettings } from '../../resilience/breaker-admin.js';
 import type { BreakerSettings, BreakerStatus, BreakerTarget } from '../../resilience/breaker-store.js';
 import type { Rota } from '../../rota.js';
 import { withRota } from '../context.js';
-import { namingFlags, num } from '../flags.js';
+import { int, namingFlags, num } from '../flags.js';
 
 /** Library fields → `rota breaker configure` flags. */
 const BREAKER_FLAGS = {
@@ -139,11 +139,13 @@ export function registerBreakerCommands(program: Command): void {
     .command('history [name]')
     .description('state changes and operator actions, newest first')
     .option('--dependency', 'name is a dependency, not a queue')
-    .option('--limit <n>', 'entries', num('--limit'), 50)
+    .option('--limit <n>', 'entries', int('--limit', { min: 1 }), 50)
     .option('--json', 'print JSON')
     .action(async (name: string | undefined, o: TargetOpts & { limit: number; json?: boolean }) => {
       await asOperator(async (rota) => {
-        const rows = await rota.breakers.history(name === undefined ? undefined : target(name, o), { limit: o.limit });
+        const rows = await namingFlags({ limit: '--limit' }, () =>
+          rota.breakers.history(name === undefined ? undefined : target(name, o), { limit: o.limit }),
+        );
         if (o.json) {
           console.log(JSON.stringify(rows, null, 2));
           return;

@@ -160,7 +160,7 @@ export function registerCoreCommands(program: Command): void {
   program
     .command('demo')
     .description('embedded PostgreSQL (unless DATABASE_URL), migrations, workers and a multi-tenant workload to watch')
-    .option('--duration <seconds>', 'stop after this many seconds (default: until Ctrl-C)', int('duration'))
+    .option('--duration <seconds>', 'stop after this many seconds (default: until Ctrl-C)', int('--duration', { min: 1 }))
     .action(async (o: { duration?: number }) => {
       await runDemo({ durationSec: o.duration });
     });

@@ -138,7 +138,7 @@ export function registerQueueCommands(program: Command): void {
   queue
     .command('show <name>')
     .description("a queue's settings, running and waiting jobs, and its busiest tenants")
-    .option('--tenants <n>', 'how many tenants to list', int('--tenants'), 20)
+    .option('--tenants <n>', 'how many tenants to list', int('--tenants', { min: 0 }), 20)
     .option('--json', 'print JSON')
     .action(async (name: string, o: { tenants: number; json?: boolean }) => {
       const info = await withRota((rota) => rota.queue(name).info({ tenants: o.tenants }));
