@@ -1,4 +1,3 @@
-export { type EmbeddedServer, startEmbeddedPostgres } from './db/embedded.js';
 export type { MigrateResult } from './db/migrator.js';
 export {
   BreakerOpenError,

@@ -58,6 +58,8 @@ export class Rota {
   /** The last runtime, kept after stop so stats() still reports its counters. */
   private lastRuntime: WorkerRuntime | null = null;
   private closed = false;
+  /** Connections of rota's own pool, so close() can wait until each has really ended. */
+  private readonly connections = new Set<pg.PoolClient>();
   private scheduler: SchedulerService | null = null;
   private readonly counters = { enqueued: 0, deduplicated: 0, completed: 0, failed: 0, retried: 0, dead: 0, snoozed: 0 };
 
@@ -100,6 +102,10 @@ export class Rota {
     } else {
       this.pool = new pg.Pool({ connectionString: options.connectionString, max: o.poolSize, application_name: 'rota' });
       this.ownsPool = true;
+      this.pool.on('connect', (client) => {
+        this.connections.add(client);
+        client.once('end', () => this.connections.delete(client));
+      });
     }
     // An idle client's connection error (database restart) must not crash the process.
     this.pool.on('error', (err) => this.log.warn({ err: String(err) }, 'idle pool connection lost'));
@@ -407,6 +413,12 @@ export class Rota {
     await this.scheduler?.stop();
     await this.stopWorkers();
     this.resilience.close();
-    if (this.ownsPool) await this.pool.end();
+    if (!this.ownsPool) return;
+    // pool.end() resolves once its clients are told to end, not once their connections
+    // have closed; wait for that too (bounded), so a database stopped right after close()
+    // terminates no session of ours.
+    const ending = [...this.connections].map((c) => new Promise<void>((resolve) => c.once('end', () => resolve())));
+    await this.pool.end();
+    await Promise.race([Promise.all(ending), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   }
 }

@@ -15,23 +15,3 @@ export function explain(err: unknown, schema: string): string {
     return `cannot reach the database at DATABASE_URL (${err instanceof Error ? err.message : String(err)})`;
   return err instanceof Error ? err.message : String(err);
 }
-
-/** postgres://, postgresql:// or socket: URLs, the forms rota documents. */
-export function checkDatabaseUrl(url: string | undefined): void {
-  if (url === undefined || url === '') return;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(
-      `DATABASE_URL is not a valid URL (expected postgres://user:password@host:5432/database; got ${JSON.stringify(redact(url))})`,
-    );
-  }
-  if (!['postgres:', 'postgresql:', 'socket:'].includes(parsed.protocol))
-    throw new Error(`DATABASE_URL must start with postgres:// or postgresql:// (got ${JSON.stringify(redact(url))})`);
-}
-
-/** Never echo a password back to the terminal. */
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
-}

@@ -5,7 +5,8 @@ import { registerBreakerCommands } from './commands/breaker.js';
 import { registerCoreCommands } from './commands/core.js';
 import { registerQueueCommands } from './commands/queue.js';
 import { registerScheduleCommands } from './commands/schedule.js';
-import { checkDatabaseUrl, explain } from './errors.js';
+import { setEmbeddedFlag } from './context.js';
+import { explain } from './errors.js';
 
 /** package.json sits two levels up from both src/cli/main.ts and dist/cli/main.js. */
 function version(): string {
@@ -21,10 +22,9 @@ export function buildCli(): Command {
   const program = new Command('rota')
     .description('PostgreSQL-backed job queue and scheduler (DATABASE_URL selects the database)')
     .version(version(), '-V, --version')
-    .option('--embedded', 'start a throw-away embedded PostgreSQL when DATABASE_URL is unset')
+    .option('--embedded', 'worker, schedule run, serve: start a throw-away embedded PostgreSQL when DATABASE_URL is unset')
     .showHelpAfterError()
-    // Before any command touches the database: a malformed URL is named as such.
-    .hook('preAction', () => checkDatabaseUrl(process.env.DATABASE_URL));
+    .hook('preAction', (cmd) => setEmbeddedFlag(Boolean(cmd.opts().embedded)));
   registerCoreCommands(program);
   registerQueueCommands(program);
   registerBreakerCommands(program);

@@ -26,5 +26,5 @@ export function runCli(args: string[], env: Record<string, string | undefined>):
 
 /** Starts a long-running `rota <args>` (worker, schedule run); "ready" is whatever `readyText` says. */
 export function startCli(args: string[], env: Record<string, string>, readyText: string): Spawned & { child: ChildProcess } {
-  return spawnTs('src/cli/main.ts', env, { args, readyText });
+  return spawnTs('src/cli/main.ts', env, args, { readyText });
 }

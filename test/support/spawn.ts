@@ -9,9 +9,12 @@ afterAll(killAll);
 
 export type Spawned = Proc;
 
-/** Runs a TypeScript file under tsx with extra environment; `ready` waits for `readyText` (default "ready"). */
-export function spawnTs(file: string, env: Record<string, string>, o: { args?: string[]; readyText?: string } = {}): Spawned {
-  return spawnHarness(file, { env, ...o });
+/**
+ * Runs a TypeScript file under tsx with extra environment and arguments; `ready` waits
+ * for `readyText` on stdout (default "ready").
+ */
+export function spawnTs(file: string, env: Record<string, string>, args: string[] = [], o: { readyText?: string } = {}): Spawned {
+  return spawnHarness(file, { env, args, ...o });
 }
 
 /** The worker-process fixture (harness/worker-process.ts), recording its runs in public.runs. */

@@ -19,8 +19,6 @@ const ENQUEUE_FLAGS = {
 };
 
 export function registerCoreCommands(program: Command): void {
-  const embedded = () => Boolean(program.opts().embedded);
-
   program
     .command('migrate')
     .description('apply pending migrations (safe to run from several processes at once)')
@@ -34,7 +32,7 @@ export function registerCoreCommands(program: Command): void {
             : `--down-to ${opts.downTo} reverts the migrations above version ${opts.downTo}, dropping what they created (tables, columns and the data in them)`;
         throw new Error(`${what}; add --yes to do it`);
       }
-      const db = await openDatabase({ allowEmbedded: embedded() });
+      const db = await openDatabase({ embedded: 'never' });
       const rota = rotaFromEnv(db.url);
       try {
         if (opts.downTo !== undefined) {
@@ -63,7 +61,7 @@ export function registerCoreCommands(program: Command): void {
     .option('--timeout <ms>', 'per-attempt timeout', int('--timeout'))
     .action(async (queue: string, payloadText: string, o: Record<string, unknown>) => {
       const payload = json('<payload>')(payloadText);
-      const db = await openDatabase({ allowEmbedded: embedded() });
+      const db = await openDatabase({ embedded: 'never' });
       const rota = rotaFromEnv(db.url);
       try {
         const r = await namingFlags(ENQUEUE_FLAGS, () =>
@@ -88,7 +86,7 @@ export function registerCoreCommands(program: Command): void {
     .description('jobs per queue and state (finished ones over the last 24 h) and live worker processes')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const db = await openDatabase({ allowEmbedded: embedded() });
+      const db = await openDatabase({ embedded: 'never' });
       const rota = rotaFromEnv(db.url);
       try {
         const counts = await rota.counts();
@@ -127,7 +125,7 @@ export function registerCoreCommands(program: Command): void {
       const serve = queuesToServe(o.module, mod, only, o.concurrency);
       const exported = Object.keys((mod as { default: object }).default);
       console.log(`loaded ${o.module}: handlers for ${exported.join(', ')}`);
-      const db = await openDatabase({ allowEmbedded: embedded() });
+      const db = await openDatabase({ embedded: 'on-flag' });
       const rota = rotaFromEnv(db.url);
       const stop = async () => {
         await rota.close();
