@@ -261,6 +261,6 @@ describe('rota worker', () => {
     });
     expect(done.result).toBe(42);
     worker.child.kill('SIGTERM');
-    await worker.exited;
+    expect(await worker.exited).toBe(0);
   });
 });

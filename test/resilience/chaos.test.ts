@@ -96,12 +96,14 @@ describe('chaos (slim)', () => {
   it('a worker SIGKILLed while holding running and buffered jobs: every one of them runs again elsewhere', async () => {
     const queue = 'recovery';
     const dir = runsDir();
-    const victim = worker(dir, 'victim', queue, { CONCURRENCY: '3' });
+    // A 5 s lease: what the victim held is read after the kill, well before any rescue.
+    const options = (id: string) => JSON.stringify({ workerId: id, leaseMs: 5_000, rescueIntervalMs: 300, pollIntervalMs: 100 });
+    const victim = worker(dir, 'victim', queue, { CONCURRENCY: '3', ROTA_OPTIONS: options('victim') });
     let rescuer: Proc | null = null;
     try {
       await victim.ready;
       // Fast jobs first, then hanging ones at low priority: the victim reaches them while
-      // its completion rate is high, so it holds a buffer of them besides the running ones.
+      // its completion rate is high, so it holds a buffer besides the running ones.
       await rota.enqueueMany(
         queue,
         Array.from({ length: 2_000 }, () => ({ payload: { ms: 0 } })),
@@ -111,29 +113,28 @@ describe('chaos (slim)', () => {
         Array.from({ length: 20 }, () => ({ payload: { ms: 3_600_000 }, priority: 'low' as const })),
       );
       const hangingIds = new Set(hanging.map((r) => r.id));
-      const heldIds = async () =>
-        (await db.sql.query<{ id: string }>(`SELECT id FROM rota.jobs WHERE queue = $1 AND locked_by = 'victim'`, [queue])).rows.map(
-          (r) => r.id,
+      const startedByVictim = () =>
+        new Set(
+          readRuns(dir)
+            .filter((r) => r.worker === 'victim' && hangingIds.has(r.job))
+            .map((r) => r.job),
         );
-      const startedByVictim = () => readRuns(dir).filter((r) => r.worker === 'victim' && hangingIds.has(r.job));
-      let previous = -1;
-      await waitFor(
-        async () => {
-          const n = (await heldIds()).length;
-          const stable = n === previous && startedByVictim().length >= 3;
-          previous = n;
-          return stable;
-        },
-        120_000,
-        'the victim to hold hanging jobs',
-      );
-      const held = await heldIds();
-      const running = new Set(startedByVictim().map((r) => r.job));
-      expect(held.filter((id) => running.has(id)).length).toBeGreaterThan(0);
-
-      rescuer = worker(dir, 'rescuer', queue, { CONCURRENCY: '20', IGNORE_PAYLOAD_MS: '1' });
+      await waitFor(() => startedByVictim().size >= 3, 120_000, 'the victim to run hanging jobs');
+      rescuer = worker(dir, 'rescuer', queue, {
+        CONCURRENCY: '20',
+        IGNORE_PAYLOAD_MS: '1',
+        ROTA_OPTIONS: options('rescuer'),
+      });
       await rescuer.ready;
       victim.kill('SIGKILL');
+      await victim.exited;
+      // Read after the kill: the victim can no longer finish any of them itself.
+      const held = (
+        await db.sql.query<{ id: string }>(`SELECT id FROM rota.jobs WHERE queue = $1 AND locked_by = 'victim'`, [queue])
+      ).rows.map((r) => r.id);
+      const running = startedByVictim();
+      expect(held.filter((id) => running.has(id)).length).toBeGreaterThan(0);
+
       await waitFor(async () => (await counts(queue)).live === 0, 60_000, 'the held jobs to run again');
       const rerun = new Set(
         readRuns(dir)
