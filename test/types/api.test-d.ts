@@ -250,3 +250,10 @@ describe('a Rota typed by its queues', () => {
     });
   });
 });
+
+describe('counts', () => {
+  it('types state as a JobState', () => {
+    const rota = new Rota({ connectionString: 'postgres://localhost/x' });
+    expectTypeOf(rota.counts()).resolves.toEqualTypeOf<Array<{ queue: string; state: JobState; count: number }>>();
+  });
+});
