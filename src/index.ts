@@ -42,6 +42,7 @@ export type {
   TickStatus,
 } from './scheduler/types.js';
 export type {
+  AnyQueues,
   EnqueueItem,
   EnqueueOptions,
   EnqueueResult,
@@ -54,6 +55,8 @@ export type {
   Json,
   Priority,
   Queryable,
+  QueueName,
+  QueuePayloads,
 } from './types.js';
 export type { FlushStats } from './worker/batcher.js';
 export type { RetryPolicy } from './worker/retry.js';
