@@ -4,7 +4,7 @@
  * src/index.ts once the lead adds it there; until then it is imported from its home.
  */
 import { describe, expectTypeOf, it } from 'vitest';
-import type { WorkerModule, WorkerModuleEntry } from '../../src/options.js';
+import type { WorkerModule, WorkerModuleEntry } from '../../src/index.js';
 import type { Handler } from '../../src/types.js';
 
 describe('WorkerModule', () => {
