@@ -49,10 +49,11 @@ ALTER TABLE {{schema}}.jobs ADD COLUMN attempts jsonb NOT NULL DEFAULT '[]';
 ALTER TABLE {{schema}}.jobs ADD COLUMN cancel_requested_at timestamptz;
 ALTER TABLE {{schema}}.jobs_done ADD COLUMN attempts jsonb NOT NULL DEFAULT '[]';
 
--- Browsing finished jobs newest first (sql/queries/admin/list_done.sql): without a
--- filter, and by queue and tenant (the core's jobs_done_queue_idx serves queue + state).
--- Each is one more entry per finished job; docs/admin-api.md has the measurement.
-CREATE INDEX jobs_done_recent_idx ON {{schema}}.jobs_done (finished_at, id);
+-- Browsing finished jobs newest first (sql/queries/admin/list_done.sql reads one range
+-- per queue): a queue's newest, and a tenant's (the core's jobs_done_queue_idx serves
+-- queue + state). Each is one more entry per finished job; docs/admin-api.md has the
+-- measurement.
+CREATE INDEX jobs_done_queue_time_idx ON {{schema}}.jobs_done (queue, finished_at, id);
 CREATE INDEX jobs_done_tenant_idx ON {{schema}}.jobs_done (queue, tenant, finished_at, id);
 
 CREATE TABLE {{schema}}.job_logs (

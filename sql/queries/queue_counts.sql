@@ -2,7 +2,7 @@
 -- and running come from the fair claim's counters (lane_state, queue_state) plus the
 -- changes journaled since the last claim folded them (lane_changes): exact, and no scan
 -- of jobs however long the backlog. Finished states: jobs_done over the window, through
--- jobs_done_recent_idx. Zero counts are left out.
+-- jobs_done_queue_idx. Zero counts are left out.
 --   $1 interval-ms window for finished jobs.
 WITH pend AS (
   SELECT c.queue, sum(u.d_ready)::bigint AS d_ready, sum(u.d_running)::bigint AS d_running

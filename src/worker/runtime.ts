@@ -367,11 +367,13 @@ export class WorkerRuntime {
       attempts.push(u.attempt);
     }
     if (ids.length > 0) {
-      const res = await pool.query<{ id: string }>({
+      const res = await pool.query<{ id: string; cancel: boolean }>({
         name: `rota_heartbeat_${config.schema}`,
         text: sql.heartbeat,
         values: [ids, attempts, config.workerId, config.leaseMs],
       });
+      // Cancels whose NOTIFY this process missed (e.g. sent while its listener reconnected).
+      for (const r of res.rows) if (r.cancel) owner.get(r.id)?.cancel(r.id);
       if (res.rows.length < ids.length) {
         const kept = new Set(res.rows.map((r) => r.id));
         for (const id of ids) {

@@ -12,7 +12,7 @@ let rota: Rota;
 
 beforeAll(async () => {
   db = await migratedDatabase();
-  rota = makeRota(db.url);
+  rota = makeRota(db.url, { leaseMs: 3_000 });
 });
 
 async function all(filter: Parameters<Rota['admin']['jobs']['list']>[0], limit = 7, scanLimit?: number): Promise<JobSummary[]> {
@@ -151,7 +151,7 @@ describe('jobs read model and admin writes', () => {
     await expectCountersExact(db.sql);
   });
 
-  it('cancelling a running job aborts its signal and it ends cancelled', async () => {
+  it('cancelling a running job aborts its signal and it ends cancelled (by NOTIFY, or by the next heartbeat)', async () => {
     let aborted: unknown = null;
     const started: string[] = [];
     const w = rota.work('block', { concurrency: 2 }, async (job, ctx) => {
@@ -170,6 +170,21 @@ describe('jobs read model and admin writes', () => {
     await w.stop();
     await sleep(10);
     await expectCheapCountsExact();
+    await expectCountersExact(db.sql);
+  });
+
+  it('a cancel whose notification was missed reaches the worker with its next heartbeat', async () => {
+    const started: string[] = [];
+    const w = rota.work('block2', { concurrency: 1 }, async (job, ctx) => {
+      started.push(job.id);
+      await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+    });
+    const { id } = await rota.enqueue('block2', {});
+    await waitFor(() => started.includes(id));
+    // What cancel_jobs.sql does, without its NOTIFY.
+    await db.sql.query('UPDATE rota.jobs SET cancel_requested_at = now() WHERE id = $1', [id]);
+    await waitFor(async () => (await rota.getJob(id))?.state === 'cancelled', 10_000);
+    await w.stop();
     await expectCountersExact(db.sql);
   });
 

@@ -3,8 +3,8 @@
 --   $7 jsonb payload fragment   $8 text after finished_at (cursor, full precision)
 --   $9 bigint after id   $10 int page size + 1   $11 int rows to examine at most
 -- Indexes: per queue, jobs_done_tenant_idx (queue, tenant, finished_at, id) for a tenant,
--- jobs_done_queue_idx (queue, state, finished_at) for a state, jobs_done_recent_idx
--- otherwise; per daily partition, read backwards, so a page reads about its size in
+-- jobs_done_queue_idx (queue, state, finished_at) for a state, jobs_done_queue_time_idx
+-- (queue, finished_at, id) otherwise; per daily partition, read backwards, so a page reads about its size in
 -- index entries per queue.
 -- Payload containment: bounded like list_live.sql.
 WITH scanned AS (
