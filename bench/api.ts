@@ -120,8 +120,8 @@ async function timed(c: pg.Client, sql: string, params: unknown[] = [], runs = 5
 async function designMeasurements(c: pg.Client): Promise<Row[]> {
   const rows: Row[] = [];
   const rare = JSON.stringify({ kind: 'rare' });
-  const bounded = `SELECT count(*) FROM (SELECT id, payload FROM rota.jobs_done ORDER BY finished_at DESC, id DESC LIMIT 20000) s WHERE payload @> $1::jsonb`;
-  const unbounded = `SELECT id FROM rota.jobs_done WHERE payload @> $1::jsonb ORDER BY finished_at DESC, id DESC LIMIT 50`;
+  const bounded = `SELECT count(*) FROM (SELECT id, payload FROM rota.jobs_done WHERE queue = 'bench' ORDER BY finished_at DESC, id DESC LIMIT 20000) s WHERE payload @> $1::jsonb`;
+  const unbounded = `SELECT id FROM rota.jobs_done WHERE queue = 'bench' AND payload @> $1::jsonb ORDER BY finished_at DESC, id DESC LIMIT 50`;
   rows.push({ measurement: 'payload search, no index, newest 20,000 rows examined', ms: await timed(c, bounded, [rare]) });
   rows.push({ measurement: 'payload search, no index, whole history (LIMIT 50 matches)', ms: await timed(c, unbounded, [rare], 3) });
   const insert = `INSERT INTO rota.jobs_done (id, queue, tenant, priority, state, payload, attempt, max_attempts, run_at, created_at, finished_at)
