@@ -24,10 +24,8 @@ export interface QueueOverview {
   running: number;
   /** Age of the oldest due job (see queues.sql for how far it looks), null when none is due. */
   oldestReadyAgeMs: number | null;
-  /** Jobs completed per second over the last 10 s (see queues.sql). */
-  completedPerSec: number;
-  /** Jobs that died per second over the last 10 s. */
-  deadPerSec: number;
+  /** Attempts finished per second, as the live workers reported with their last heartbeat; null for a tenant-scoped caller. */
+  finishedPerSec: number | null;
 }
 
 export interface TenantOverview {
@@ -67,8 +65,7 @@ interface QueueRow {
   waiting: string;
   running: string;
   oldest_ready_at: Date | null;
-  completed_per_sec: number | null;
-  dead_per_sec: number | null;
+  finished_per_sec: number | null;
 }
 
 interface TenantRow {
@@ -100,8 +97,7 @@ function overview(r: QueueRow): QueueOverview {
     waiting: Math.max(0, Number(r.waiting)),
     running: Math.max(0, Number(r.running)),
     oldestReadyAgeMs: r.oldest_ready_at ? Math.max(0, Date.now() - r.oldest_ready_at.getTime()) : null,
-    completedPerSec: Math.round((r.completed_per_sec ?? 0) * 10) / 10,
-    deadPerSec: Math.round((r.dead_per_sec ?? 0) * 10) / 10,
+    finishedPerSec: r.finished_per_sec === null ? null : Math.round(r.finished_per_sec * 10) / 10,
   };
 }
 

@@ -95,6 +95,9 @@ export class WorkerRuntime {
   private readonly claimer: FairClaimer;
   readonly batcher: StatusBatcher;
   private readonly jobLogs = new JobLogBuffer();
+  /** Attempts finished per queue, and at the last registration: the throughput the worker row reports. */
+  private readonly finished = new Map<string, number>();
+  private lastRegistered = { at: Date.now(), finished: new Map<string, number>() };
   private readonly listener: Listener;
   private timers: NodeJS.Timeout[] = [];
   private started = false;
@@ -206,12 +209,11 @@ export class WorkerRuntime {
       finish: (u) => this.batcher.push(u),
       jobLogs: this.jobLogs,
       onSlotFree: () => this.claimLoop.slotFreed(ex),
-      onOutcome: hooks
-        ? (o) => {
-            hooks.onOutcome(o);
-            this.deps.onOutcome(o);
-          }
-        : this.deps.onOutcome,
+      onOutcome: (o) => {
+        this.finished.set(queue, (this.finished.get(queue) ?? 0) + 1);
+        hooks?.onOutcome(o);
+        this.deps.onOutcome(o);
+      },
       enterBreaker: hooks && ((name, job) => hooks.enterBreaker(queue, name, job)),
     });
     this.executors.set(queue, ex);
@@ -410,6 +412,17 @@ export class WorkerRuntime {
     return p;
   }
 
+  /** Attempts finished per second and queue since the last registration (the management API sums these). */
+  private throughput(): Record<string, number> {
+    const now = Date.now();
+    const secs = Math.max(0.001, (now - this.lastRegistered.at) / 1000);
+    const out: Record<string, number> = {};
+    for (const [queue, n] of this.finished)
+      out[queue] = Math.round(((n - (this.lastRegistered.finished.get(queue) ?? 0)) / secs) * 10) / 10;
+    this.lastRegistered = { at: now, finished: new Map(this.finished) };
+    return out;
+  }
+
   private async upsertWorkerRow(): Promise<void> {
     const { pool, config } = this.deps;
     const stats = {
@@ -417,6 +430,7 @@ export class WorkerRuntime {
       batcher: { pending: this.batcher.pending, ...this.batcher.counters },
       claims: this.claimLoop.counters,
       running: Object.fromEntries([...this.executors.values()].map((e) => [e.queue, e.active])),
+      throughput: this.throughput(),
       resilience: this.deps.hooks?.stats(),
     };
     await pool.query(

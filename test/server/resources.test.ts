@@ -6,11 +6,13 @@ import { makeRota, migratedDatabase } from '../support/rota.js';
 import { startServer, type TestServer, token } from './helpers.js';
 
 let rota: Rota;
+let dbUrl: string;
 let server: TestServer;
 const t: Record<string, string> = {};
 
 beforeAll(async () => {
   const db = await migratedDatabase();
+  dbUrl = db.url;
   rota = makeRota(db.url, { pollIntervalMs: 50 });
   server = await startServer(rota);
   t.operator = await token(rota, 'ops', 'operator');
@@ -155,6 +157,22 @@ describe('schedules, scheduler, workers, connections, breakers', () => {
     await waitFor(async () => (await rota.scheduleCycles({ schedule: 'tick' })).length > 0);
     await handle.stop();
     await rota.unschedule('tick');
+  });
+
+  it("queue throughput comes from the workers' heartbeats", async () => {
+    const fast = makeRota(dbUrl, { leaseMs: 600 });
+    const w = fast.work('tput', { concurrency: 4 }, async () => {});
+    await fast.enqueueMany(
+      'tput',
+      Array.from({ length: 200 }, (_, i) => ({ payload: i })),
+    );
+    await waitFor(async () => {
+      const q = await server.call<{ finishedPerSec: number }>('GET', '/api/queues/tput', { token: t.viewer });
+      return q.body.finishedPerSec > 0;
+    });
+    const scoped = await server.call<{ finishedPerSec: number | null }>('GET', '/api/queues/tput', { token: t.tenant });
+    expect(scoped.body.finishedPerSec).toBeNull();
+    await w.stop();
   });
 
   it('workers and connections', async () => {

@@ -19,8 +19,7 @@ const Queue = z
     waiting: z.number().int().describe('available and scheduled jobs (from the claim counters)'),
     running: z.number().int(),
     oldestReadyAgeMs: z.number().nullable(),
-    completedPerSec: z.number().describe('over the last 10 s'),
-    deadPerSec: z.number().describe('over the last 10 s'),
+    finishedPerSec: z.number().nullable().describe("attempts finished per second, from the live workers' last heartbeats"),
     breaker: z.object({ state: z.string(), forced: z.string().nullable() }).nullable(),
   })
   .meta({ id: 'Queue' });
