@@ -1,0 +1,17 @@
+import { keepPreviousData, useMutation, useQueryClient } from '@tanstack/react-query';
+
+/** Options for list queries whose key changes with paging: keep the old page on screen while the next loads. */
+export const pagedQuery = { placeholderData: keepPreviousData } as const;
+
+/**
+ * A write: runs `fn`, then refreshes every query (the server is the only truth, and a
+ * write on one page shows on every other one).
+ */
+export function useWrite<TArgs, TResult>(fn: (args: TArgs) => Promise<TResult>) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    retry: false,
+    onSettled: () => qc.invalidateQueries(),
+  });
+}

@@ -1,0 +1,239 @@
+import { useQuery } from '@tanstack/react-query';
+import { api, unwrap } from '../api/client';
+import { Chart } from '../components/Chart';
+import { Empty, Loaded } from '../components/Status';
+import { useMe } from '../lib/auth';
+import { fmtAgo, fmtInt, fmtMs, fmtRate } from '../lib/format';
+import { useSearchState } from '../lib/router';
+import { backlogOf } from './queue-model';
+
+/** The time ranges the per-minute rollups serve, with a step that keeps each chart near 60-170 points. */
+export const RANGES = {
+  '15m': { ms: 15 * 60_000, stepSec: 60 },
+  '1h': { ms: 60 * 60_000, stepSec: 60 },
+  '24h': { ms: 24 * 60 * 60_000, stepSec: 600 },
+  '7d': { ms: 7 * 24 * 60 * 60_000, stepSec: 3_600 },
+} as const;
+type RangeKey = keyof typeof RANGES;
+
+function isRange(v: string | null): v is RangeKey {
+  return v !== null && v in RANGES;
+}
+
+function RangePicker({ value, onChange }: { value: RangeKey; onChange: (r: RangeKey) => void }) {
+  return (
+    <fieldset className="actions" style={{ border: 'none', padding: 0, margin: 0 }}>
+      <legend className="muted" style={{ float: 'left', marginRight: '0.5rem' }}>
+        Range
+      </legend>
+      {(Object.keys(RANGES) as RangeKey[]).map((r) => (
+        <button key={r} type="button" className={`btn small${r === value ? ' primary' : ''}`} aria-pressed={r === value} onClick={() => onChange(r)}>
+          {r}
+        </button>
+      ))}
+    </fieldset>
+  );
+}
+
+function Charts({ range, queue }: { range: RangeKey; queue: string | null }) {
+  const { ms, stepSec } = RANGES[range];
+  const q = useQuery({
+    queryKey: ['timeseries', range, queue],
+    queryFn: ({ signal }) => {
+      // Aligned to the step so consecutive refreshes ask for the same buckets.
+      const to = Math.ceil(Date.now() / (stepSec * 1000)) * stepSec * 1000;
+      const from = to - ms;
+      return unwrap(
+        api.GET('/api/timeseries', {
+          params: { query: { from: new Date(from).toISOString(), to: new Date(to).toISOString(), stepSec, ...(queue ? { queue } : {}) } },
+          signal,
+        }),
+      );
+    },
+  });
+  return (
+    <Loaded query={q} label="Loading charts">
+      {(ts) => {
+        const times = ts.points.map((p) => new Date(p.at).getTime() / 1000);
+        const perSec = (v: number) => v / ts.stepSec;
+        return (
+          <div className="grid">
+            <div className="card">
+              <Chart
+                title="Throughput (jobs/s)"
+                times={times}
+                format={fmtRate}
+                series={[
+                  { label: 'completed/s', color: '#2f9e44', values: ts.points.map((p) => perSec(p.completed)) },
+                  { label: 'failed/s', color: '#e03131', values: ts.points.map((p) => perSec(p.failed)) },
+                  { label: 'dead/s', color: '#862e9c', values: ts.points.map((p) => perSec(p.dead)) },
+                ]}
+              />
+            </div>
+            <div className="card">
+              <Chart
+                title="Queue wait (ms)"
+                times={times}
+                format={(v) => fmtMs(v)}
+                series={[
+                  { label: 'p50', color: '#1c7ed6', values: ts.points.map((p) => p.waitMs.p50) },
+                  { label: 'p95', color: '#f08c00', values: ts.points.map((p) => p.waitMs.p95) },
+                  { label: 'p99', color: '#e03131', values: ts.points.map((p) => p.waitMs.p99) },
+                ]}
+              />
+            </div>
+            <div className="card">
+              <Chart
+                title="Run time (ms)"
+                times={times}
+                format={(v) => fmtMs(v)}
+                series={[
+                  { label: 'p50', color: '#1c7ed6', values: ts.points.map((p) => p.runMs.p50) },
+                  { label: 'p95', color: '#f08c00', values: ts.points.map((p) => p.runMs.p95) },
+                  { label: 'p99', color: '#e03131', values: ts.points.map((p) => p.runMs.p99) },
+                ]}
+              />
+            </div>
+          </div>
+        );
+      }}
+    </Loaded>
+  );
+}
+
+function Backlog() {
+  const q = useQuery({ queryKey: ['queues'], queryFn: ({ signal }) => unwrap(api.GET('/api/queues', { signal })) });
+  return (
+    <section className="card" aria-labelledby="backlog-h">
+      <h2 id="backlog-h" style={{ marginTop: 0 }}>
+        Backlog per queue
+      </h2>
+      <Loaded query={q} label="Loading queues">
+        {({ items }) => {
+          if (items.length === 0) return <Empty>No queues yet: enqueue a job to create one.</Empty>;
+          const max = Math.max(1, ...items.map(backlogOf));
+          return (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Queue</th>
+                  <th scope="col" className="num">
+                    Backlog
+                  </th>
+                  <th scope="col">
+                    <span className="sr-only">Share</span>
+                  </th>
+                  <th scope="col" className="num">
+                    Running
+                  </th>
+                  <th scope="col" className="num">
+                    Oldest ready
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((qu) => (
+                  <tr key={qu.name}>
+                    <td>
+                      <a href={`#/jobs?queue=${encodeURIComponent(qu.name)}`}>{qu.name}</a> {qu.paused && <span className="badge paused">paused</span>}
+                    </td>
+                    <td className="num">{fmtInt(backlogOf(qu))}</td>
+                    <td>
+                      <div className="bar" aria-hidden="true">
+                        <span style={{ width: `${(100 * backlogOf(qu)) / max}%` }} />
+                      </div>
+                    </td>
+                    <td className="num">{fmtInt(qu.counts.running)}</td>
+                    <td className="num">{fmtMs(qu.oldestReadyAgeMs)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          );
+        }}
+      </Loaded>
+    </section>
+  );
+}
+
+function ActiveAlerts() {
+  const q = useQuery({
+    queryKey: ['alerts', 'active', 'overview'],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/alerts', { params: { query: { state: 'active', limit: 10 } }, signal })),
+  });
+  return (
+    <section className="card" aria-labelledby="alerts-h">
+      <h2 id="alerts-h" style={{ marginTop: 0 }}>
+        Active alerts
+      </h2>
+      <Loaded query={q} label="Loading alerts">
+        {({ items }) =>
+          items.length === 0 ? (
+            <Empty>None: all clear.</Empty>
+          ) : (
+            <ul>
+              {items.map((a) => (
+                <li key={a.id}>
+                  <span className={`badge ${a.severity}`}>{a.severity}</span> {a.message}{' '}
+                  <span className="muted">{fmtAgo(a.firedAt)}</span>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Loaded>
+      <a href="#/alerts">All alerts</a>
+    </section>
+  );
+}
+
+function Connections() {
+  const q = useQuery({ queryKey: ['connections'], queryFn: ({ signal }) => unwrap(api.GET('/api/connections', { signal })) });
+  return (
+    <section className="card" aria-labelledby="conn-h">
+      <h2 id="conn-h" style={{ marginTop: 0 }}>
+        PostgreSQL connections
+      </h2>
+      <Loaded query={q} label="Loading connections">
+        {(c) => {
+          const share = c.server.used / Math.max(1, c.server.max);
+          return (
+            <>
+              <p className="stat">
+                <span className="v" data-testid="connections-used">
+                  {fmtInt(c.server.used)}
+                </span>{' '}
+                <span className="k">of {fmtInt(c.server.max)} in use</span>
+              </p>
+              <div className={`bar${share > 0.8 ? ' hot' : ''}`} role="meter" aria-valuemin={0} aria-valuemax={c.server.max} aria-valuenow={c.server.used} aria-label="connections in use">
+                <span style={{ width: `${Math.min(100, share * 100)}%` }} />
+              </div>
+              <a href="#/workers">By application and state</a>
+            </>
+          );
+        }}
+      </Loaded>
+    </section>
+  );
+}
+
+export function OverviewPage() {
+  const me = useMe();
+  const [params, set] = useSearchState();
+  const range = isRange(params.get('range')) ? (params.get('range') as RangeKey) : '1h';
+  const queue = params.get('queue');
+  return (
+    <section>
+      <div className="toolbar">
+        <h1 className="grow">Overview</h1>
+        <RangePicker value={range} onChange={(r) => set({ range: r })} />
+      </div>
+      <Charts range={range} queue={queue} />
+      <div className="grid" style={{ marginTop: '1rem' }}>
+        <Backlog />
+        <ActiveAlerts />
+        {me.tenant === null && <Connections />}
+      </div>
+    </section>
+  );
+}
