@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import pg from 'pg';
+import { TokenStore } from './admin/tokens.js';
 import { buildRows, type EnqueueConfig, insertRows } from './client/enqueue.js';
 import { getJob, validateJobId } from './client/jobs.js';
 import { nonNegativeNumber, positiveInt, validateName } from './client/validate.js';
@@ -49,6 +50,7 @@ export class Rota {
   private lastRuntime: WorkerRuntime | null = null;
   private closed = false;
   private scheduler: SchedulerService | null = null;
+  private tokenStore: TokenStore | null = null;
   private readonly counters = { enqueued: 0, deduplicated: 0, completed: 0, failed: 0, retried: 0, dead: 0, snoozed: 0 };
 
   constructor(options: RotaOptions) {
@@ -161,6 +163,12 @@ export class Rota {
   /** A tenant's settings in a queue (weight, limits): `rota.tenant('ingest', 'store-42').configure({ weight: 3 })`. */
   tenant(queue: string, id: string): TenantHandle {
     return new SettingsStore(this.pool, this.schema).tenant(queue, id);
+  }
+
+  /** API tokens of the management server (`rota token create`): hashed, with a role and optionally one tenant. */
+  get tokens(): TokenStore {
+    this.tokenStore ??= new TokenStore(this.pool, this.schema);
+    return this.tokenStore;
   }
 
   /** Circuit breakers shared by every process: settings, forced states, history. */
