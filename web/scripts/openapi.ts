@@ -10,7 +10,7 @@ import { buildServer } from '../../src/server/app.js';
 
 export const GENERATED_FILE = fileURLToPath(new URL('../src/api/schema.gen.ts', import.meta.url));
 
-const HEADER = '// Generated from the server\'s OpenAPI document by `npm run web:types`. Do not edit.\n\n';
+const HEADER = "// Generated from the server's OpenAPI document by `npm run web:types`. Do not edit.\n\n";
 
 /** The OpenAPI document the server publishes at /openapi.json (no listening, no queries). */
 export async function serverDocument(): Promise<Record<string, unknown>> {

@@ -1,4 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { ApiError, storedToken, storeToken } from './api/client';
 import { ErrorBox, Spinner } from './components/Status';
 import { Layout } from './Layout';
@@ -14,17 +15,30 @@ export function App() {
   const me = useMeQuery();
   const queryClient = useQueryClient();
 
+  // Another identity sees other data: drop everything cached but the identity itself
+  // (whose refetch keeps the login page mounted while the token is checked).
+  const forgetData = () => queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
   const signIn = (token: string) => {
     storeToken(token);
-    queryClient.clear();
+    forgetData();
     return me.refetch();
   };
   const signOut = () => {
     storeToken(null);
-    queryClient.clear();
+    forgetData();
     void me.refetch();
   };
 
+  // The login page stays up (and keeps its state) while a typed token is being checked.
+  const authFailed = me.error instanceof ApiError && (me.error.status === 401 || me.error.status === 403);
+  const [onLogin, setOnLogin] = useState(false);
+  useEffect(() => {
+    if (authFailed) setOnLogin(true);
+    else if (me.data) setOnLogin(false);
+  }, [authFailed, me.data]);
+  if (authFailed || (onLogin && me.isPending)) {
+    return <LoginPage onSignIn={signIn} rejected={storedToken() !== null} />;
+  }
   if (me.isPending) {
     return (
       <main className="center">
@@ -33,9 +47,6 @@ export function App() {
     );
   }
   if (me.error) {
-    if (me.error instanceof ApiError && (me.error.status === 401 || me.error.status === 403)) {
-      return <LoginPage onSignIn={signIn} rejected={storedToken() !== null} />;
-    }
     return (
       <main className="center">
         <ErrorBox error={me.error} onRetry={() => void me.refetch()} title="Cannot reach the rota server" />

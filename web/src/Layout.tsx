@@ -25,9 +25,9 @@ export function Layout({ children, onSignOut, hasToken }: { children: ReactNode;
 
   return (
     <div className="shell">
-      <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+      <button type="button" className="skip" onClick={() => document.getElementById('main')?.focus()}>
         Skip to content
-      </a>
+      </button>
       <header className="topbar">
         <span className="brand">rota</span>
         <nav aria-label="Main">
@@ -48,7 +48,12 @@ export function Layout({ children, onSignOut, hasToken }: { children: ReactNode;
             {me.tenant ? ` · tenant ${me.tenant}` : ''}
             {!hasToken ? ' (local mode)' : ''}
           </span>
-          <button type="button" className="btn small ghost" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} mode`}>
+          <button
+            type="button"
+            className="btn small ghost"
+            onClick={toggleTheme}
+            aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} mode`}
+          >
             {theme === 'dark' ? '☀' : '☾'}
           </button>
           {hasToken && (

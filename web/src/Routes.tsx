@@ -1,25 +1,21 @@
-import { AlertsPage } from './pages/Alerts';
-import { JobDetailPage } from './pages/JobDetail';
-import { JobsPage } from './pages/Jobs';
+import { match, useLocation } from './lib/router';
 import { OverviewPage } from './pages/Overview';
 import { QueuesPage } from './pages/Queues';
-import { SchedulesPage } from './pages/Schedules';
-import { TenantsPage } from './pages/Tenants';
-import { WorkersPage } from './pages/Workers';
-import { match, useLocation } from './lib/router';
 
-/** Which page a hash path shows. */
+type Page = (params: Record<string, string>) => React.ReactNode;
+
+/** Hash paths and the page each shows (first match wins). */
+const ROUTES: [string, Page][] = [
+  ['/', () => <OverviewPage />],
+  ['/queues', () => <QueuesPage />],
+];
+
 export function Routes() {
   const { path } = useLocation();
-  let m: Record<string, string> | null;
-  if (path === '/') return <OverviewPage />;
-  if (path === '/queues') return <QueuesPage />;
-  if ((m = match('/queues/:queue/tenants', path))) return <TenantsPage queue={m.queue!} />;
-  if (path === '/jobs') return <JobsPage />;
-  if ((m = match('/jobs/:id', path))) return <JobDetailPage id={m.id!} />;
-  if (path === '/schedules') return <SchedulesPage />;
-  if (path === '/alerts') return <AlertsPage />;
-  if (path === '/workers') return <WorkersPage />;
+  for (const [pattern, page] of ROUTES) {
+    const params = match(pattern, path);
+    if (params) return <>{page(params)}</>;
+  }
   return (
     <section>
       <h1>Not found</h1>

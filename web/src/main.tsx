@@ -1,8 +1,8 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ApiError } from './api/client';
 import { App } from './App';
+import { ApiError } from './api/client';
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 

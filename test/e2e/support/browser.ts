@@ -22,7 +22,11 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A page at the dashboard's size of reference (1280x800); the console's errors fail the test. */
-export async function openPage(browser: Browser, baseUrl: string, opts: { width?: number; height?: number; dark?: boolean } = {}): Promise<Page> {
+export async function openPage(
+  browser: Browser,
+  baseUrl: string,
+  opts: { width?: number; height?: number; dark?: boolean } = {},
+): Promise<Page> {
   const context = await browser.newContext({
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
     colorScheme: opts.dark ? 'dark' : 'light',

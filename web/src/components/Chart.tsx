@@ -46,7 +46,13 @@ export function Chart({ times, series, title, height = 200, format = (v) => Stri
       height,
       series: [
         {},
-        ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: false }, value: (_u: uPlot, v: number | null) => (v === null ? '–' : format(v)) })),
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: 2,
+          points: { show: false },
+          value: (_u: uPlot, v: number | null) => (v === null ? '–' : format(v)),
+        })),
       ],
       axes: [
         { stroke: axisColor, grid },

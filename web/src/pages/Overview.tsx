@@ -27,7 +27,13 @@ function RangePicker({ value, onChange }: { value: RangeKey; onChange: (r: Range
         Range
       </legend>
       {(Object.keys(RANGES) as RangeKey[]).map((r) => (
-        <button key={r} type="button" className={`btn small${r === value ? ' primary' : ''}`} aria-pressed={r === value} onClick={() => onChange(r)}>
+        <button
+          key={r}
+          type="button"
+          className={`btn small${r === value ? ' primary' : ''}`}
+          aria-pressed={r === value}
+          onClick={() => onChange(r)}
+        >
           {r}
         </button>
       ))}
@@ -135,7 +141,8 @@ function Backlog() {
                 {items.map((qu) => (
                   <tr key={qu.name}>
                     <td>
-                      <a href={`#/jobs?queue=${encodeURIComponent(qu.name)}`}>{qu.name}</a> {qu.paused && <span className="badge paused">paused</span>}
+                      <a href={`#/jobs?queue=${encodeURIComponent(qu.name)}`}>{qu.name}</a>{' '}
+                      {qu.paused && <span className="badge paused">paused</span>}
                     </td>
                     <td className="num">{fmtInt(backlogOf(qu))}</td>
                     <td>
@@ -174,8 +181,7 @@ function ActiveAlerts() {
             <ul>
               {items.map((a) => (
                 <li key={a.id}>
-                  <span className={`badge ${a.severity}`}>{a.severity}</span> {a.message}{' '}
-                  <span className="muted">{fmtAgo(a.firedAt)}</span>
+                  <span className={`badge ${a.severity}`}>{a.severity}</span> {a.message} <span className="muted">{fmtAgo(a.firedAt)}</span>
                 </li>
               ))}
             </ul>
@@ -196,7 +202,6 @@ function Connections() {
       </h2>
       <Loaded query={q} label="Loading connections">
         {(c) => {
-          const share = c.server.used / Math.max(1, c.server.max);
           return (
             <>
               <p className="stat">
@@ -205,9 +210,16 @@ function Connections() {
                 </span>{' '}
                 <span className="k">of {fmtInt(c.server.max)} in use</span>
               </p>
-              <div className={`bar${share > 0.8 ? ' hot' : ''}`} role="meter" aria-valuemin={0} aria-valuemax={c.server.max} aria-valuenow={c.server.used} aria-label="connections in use">
-                <span style={{ width: `${Math.min(100, share * 100)}%` }} />
-              </div>
+              <meter
+                className="conn"
+                min={0}
+                max={c.server.max}
+                low={c.server.max * 0.6}
+                high={c.server.max * 0.8}
+                optimum={0}
+                value={c.server.used}
+                aria-label="connections in use"
+              />
               <a href="#/workers">By application and state</a>
             </>
           );
