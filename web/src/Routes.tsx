@@ -1,6 +1,12 @@
 import { match, useLocation } from './lib/router';
+import { AlertsPage } from './pages/Alerts';
+import { JobDetailPage } from './pages/JobDetail';
+import { JobsPage } from './pages/Jobs';
 import { OverviewPage } from './pages/Overview';
 import { QueuesPage } from './pages/Queues';
+import { SchedulesPage } from './pages/Schedules';
+import { TenantsPage } from './pages/Tenants';
+import { WorkersPage } from './pages/Workers';
 
 type Page = (params: Record<string, string>) => React.ReactNode;
 
@@ -8,6 +14,12 @@ type Page = (params: Record<string, string>) => React.ReactNode;
 const ROUTES: [string, Page][] = [
   ['/', () => <OverviewPage />],
   ['/queues', () => <QueuesPage />],
+  ['/queues/:queue/tenants', (p) => <TenantsPage queue={p.queue!} />],
+  ['/jobs', () => <JobsPage />],
+  ['/jobs/:id', (p) => <JobDetailPage key={p.id} id={p.id!} />],
+  ['/schedules', () => <SchedulesPage />],
+  ['/alerts', () => <AlertsPage />],
+  ['/workers', () => <WorkersPage />],
 ];
 
 export function Routes() {
