@@ -141,6 +141,7 @@ TABLE jobs
   locked_by text
   lease_expires_at timestamp with time zone
   attempts jsonb NOT NULL DEFAULT '[]'::jsonb
+  cancel_requested_at timestamp with time zone
   CONSTRAINT jobs_attempt_not_null NOT NULL attempt
   CONSTRAINT jobs_attempts_not_null NOT NULL attempts
   CONSTRAINT jobs_created_at_not_null NOT NULL created_at
@@ -421,6 +422,8 @@ CREATE INDEX job_logs_updated_idx ON rota.job_logs USING btree (updated_at);
 CREATE UNIQUE INDEX jobs_dedup_idx ON rota.jobs USING btree (queue, tenant, dedup_key) WHERE (dedup_key IS NOT NULL);
 CREATE INDEX jobs_done_id_idx ON ONLY rota.jobs_done USING btree (id);
 CREATE INDEX jobs_done_queue_idx ON ONLY rota.jobs_done USING btree (queue, state, finished_at);
+CREATE INDEX jobs_done_recent_idx ON ONLY rota.jobs_done USING btree (finished_at, id);
+CREATE INDEX jobs_done_tenant_idx ON ONLY rota.jobs_done USING btree (queue, tenant, finished_at, id);
 CREATE INDEX jobs_lane_idx ON rota.jobs USING btree (queue, tenant, priority, run_at, id) WHERE (state = 'available'::text);
 CREATE INDEX jobs_lease_idx ON rota.jobs USING btree (lease_expires_at) WHERE (state = 'running'::text);
 CREATE UNIQUE INDEX jobs_pkey ON rota.jobs USING btree (id);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import pg from 'pg';
+import { Admin } from './admin/admin.js';
 import { TokenStore } from './admin/tokens.js';
 import { buildRows, type EnqueueConfig, insertRows } from './client/enqueue.js';
 import { getJob, validateJobId } from './client/jobs.js';
@@ -51,6 +52,7 @@ export class Rota {
   private closed = false;
   private scheduler: SchedulerService | null = null;
   private tokenStore: TokenStore | null = null;
+  private adminOps: Admin | null = null;
   private readonly counters = { enqueued: 0, deduplicated: 0, completed: 0, failed: 0, retried: 0, dead: 0, snoozed: 0 };
 
   constructor(options: RotaOptions) {
@@ -163,6 +165,12 @@ export class Rota {
   /** A tenant's settings in a queue (weight, limits): `rota.tenant('ingest', 'store-42').configure({ weight: 3 })`. */
   tenant(queue: string, id: string): TenantHandle {
     return new SettingsStore(this.pool, this.schema).tenant(queue, id);
+  }
+
+  /** The operator's operations: job lists and admin writes, queues and tenants, connections, pruning. */
+  get admin(): Admin {
+    this.adminOps ??= new Admin(this.pool, this.schema, (staleMs) => this.workers(staleMs));
+    return this.adminOps;
   }
 
   /** API tokens of the management server (`rota token create`): hashed, with a role and optionally one tenant. */

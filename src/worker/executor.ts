@@ -1,4 +1,4 @@
-import { BreakerOpenError, PermanentError, RateLimitedError, SnoozeError } from '../errors.js';
+import { BreakerOpenError, JobCancelledError, PermanentError, RateLimitedError, SnoozeError } from '../errors.js';
 import { FairBuffer } from '../fairness/fair-buffer.js';
 import type { Logger } from '../logger.js';
 import { type Handler, type Job, type JobContext, PRIORITIES } from '../types.js';
@@ -160,6 +160,24 @@ export class QueueExecutor {
     if (h.controller) h.controller.abort(new LeaseLostError(`lease on job ${id} was lost`));
     else this.buffer.remove(h.row);
     this.opts.log.warn({ jobId: id }, 'lease lost; the job was given to another worker');
+  }
+
+  /**
+   * An operator cancelled this job (admin API): a running handler's signal aborts, a
+   * buffered job ends without running. Either way its finish is written, and
+   * finish_batch.sql archives it as cancelled (the row carries cancel_requested_at).
+   */
+  cancel(id: string): void {
+    const h = this.held.get(id);
+    if (!h) return;
+    const reason = new JobCancelledError(`job ${id} was cancelled by an operator`);
+    if (h.controller) {
+      h.controller.abort(reason);
+      return;
+    }
+    this.held.delete(id);
+    this.buffer.remove(h.row);
+    this.opts.finish({ id, attempt: h.row.attempt, kind: 'dead', result: null, error: errorJson(reason, h.row.attempt), delayMs: null });
   }
 
   /** The queue is stopping: buffered jobs go back now, and so do rows of a claim still in flight. */

@@ -139,7 +139,13 @@ export class WorkerRuntime {
         if (this.executors.has(queue)) this.claimLoop.wake(queue);
       },
       onConnect: () => this.claimLoop.wake(),
-      also: Object.fromEntries(Object.entries(hooks?.channels ?? {}).map(([name, fn]) => [`${config.schema}.${name}`, fn])),
+      also: {
+        ...Object.fromEntries(Object.entries(hooks?.channels ?? {}).map(([name, fn]) => [`${config.schema}.${name}`, fn])),
+        // An operator cancelled a running job (src/admin/job-writes.ts): abort it if it runs here.
+        [`${config.schema}.cancel`]: (id: string) => {
+          for (const ex of this.executors.values()) ex.cancel(id);
+        },
+      },
       log,
     });
   }
