@@ -16,7 +16,9 @@ beforeAll(async () => {
   ]);
   await stack.rota.enqueue('report', { store: 'all' }, { tenant: 'ops' });
   // Wait for the workers to finish them, so the counts on the pages are settled.
-  await waitFor(async () => (await stack.rota.counts()).every((c) => c.state !== 'available' && c.state !== 'running' ? true : c.count === 0));
+  await waitFor(async () =>
+    (await stack.rota.counts()).every((c) => (c.state !== 'available' && c.state !== 'running' ? true : c.count === 0)),
+  );
 });
 
 describe('overview and queues', () => {
