@@ -10,12 +10,13 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { killChildren, REPO_ROOT } from './child.js';
 import * as core from './core.js';
+import * as dashboard from './dashboard.js';
 import * as fairness from './fairness.js';
 import { machine, startBenchServer } from './lib.js';
 import type { BenchOptions, Scenario } from './scenario.js';
 import * as scheduler from './scheduler.js';
 
-const SCENARIOS: Scenario[] = [core, fairness, scheduler];
+const SCENARIOS: Scenario[] = [core, fairness, scheduler, dashboard];
 
 const { values } = parseArgs({
   options: {
