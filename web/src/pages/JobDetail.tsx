@@ -19,7 +19,7 @@ function act(action: Action, id: string) {
 }
 
 function JobActions({ id, state }: { id: string; state: string }) {
-  const write = useWrite((a: Action) => act(a, id));
+  const write = useWrite((a: Action): Promise<unknown> => act(a, id));
   const [confirmDelete, setConfirmDelete] = useState(false);
   const finished = state === 'completed' || state === 'dead' || state === 'cancelled';
   return (
@@ -128,8 +128,10 @@ export function JobDetailPage({ id }: { id: string }) {
               <p className="empty">No attempt has finished yet.</p>
             ) : (
               <ol className="attempts">
-                {job.attempts.map((a) => (
-                  <li key={a.attempt} className="card">
+                {job.attempts.map((a, i) => (
+                  // A retried job counts its attempts from 1 again: the position is the key.
+                  // biome-ignore lint/suspicious/noArrayIndexKey: attempts are append-only, never reordered
+                  <li key={i} className="card">
                     <strong>Attempt {a.attempt}</strong> <span className={`badge ${a.outcome}`}>{a.outcome}</span>{' '}
                     <span className="muted">
                       on {a.worker ?? 'unknown worker'}, {fmtTime(a.startedAt)}
