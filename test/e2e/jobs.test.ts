@@ -40,6 +40,7 @@ describe('jobs', () => {
     await filters.getByRole('button', { name: 'Apply filters' }).click();
     // items 2, 5, 8, 11 have customer.id 2
     await waitFor(async () => (await page.locator('tbody tr[data-job]').count()) === 4, 10_000, 'four matches');
+    await screenshot(page, 'jobs');
 
     await filters.getByLabel('Payload').fill('{"item": "bad-1"}');
     await filters.getByRole('button', { name: 'Apply filters' }).click();
@@ -51,7 +52,6 @@ describe('jobs', () => {
     await filters.getByRole('button', { name: 'Apply filters' }).click();
     await filters.getByText(/not valid JSON/).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await screenshot(page, 'jobs');
 
     // The URL alone reproduces the view (shareable).
     const shared = await openPage(browser, stack.url);

@@ -8,9 +8,12 @@ export function Field({
   label,
   error,
   hint,
+  wide,
   children,
 }: {
   label: string;
+  /** Spans every column of a multi-column form. */
+  wide?: boolean;
   error?: string | null;
   hint?: string;
   children: (props: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode;
@@ -18,7 +21,7 @@ export function Field({
   const id = useId();
   const describedBy = [error ? `${id}-err` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
   return (
-    <div className="field-row">
+    <div className={wide ? 'field-row wide' : 'field-row'}>
       <label htmlFor={id}>{label}</label>
       <div className="field">
         {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy })}
