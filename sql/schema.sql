@@ -319,6 +319,17 @@ TABLE schedule_ticks
   CONSTRAINT schedule_ticks_status_not_null NOT NULL status
   CONSTRAINT schedule_ticks_tick_at_not_null NOT NULL tick_at
 
+TABLE scheduler_control
+  id boolean NOT NULL DEFAULT true
+  paused boolean NOT NULL DEFAULT false
+  changed_at timestamp with time zone NOT NULL DEFAULT now()
+  changed_by text
+  CONSTRAINT scheduler_control_changed_at_not_null NOT NULL changed_at
+  CONSTRAINT scheduler_control_id_check CHECK (id)
+  CONSTRAINT scheduler_control_id_not_null NOT NULL id
+  CONSTRAINT scheduler_control_paused_not_null NOT NULL paused
+  CONSTRAINT scheduler_control_pkey PRIMARY KEY (id)
+
 TABLE schedules
   id bigint NOT NULL IDENTITY
   name text NOT NULL
@@ -437,6 +448,7 @@ CREATE UNIQUE INDEX queue_state_pkey ON rota.queue_state USING btree (queue);
 CREATE UNIQUE INDEX schedule_ticks_pkey ON rota.schedule_ticks USING btree (schedule_id, tick_at, source);
 CREATE INDEX schedule_ticks_tick_idx ON rota.schedule_ticks USING btree (tick_at);
 CREATE INDEX schedule_ticks_unsettled_idx ON rota.schedule_ticks USING btree (recorded_at) WHERE ((job_id IS NOT NULL) AND (outcome IS NULL));
+CREATE UNIQUE INDEX scheduler_control_pkey ON rota.scheduler_control USING btree (id);
 CREATE INDEX schedules_due_idx ON rota.schedules USING btree (next_tick_at) WHERE enabled;
 CREATE UNIQUE INDEX schedules_name_key ON rota.schedules USING btree (name);
 CREATE UNIQUE INDEX schedules_pkey ON rota.schedules USING btree (id);

@@ -1,3 +1,4 @@
+DROP TABLE IF EXISTS {{schema}}.scheduler_control;
 DROP TABLE IF EXISTS {{schema}}.job_logs;
 DROP INDEX IF EXISTS {{schema}}.jobs_done_tenant_idx;
 DROP INDEX IF EXISTS {{schema}}.jobs_done_recent_idx;

@@ -64,3 +64,14 @@ CREATE TABLE {{schema}}.job_logs (
 );
 -- Pruned with the retention of finished jobs, by time.
 CREATE INDEX job_logs_updated_idx ON {{schema}}.job_logs (updated_at);
+
+-- Pauses every scheduler at once (REST POST /api/scheduler/pause): schedule_claim.sql
+-- claims nothing while paused, so no process evaluates; ticks that pass meanwhile are
+-- handled by each schedule's missed-tick policy on resume. One row.
+CREATE TABLE {{schema}}.scheduler_control (
+  id         boolean     PRIMARY KEY DEFAULT true CHECK (id),
+  paused     boolean     NOT NULL DEFAULT false,
+  changed_at timestamptz NOT NULL DEFAULT now(),
+  changed_by text
+);
+INSERT INTO {{schema}}.scheduler_control DEFAULT VALUES;

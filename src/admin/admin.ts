@@ -1,9 +1,13 @@
 import type pg from 'pg';
 import { loadQuery } from '../db/sql.js';
 import type { PoolStats, WorkerInfo } from '../options.js';
+import type { BreakerHistoryEntry, BreakerTarget } from '../resilience/breaker-store.js';
 import { AuditLog } from './audit.js';
+import { breakerHistoryPage } from './breakers.js';
 import { JobsAdmin } from './jobs.js';
+import type { Page } from './page.js';
 import { QueuesAdmin } from './queues.js';
+import { SchedulingAdmin } from './scheduling.js';
 import { type AdminQuery, loadAdminQueries } from './sql.js';
 
 export interface ConnectionUse {
@@ -35,6 +39,7 @@ export class Admin {
   readonly jobs: JobsAdmin;
   readonly queues: QueuesAdmin;
   readonly audit: AuditLog;
+  readonly scheduling: SchedulingAdmin;
   private readonly sql: Record<AdminQuery, string>;
 
   constructor(
@@ -46,6 +51,12 @@ export class Admin {
     this.jobs = new JobsAdmin(pool, this.sql, loadQuery('get_job', schema), `${schema}.cancel`);
     this.queues = new QueuesAdmin(pool, schema, this.sql);
     this.audit = new AuditLog(pool, schema);
+    this.scheduling = new SchedulingAdmin(pool, schema, this.sql);
+  }
+
+  /** Breaker state changes, newest first, keyset-paginated (all breakers when `target` is null). */
+  breakerHistory(target: BreakerTarget | null, opts: { limit?: number; cursor?: string | null } = {}): Promise<Page<BreakerHistoryEntry>> {
+    return breakerHistoryPage(this.pool, this.sql, target, opts);
   }
 
   async connections(): Promise<ConnectionUse> {

@@ -139,7 +139,7 @@ export class QueuesAdmin {
       withSchema(
         `WITH q AS (
            UPDATE {{schema}}.queue_state SET held_until = CASE WHEN $2 THEN 'infinity'::timestamptz END WHERE queue = $1 RETURNING queue)
-         SELECT pg_notify($3, q.queue) FROM q WHERE NOT $2`,
+         SELECT q.queue, CASE WHEN NOT $2 THEN pg_notify($3, q.queue) END FROM q`,
         this.schema,
       ),
       [queue, paused, `${this.schema}.jobs`],

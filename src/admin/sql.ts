@@ -16,6 +16,9 @@ const NAMES = [
   'tenants',
   'prune',
   'connections',
+  'cycles',
+  'breaker_history',
+  'scheduler_state',
 ] as const;
 export type AdminQuery = (typeof NAMES)[number];
 

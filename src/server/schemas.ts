@@ -28,7 +28,18 @@ export const RateLimitSchema = z.strictObject({
   burst: z.number().int().min(1).max(1_000_000).optional(),
 });
 
-/** Dates → ISO strings (and nothing else changes): what a reply's JSON holds. */
-export function wire<T>(value: unknown): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+/** A value as its JSON reply holds it: Dates become ISO strings; unknown (payloads, results) is JSON. */
+export type Wire<T> = unknown extends T
+  ? z.infer<typeof JsonValue>
+  : T extends Date
+    ? string
+    : T extends Array<infer U>
+      ? Wire<U>[]
+      : T extends object
+        ? { [K in keyof T]: Wire<T[K]> }
+        : T;
+
+/** Dates → ISO strings (and nothing else changes), typed so the reply schema checks the result. */
+export function wire<T>(value: T): Wire<T> {
+  return JSON.parse(JSON.stringify(value)) as Wire<T>;
 }

@@ -32,14 +32,22 @@ beforeAll(async () => {
 
 describe('jobs over REST', () => {
   it('lists, filters and pages with cursors', async () => {
-    const p1 = await server.call<{ items: Array<{ id: string; tenant: string }>; nextCursor: string }>('GET', '/api/jobs?queue=mail&limit=2', {
-      token: t.viewer,
-    });
+    const p1 = await server.call<{ items: Array<{ id: string; tenant: string }>; nextCursor: string }>(
+      'GET',
+      '/api/jobs?queue=mail&limit=2',
+      {
+        token: t.viewer,
+      },
+    );
     expect(p1.status).toBe(200);
     expect(p1.body.items).toHaveLength(2);
-    const p2 = await server.call<{ items: unknown[]; nextCursor: string | null }>('GET', `/api/jobs?queue=mail&limit=2&cursor=${p1.body.nextCursor}`, {
-      token: t.viewer,
-    });
+    const p2 = await server.call<{ items: unknown[]; nextCursor: string | null }>(
+      'GET',
+      `/api/jobs?queue=mail&limit=2&cursor=${p1.body.nextCursor}`,
+      {
+        token: t.viewer,
+      },
+    );
     expect(p2.body.items).toHaveLength(1);
     const search = await server.call<{ items: Array<{ tenant: string }> }>(
       'GET',
@@ -59,7 +67,10 @@ describe('jobs over REST', () => {
     expect((await server.call('GET', `/api/jobs/${bJob}`, { token: t.tenantA })).status).toBe(404);
     expect((await server.call('POST', `/api/jobs/${bJob}/cancel`, { token: t.tenantA })).status).toBe(404);
     expect((await server.call('DELETE', `/api/jobs/${bJob}`, { token: t.tenantA })).status).toBe(404);
-    const bulk = await server.call<{ count: number }>('POST', '/api/jobs/bulk/cancel', { token: t.tenantA, body: { filter: { tenant: 'b' } } });
+    const bulk = await server.call<{ count: number }>('POST', '/api/jobs/bulk/cancel', {
+      token: t.tenantA,
+      body: { filter: { tenant: 'b' } },
+    });
     expect(bulk.body.count).toBe(0);
     expect((await server.call('GET', `/api/jobs/${bJob}`, { token: t.admin })).body).toMatchObject({ state: 'available' });
     const forOther = await server.call('POST', '/api/jobs', { token: t.tenantA, body: { queue: 'mail', payload: {}, tenant: 'b' } });
@@ -74,7 +85,10 @@ describe('jobs over REST', () => {
 
   it('roles: a viewer reads but cannot write; an operator writes', async () => {
     expect((await server.call('POST', '/api/jobs', { token: t.viewer, body: { queue: 'mail', payload: 1 } })).status).toBe(403);
-    const r = await server.call<{ id: string }>('POST', '/api/jobs', { token: t.operator, body: { queue: 'mail', payload: { n: 5 }, tenant: 'c' } });
+    const r = await server.call<{ id: string }>('POST', '/api/jobs', {
+      token: t.operator,
+      body: { queue: 'mail', payload: { n: 5 }, tenant: 'c' },
+    });
     expect(r.status).toBe(201);
     const cancel = await server.call('POST', `/api/jobs/${r.body.id}/cancel`, { token: t.operator });
     expect(cancel.body).toMatchObject({ state: 'cancelled' });
@@ -137,7 +151,11 @@ describe('jobs over REST', () => {
       if (status >= 400) expect(typeof (r.body as { message: string }).message).toBe('string');
     }
     expect(await jobRows()).toBe(before);
-    const text = await server.call('POST', '/api/jobs', { token: t.operator, body: 'queue=mail', headers: { 'content-type': 'text/plain' } });
+    const text = await server.call('POST', '/api/jobs', {
+      token: t.operator,
+      body: 'queue=mail',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(text.status).toBe(415);
   });
 });

@@ -1,13 +1,11 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { JobFilter } from '../../admin/filter.js';
-import type { FastifyRequest } from 'fastify';
 import { ErrorReply, HttpError, notFound } from '../errors.js';
 import { Count, JobId, JobStateName, JsonValue, Name, PageQuery, PriorityName, page, Time, wire } from '../schemas.js';
 import type { RouteDeps, ZodApp } from '../types.js';
 
-const States = z
-  .union([JobStateName, z.array(JobStateName).min(1).max(6)])
-  .describe('one state, or several');
+const States = z.union([JobStateName, z.array(JobStateName).min(1).max(6)]).describe('one state, or several');
 
 const PayloadFragment = z.record(z.string(), JsonValue).describe('a JSON object the payload must contain (payload @> fragment)');
 
@@ -142,7 +140,8 @@ function toFilter(f: {
 function enqueueTenant(request: FastifyRequest, tenant: string | undefined, field: string): string | undefined {
   const scope = request.auth.tenant;
   if (scope === null) return tenant;
-  if (tenant !== undefined && tenant !== scope) throw new HttpError(403, 'forbidden', `${field}: this token may only act on tenant ${JSON.stringify(scope)}`, field);
+  if (tenant !== undefined && tenant !== scope)
+    throw new HttpError(403, 'forbidden', `${field}: this token may only act on tenant ${JSON.stringify(scope)}`, field);
   return scope;
 }
 
@@ -174,7 +173,12 @@ export async function jobsRoutes(app: ZodApp, deps: RouteDeps): Promise<void> {
     '/api/jobs/:id',
     {
       config: read,
-      schema: { tags: ['jobs'], summary: 'One job: payload, result, attempts, errors, logs, progress', params: IdParams, response: { 200: JobDetail, 404: ErrorReply } },
+      schema: {
+        tags: ['jobs'],
+        summary: 'One job: payload, result, attempts, errors, logs, progress',
+        params: IdParams,
+        response: { 200: JobDetail, 404: ErrorReply },
+      },
     },
     async (request) => {
       const job = await jobs.get(request.params.id, request.auth.tenant);
@@ -187,7 +191,12 @@ export async function jobsRoutes(app: ZodApp, deps: RouteDeps): Promise<void> {
     '/api/jobs',
     {
       config: write,
-      schema: { tags: ['jobs'], summary: 'Enqueue one job', body: EnqueueBody, response: { 201: EnqueueResult, 400: ErrorReply, 403: ErrorReply } },
+      schema: {
+        tags: ['jobs'],
+        summary: 'Enqueue one job',
+        body: EnqueueBody,
+        response: { 201: EnqueueResult, 400: ErrorReply, 403: ErrorReply },
+      },
     },
     async (request, reply) => {
       const { queue, payload, runAt, ...opts } = request.body;
@@ -270,7 +279,12 @@ export async function jobsRoutes(app: ZodApp, deps: RouteDeps): Promise<void> {
     '/api/jobs/:id',
     {
       config: write,
-      schema: { tags: ['jobs'], summary: 'Delete a job (live or finished) and its logs', params: IdParams, response: { 200: Count, 404: ErrorReply } },
+      schema: {
+        tags: ['jobs'],
+        summary: 'Delete a job (live or finished) and its logs',
+        params: IdParams,
+        response: { 200: Count, 404: ErrorReply },
+      },
     },
     async (request) => {
       const n = await jobs.delete([request.params.id], request.auth.tenant);
@@ -289,7 +303,10 @@ export async function jobsRoutes(app: ZodApp, deps: RouteDeps): Promise<void> {
           tags: ['jobs'],
           summary: `${action[0]?.toUpperCase()}${action.slice(1)} every job matching a filter (dryRun: only count them)`,
           body: BulkBody,
-          response: { 200: z.object({ count: z.number().int(), requested: z.number().int().optional(), dryRun: z.boolean() }), 400: ErrorReply },
+          response: {
+            200: z.object({ count: z.number().int(), requested: z.number().int().optional(), dryRun: z.boolean() }),
+            400: ErrorReply,
+          },
         },
       },
       async (request) => {
