@@ -15,6 +15,8 @@ beforeAll(async () => {
     ...Array.from({ length: 5 }, (_, i) => ({ payload: { item: 100 + i }, tenant: 'store-b' })),
   ]);
   await stack.rota.enqueue('report', { store: 'all' }, { tenant: 'ops' });
+  // Seven for tomorrow: the report queue's waiting count is exactly 7.
+  await stack.rota.enqueueMany('report', Array.from({ length: 7 }, (_, i) => ({ payload: { day: i }, tenant: 'ops', delayMs: 86_400_000 })));
   // Wait for the workers to finish them, so the counts on the pages are settled.
   await waitFor(async () =>
     (await stack.rota.counts()).every((c) => (c.state !== 'available' && c.state !== 'running' ? true : c.count === 0)),
@@ -37,11 +39,10 @@ describe('overview and queues', () => {
   test('the queues page lists the demo queues with their counts', async () => {
     const page = await openPage(browser, stack.url);
     await signIn(page, stack.url, admin, '#/queues');
-    const row = page.locator('tr[data-queue="ingest"]');
-    await row.waitFor();
-    await page.locator('tr[data-queue="report"]').waitFor();
-    // 25 ingest jobs completed (the Completed column).
-    await row.getByRole('cell', { name: '25', exact: true }).waitFor();
+    await page.locator('tr[data-queue="ingest"]').waitFor();
+    const report = page.locator('tr[data-queue="report"]');
+    // The seven delayed report jobs are waiting (the Waiting column).
+    await report.getByRole('cell', { name: '7', exact: true }).first().waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'queues');
   });

@@ -52,6 +52,357 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/breakers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Circuit breakers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Breaker"][];
+                            nextCursor: null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/breakers/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Configure a breaker */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description queue:<queue> or dependency:<name> */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BreakerSettingsInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Breaker"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/breakers/{name}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Force closed until reset */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description queue:<queue> or dependency:<name> */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Breaker"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/breakers/{name}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A breaker's state changes and operator actions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description page size (1..500) */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description queue:<queue> or dependency:<name> */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BreakerHistoryPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/breakers/{name}/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Force open until reset */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description queue:<queue> or dependency:<name> */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Breaker"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/breakers/{name}/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Back to automatic (closed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description queue:<queue> or dependency:<name> */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Breaker"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** PostgreSQL connection use against max_connections (reserved slots excluded), by application and state; each rota process's pool */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Connections"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/jobs": {
         parameters: {
             query?: never;
@@ -379,7 +730,8 @@ export interface paths {
                             dedupKey?: string;
                             delayMs?: number;
                             maxAttempts?: number;
-                            payload: components["schemas"]["schema0"];
+                            /** @description any JSON value */
+                            payload: unknown;
                             /** @enum {string} */
                             priority?: "urgent" | "high" | "normal" | "low";
                             /**
@@ -636,6 +988,858 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Queues with counts (from the claim counters), oldest due job, last minute throughput, settings, pause and breaker */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Queue"][];
+                            nextCursor: null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/queues/{queue}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One queue */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Queue"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Configure a queue (omitted keys unchanged, null removes a limit); cluster-wide */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["QueueSettingsInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Queue"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/queues/{queue}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a queue in every process (claims take nothing; settings untouched) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Queue"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/queues/{queue}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused queue (workers are woken at once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Queue"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/queues/{queue}/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A queue's tenants: backlog, running, limits, weight, rate-limit state; sorted and paginated */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description page size (1..500) */
+                    limit?: number;
+                    /** @description default desc for backlog/running, asc for name */
+                    order?: "asc" | "desc";
+                    /** @description tenant name prefix */
+                    search?: string;
+                    sort?: "backlog" | "running" | "name";
+                };
+                header?: never;
+                path: {
+                    queue: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TenantPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/queues/{queue}/tenants/{tenant}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Configure a tenant in a queue (weight, concurrency, rate) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    queue: string;
+                    tenant: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TenantSettingsInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            concurrency: number | null;
+                            rate: {
+                                burst: number;
+                                limit: number;
+                                periodMs: number;
+                            } | null;
+                            tenant: string;
+                            weight: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/scheduler": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The schedulers: paused, lag, last evaluation */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SchedulerState"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scheduler/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause every scheduler process at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SchedulerState"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scheduler/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume every scheduler process at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SchedulerState"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Schedules with their status (last and next run, success rate, durations, missed ticks) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                cron: string;
+                                enabled: boolean;
+                                graceMs: number;
+                                jitterMs: number;
+                                maxAttempts: number | null;
+                                name: string;
+                                nextRunAt: string | null;
+                                onMissed: "skip" | {
+                                    catchUp: number;
+                                };
+                                /** @description any JSON value */
+                                payload: unknown;
+                                /** @enum {string} */
+                                priority: "urgent" | "high" | "normal" | "low";
+                                queue: string;
+                                status: components["schemas"]["ScheduleStatus"] | null;
+                                tenant: string;
+                                timeoutMs: number | null;
+                                timeZone: string;
+                                updatedAt: string;
+                            }[];
+                            nextCursor: null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create or replace a schedule */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateScheduleInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Schedule"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a schedule and its history */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change some of a schedule’s fields */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateScheduleInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Schedule"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/schedules/{name}/cycles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule's cycles, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description page size (1..500) */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CyclePage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{name}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable a schedule */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Schedule"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{name}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a schedule */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Schedule"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{name}/trigger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a schedule now (a manual cycle; its next tick is unchanged) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            schedule: string;
+                            tickAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tokens": {
         parameters: {
             query?: never;
@@ -771,6 +1975,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live worker processes (heartbeat within staleMs, default 60 s) */
+        get: {
+            parameters: {
+                query?: {
+                    staleMs?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Worker"][];
+                            nextCursor: null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -780,7 +2025,7 @@ export interface components {
             actor: string;
             at: string;
             count: number | null;
-            filter: components["schemas"]["schema1"] | null;
+            filter: unknown | null;
             id: string;
             target: string | null;
             tenant: string | null;
@@ -790,7 +2035,7 @@ export interface components {
             actor: string;
             at: string;
             count: number | null;
-            filter: components["schemas"]["schema1"] | null;
+            filter: unknown | null;
             id: string;
             target: string | null;
             tenant: string | null;
@@ -803,6 +2048,110 @@ export interface components {
             items: components["schemas"]["AuditEntryInput"][];
             nextCursor: string | null;
         };
+        Breaker: {
+            calls: number;
+            changedAt: string;
+            cooldownMs: number;
+            failureRatio: number;
+            failures: number;
+            forced: ("open" | "closed") | null;
+            generation: number;
+            /** @enum {string} */
+            kind: "queue" | "dependency";
+            maxCooldownMs: number;
+            minCalls: number;
+            name: string;
+            openRemainingMs: number | null;
+            openUntil: string | null;
+            probes: number;
+            probesOk: number;
+            probesTaken: number;
+            probeTimeoutMs: number;
+            reason: string | null;
+            /** @enum {string} */
+            state: "closed" | "open" | "half_open";
+            trips: number;
+            windowMs: number;
+        };
+        BreakerHistoryEntry: {
+            actor: string;
+            at: string;
+            calls: number;
+            cooldownMs: number | null;
+            failures: number;
+            from: string;
+            id: string;
+            /** @enum {string} */
+            kind: "queue" | "dependency";
+            name: string;
+            reason: string;
+            to: string;
+        };
+        BreakerHistoryEntryInput: {
+            actor: string;
+            at: string;
+            calls: number;
+            cooldownMs: number | null;
+            failures: number;
+            from: string;
+            id: string;
+            /** @enum {string} */
+            kind: "queue" | "dependency";
+            name: string;
+            reason: string;
+            to: string;
+        };
+        BreakerHistoryPage: {
+            items: components["schemas"]["BreakerHistoryEntry"][];
+            nextCursor: string | null;
+        };
+        BreakerHistoryPageInput: {
+            items: components["schemas"]["BreakerHistoryEntryInput"][];
+            nextCursor: string | null;
+        };
+        BreakerInput: {
+            calls: number;
+            changedAt: string;
+            cooldownMs: number;
+            failureRatio: number;
+            failures: number;
+            forced: ("open" | "closed") | null;
+            generation: number;
+            /** @enum {string} */
+            kind: "queue" | "dependency";
+            maxCooldownMs: number;
+            minCalls: number;
+            name: string;
+            openRemainingMs: number | null;
+            openUntil: string | null;
+            probes: number;
+            probesOk: number;
+            probesTaken: number;
+            probeTimeoutMs: number;
+            reason: string | null;
+            /** @enum {string} */
+            state: "closed" | "open" | "half_open";
+            trips: number;
+            windowMs: number;
+        };
+        BreakerSettings: {
+            cooldownMs?: number;
+            failureRatio?: number;
+            maxCooldownMs?: number;
+            minCalls?: number;
+            probes?: number;
+            probeTimeoutMs?: number;
+            windowMs?: number;
+        };
+        BreakerSettingsInput: {
+            cooldownMs?: number;
+            failureRatio?: number;
+            maxCooldownMs?: number;
+            minCalls?: number;
+            probes?: number;
+            probeTimeoutMs?: number;
+            windowMs?: number;
+        };
         BulkRequest: {
             dryRun?: boolean;
             filter: components["schemas"]["JobFilter"];
@@ -811,17 +2160,110 @@ export interface components {
             dryRun?: boolean;
             filter: components["schemas"]["JobFilterInput"];
         };
+        Connections: {
+            /** @description maxConnections - reserved - used */
+            available: number;
+            byApplication: {
+                application: string;
+                count: number;
+                state: string;
+            }[];
+            maxConnections: number;
+            pools: {
+                hostname: string;
+                pid: number;
+                pool: {
+                    idle: number;
+                    total: number;
+                    waiting: number;
+                } | null;
+                worker: string;
+            }[];
+            /** @description superuser_reserved_connections + reserved_connections */
+            reserved: number;
+            used: number;
+        };
+        ConnectionsInput: {
+            /** @description maxConnections - reserved - used */
+            available: number;
+            byApplication: {
+                application: string;
+                count: number;
+                state: string;
+            }[];
+            maxConnections: number;
+            pools: {
+                hostname: string;
+                pid: number;
+                pool: {
+                    idle: number;
+                    total: number;
+                    waiting: number;
+                } | null;
+                worker: string;
+            }[];
+            /** @description superuser_reserved_connections + reserved_connections */
+            reserved: number;
+            used: number;
+        };
         Count: {
             count: number;
         };
         CountInput: {
             count: number;
         };
+        CreateSchedule: {
+            cron: string;
+            enabled?: boolean;
+            graceMs?: number;
+            jitterMs?: number;
+            maxAttempts?: number | null;
+            name: string;
+            onMissed?: "skip" | {
+                catchUp: number;
+            };
+            /** @description any JSON value */
+            payload: unknown;
+            /** @enum {string} */
+            priority?: "urgent" | "high" | "normal" | "low";
+            queue: string;
+            tenant?: string;
+            timeoutMs?: number | null;
+            timeZone?: string;
+        };
+        CreateScheduleInput: {
+            cron: string;
+            enabled?: boolean;
+            graceMs?: number;
+            jitterMs?: number;
+            maxAttempts?: number | null;
+            name: string;
+            onMissed?: "skip" | {
+                catchUp: number;
+            };
+            /** @description any JSON value */
+            payload: unknown;
+            /** @enum {string} */
+            priority?: "urgent" | "high" | "normal" | "low";
+            queue: string;
+            tenant?: string;
+            timeoutMs?: number | null;
+            timeZone?: string;
+        };
+        CyclePage: {
+            items: components["schemas"]["ScheduleCycle"][];
+            nextCursor: string | null;
+        };
+        CyclePageInput: {
+            items: components["schemas"]["ScheduleCycleInput"][];
+            nextCursor: string | null;
+        };
         EnqueueRequest: {
             dedupKey?: string;
             delayMs?: number;
             maxAttempts?: number;
-            payload: components["schemas"]["schema0"];
+            /** @description any JSON value */
+            payload: unknown;
             /** @enum {string} */
             priority?: "urgent" | "high" | "normal" | "low";
             queue: string;
@@ -837,7 +2279,8 @@ export interface components {
             dedupKey?: string;
             delayMs?: number;
             maxAttempts?: number;
-            payload: components["schemas"]["schema0"];
+            /** @description any JSON value */
+            payload: unknown;
             /** @enum {string} */
             priority?: "urgent" | "high" | "normal" | "low";
             queue: string;
@@ -903,17 +2346,19 @@ export interface components {
             lockedBy: string | null;
             logs: {
                 at: string;
-                data?: components["schemas"]["schema0"];
+                /** @description any JSON value */
+                data?: unknown;
                 level: string;
                 msg: string;
             }[];
             maxAttempts: number;
-            payload: components["schemas"]["schema0"];
+            /** @description any JSON value */
+            payload: unknown;
             /** @enum {string} */
             priority: "urgent" | "high" | "normal" | "low";
-            progress: components["schemas"]["schema0"] | null;
+            progress: unknown | null;
             queue: string;
-            result: components["schemas"]["schema0"] | null;
+            result: unknown | null;
             runAt: string;
             startedAt: string | null;
             /** @enum {string} */
@@ -953,17 +2398,19 @@ export interface components {
             lockedBy: string | null;
             logs: {
                 at: string;
-                data?: components["schemas"]["schema0"];
+                /** @description any JSON value */
+                data?: unknown;
                 level: string;
                 msg: string;
             }[];
             maxAttempts: number;
-            payload: components["schemas"]["schema0"];
+            /** @description any JSON value */
+            payload: unknown;
             /** @enum {string} */
             priority: "urgent" | "high" | "normal" | "low";
-            progress: components["schemas"]["schema0"] | null;
+            progress: unknown | null;
             queue: string;
-            result: components["schemas"]["schema0"] | null;
+            result: unknown | null;
             runAt: string;
             startedAt: string | null;
             /** @enum {string} */
@@ -979,7 +2426,7 @@ export interface components {
             from?: string;
             /** @description a JSON object the payload must contain (payload @> fragment) */
             payload?: {
-                [key: string]: components["schemas"]["schema0"];
+                [key: string]: unknown;
             };
             /** @enum {string} */
             priority?: "urgent" | "high" | "normal" | "low";
@@ -1001,7 +2448,7 @@ export interface components {
             from?: string;
             /** @description a JSON object the payload must contain (payload @> fragment) */
             payload?: {
-                [key: string]: components["schemas"]["schema0"];
+                [key: string]: unknown;
             };
             /** @enum {string} */
             priority?: "urgent" | "high" | "normal" | "low";
@@ -1077,11 +2524,259 @@ export interface components {
         OkInput: {
             ok: boolean;
         };
-        schema0: string | number | boolean | null | components["schemas"]["schema0"][] | {
-            [key: string]: components["schemas"]["schema0"];
+        Queue: {
+            agingMs: number | null;
+            breaker: {
+                forced: string | null;
+                state: string;
+            } | null;
+            completedLastMinute: number;
+            concurrency: number | null;
+            configuredAt: string | null;
+            deadLastMinute: number;
+            heldUntil: string | null;
+            oldestReadyAgeMs: number | null;
+            paused: boolean;
+            queue: string;
+            rate: {
+                burst: number;
+                limit: number;
+                periodMs: number;
+            } | null;
+            running: number;
+            tenantConcurrency: number | null;
+            tenantRate: {
+                burst: number;
+                limit: number;
+                periodMs: number;
+            } | null;
+            /** @description available and scheduled jobs (from the claim counters) */
+            waiting: number;
         };
-        schema1: string | number | boolean | null | components["schemas"]["schema1"][] | {
-            [key: string]: components["schemas"]["schema1"];
+        QueueInput: {
+            agingMs: number | null;
+            breaker: {
+                forced: string | null;
+                state: string;
+            } | null;
+            completedLastMinute: number;
+            concurrency: number | null;
+            configuredAt: string | null;
+            deadLastMinute: number;
+            heldUntil: string | null;
+            oldestReadyAgeMs: number | null;
+            paused: boolean;
+            queue: string;
+            rate: {
+                burst: number;
+                limit: number;
+                periodMs: number;
+            } | null;
+            running: number;
+            tenantConcurrency: number | null;
+            tenantRate: {
+                burst: number;
+                limit: number;
+                periodMs: number;
+            } | null;
+            /** @description available and scheduled jobs (from the claim counters) */
+            waiting: number;
+        };
+        QueueSettings: {
+            agingMs?: number | null;
+            concurrency?: number | null;
+            rate?: {
+                burst?: number;
+                limit: number;
+                periodMs: number;
+            } | null;
+            tenantConcurrency?: number | null;
+            tenantRate?: {
+                burst?: number;
+                limit: number;
+                periodMs: number;
+            } | null;
+        };
+        QueueSettingsInput: {
+            agingMs?: number | null;
+            concurrency?: number | null;
+            rate?: {
+                burst?: number;
+                limit: number;
+                periodMs: number;
+            } | null;
+            tenantConcurrency?: number | null;
+            tenantRate?: {
+                burst?: number;
+                limit: number;
+                periodMs: number;
+            } | null;
+        };
+        Schedule: {
+            createdAt: string;
+            cron: string;
+            enabled: boolean;
+            graceMs: number;
+            jitterMs: number;
+            maxAttempts: number | null;
+            name: string;
+            nextRunAt: string | null;
+            onMissed: "skip" | {
+                catchUp: number;
+            };
+            /** @description any JSON value */
+            payload: unknown;
+            /** @enum {string} */
+            priority: "urgent" | "high" | "normal" | "low";
+            queue: string;
+            tenant: string;
+            timeoutMs: number | null;
+            timeZone: string;
+            updatedAt: string;
+        };
+        ScheduleCycle: {
+            durationMs: number | null;
+            finishedAt: string | null;
+            jobId: string | null;
+            outcome: ("completed" | "dead" | "cancelled" | "unknown") | null;
+            recordedAt: string;
+            schedule: string;
+            /** @enum {string} */
+            source: "cron" | "manual";
+            startedAt: string | null;
+            /** @enum {string} */
+            status: "enqueued" | "caught_up" | "missed";
+            tickAt: string;
+        };
+        ScheduleCycleInput: {
+            durationMs: number | null;
+            finishedAt: string | null;
+            jobId: string | null;
+            outcome: ("completed" | "dead" | "cancelled" | "unknown") | null;
+            recordedAt: string;
+            schedule: string;
+            /** @enum {string} */
+            source: "cron" | "manual";
+            startedAt: string | null;
+            /** @enum {string} */
+            status: "enqueued" | "caught_up" | "missed";
+            tickAt: string;
+        };
+        ScheduleInput: {
+            createdAt: string;
+            cron: string;
+            enabled: boolean;
+            graceMs: number;
+            jitterMs: number;
+            maxAttempts: number | null;
+            name: string;
+            nextRunAt: string | null;
+            onMissed: "skip" | {
+                catchUp: number;
+            };
+            /** @description any JSON value */
+            payload: unknown;
+            /** @enum {string} */
+            priority: "urgent" | "high" | "normal" | "low";
+            queue: string;
+            tenant: string;
+            timeoutMs: number | null;
+            timeZone: string;
+            updatedAt: string;
+        };
+        SchedulerState: {
+            changedAt: string | null;
+            enabled: number;
+            /** @description how late the most overdue enabled schedule is */
+            lagMs: number;
+            lastEvaluationAt: string | null;
+            paused: boolean;
+            schedules: number;
+        };
+        SchedulerStateInput: {
+            changedAt: string | null;
+            enabled: number;
+            /** @description how late the most overdue enabled schedule is */
+            lagMs: number;
+            lastEvaluationAt: string | null;
+            paused: boolean;
+            schedules: number;
+        };
+        ScheduleStatus: {
+            lastMissedAt: string | null;
+            lastRun: components["schemas"]["ScheduleCycle"] | null;
+            meanDurationMs: number | null;
+            missedTotal: number;
+            name: string;
+            nextRunAt: string | null;
+            p95DurationMs: number | null;
+            successRate: number | null;
+        };
+        ScheduleStatusInput: {
+            lastMissedAt: string | null;
+            lastRun: components["schemas"]["ScheduleCycleInput"] | null;
+            meanDurationMs: number | null;
+            missedTotal: number;
+            name: string;
+            nextRunAt: string | null;
+            p95DurationMs: number | null;
+            successRate: number | null;
+        };
+        Tenant: {
+            backlog: number;
+            concurrency: number | null;
+            configuredAt: string | null;
+            heldUntil: string | null;
+            rate: {
+                burst: number;
+                limit: number;
+                periodMs: number;
+            } | null;
+            running: number;
+            tenant: string;
+            tokens: number | null;
+            weight: number;
+        };
+        TenantInput: {
+            backlog: number;
+            concurrency: number | null;
+            configuredAt: string | null;
+            heldUntil: string | null;
+            rate: {
+                burst: number;
+                limit: number;
+                periodMs: number;
+            } | null;
+            running: number;
+            tenant: string;
+            tokens: number | null;
+            weight: number;
+        };
+        TenantPage: {
+            items: components["schemas"]["Tenant"][];
+            nextCursor: string | null;
+        };
+        TenantPageInput: {
+            items: components["schemas"]["TenantInput"][];
+            nextCursor: string | null;
+        };
+        TenantSettings: {
+            concurrency?: number | null;
+            rate?: {
+                burst?: number;
+                limit: number;
+                periodMs: number;
+            } | null;
+            weight?: number;
+        };
+        TenantSettingsInput: {
+            concurrency?: number | null;
+            rate?: {
+                burst?: number;
+                limit: number;
+                periodMs: number;
+            } | null;
+            weight?: number;
         };
         Token: {
             createdAt: string;
@@ -1104,6 +2799,62 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "operator" | "viewer";
             tenant: string | null;
+        };
+        UpdateSchedule: {
+            cron?: string;
+            enabled?: boolean;
+            graceMs?: number;
+            jitterMs?: number;
+            maxAttempts?: number | null;
+            onMissed?: "skip" | {
+                catchUp: number;
+            };
+            /** @description any JSON value */
+            payload?: unknown;
+            /** @enum {string} */
+            priority?: "urgent" | "high" | "normal" | "low";
+            queue?: string;
+            tenant?: string;
+            timeoutMs?: number | null;
+            timeZone?: string;
+        };
+        UpdateScheduleInput: {
+            cron?: string;
+            enabled?: boolean;
+            graceMs?: number;
+            jitterMs?: number;
+            maxAttempts?: number | null;
+            onMissed?: "skip" | {
+                catchUp: number;
+            };
+            /** @description any JSON value */
+            payload?: unknown;
+            /** @enum {string} */
+            priority?: "urgent" | "high" | "normal" | "low";
+            queue?: string;
+            tenant?: string;
+            timeoutMs?: number | null;
+            timeZone?: string;
+        };
+        Worker: {
+            heartbeatAgeMs: number;
+            hostname: string;
+            id: string;
+            pid: number;
+            queues: string[];
+            startedAt: string;
+            /** @description any JSON value */
+            stats: unknown;
+        };
+        WorkerInput: {
+            heartbeatAgeMs: number;
+            hostname: string;
+            id: string;
+            pid: number;
+            queues: string[];
+            startedAt: string;
+            /** @description any JSON value */
+            stats: unknown;
         };
     };
     responses: never;

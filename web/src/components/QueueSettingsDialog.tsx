@@ -12,7 +12,7 @@ const str = (n: number | null | undefined) => (n === null || n === undefined ? '
 
 /** Configure a queue's limits and rates; every field's error shows beside it, nothing is sent while one is wrong. */
 export function QueueSettingsDialog({ queue, onClose }: { queue: Queue; onClose: () => void }) {
-  const s = queue.settings;
+  const s = queue;
   const [concurrency, setConcurrency] = useState(str(s.concurrency));
   const [tenantConcurrency, setTenantConcurrency] = useState(str(s.tenantConcurrency));
   const [agingMs, setAgingMs] = useState(str(s.agingMs));
@@ -22,7 +22,7 @@ export function QueueSettingsDialog({ queue, onClose }: { queue: Queue; onClose:
   const [formError, setFormError] = useState<string | null>(null);
 
   const save = useWrite((body: Record<string, unknown>) =>
-    unwrap(api.PATCH('/api/queues/{queue}', { params: { path: { queue: queue.name } }, body: body as never })),
+    unwrap(api.PATCH('/api/queues/{queue}', { params: { path: { queue: queue.queue } }, body: body as never })),
   );
 
   const submit = (e: FormEvent) => {
@@ -57,7 +57,7 @@ export function QueueSettingsDialog({ queue, onClose }: { queue: Queue; onClose:
   };
 
   return (
-    <Dialog open onClose={onClose} title={`Configure ${queue.name}`}>
+    <Dialog open onClose={onClose} title={`Configure ${queue.queue}`}>
       <form onSubmit={submit} noValidate className="grid" style={{ gridTemplateColumns: '1fr', gap: '0.5rem' }}>
         <Field
           label="Concurrency"

@@ -139,9 +139,9 @@ function Backlog() {
               </thead>
               <tbody>
                 {items.map((qu) => (
-                  <tr key={qu.name}>
+                  <tr key={qu.queue}>
                     <td>
-                      <a href={`#/jobs?queue=${encodeURIComponent(qu.name)}`}>{qu.name}</a>{' '}
+                      <a href={`#/jobs?queue=${encodeURIComponent(qu.queue)}`}>{qu.queue}</a>{' '}
                       {qu.paused && <span className="badge paused">paused</span>}
                     </td>
                     <td className="num">{fmtInt(backlogOf(qu))}</td>
@@ -150,7 +150,7 @@ function Backlog() {
                         <span style={{ width: `${(100 * backlogOf(qu)) / max}%` }} />
                       </div>
                     </td>
-                    <td className="num">{fmtInt(qu.counts.running)}</td>
+                    <td className="num">{fmtInt(qu.running)}</td>
                     <td className="num">{fmtMs(qu.oldestReadyAgeMs)}</td>
                   </tr>
                 ))}
@@ -206,18 +206,18 @@ function Connections() {
             <>
               <p className="stat">
                 <span className="v" data-testid="connections-used">
-                  {fmtInt(c.server.used)}
+                  {fmtInt(c.used)}
                 </span>{' '}
-                <span className="k">of {fmtInt(c.server.max)} in use</span>
+                <span className="k">of {fmtInt(c.maxConnections)} in use</span>
               </p>
               <meter
                 className="conn"
                 min={0}
-                max={c.server.max}
-                low={c.server.max * 0.6}
-                high={c.server.max * 0.8}
+                max={c.maxConnections}
+                low={c.maxConnections * 0.6}
+                high={c.maxConnections * 0.8}
                 optimum={0}
-                value={c.server.used}
+                value={c.used}
                 aria-label="connections in use"
               />
               <a href="#/workers">By application and state</a>

@@ -4,25 +4,41 @@ import { api, unwrap } from '../api/client';
 import { QueueSettingsDialog } from '../components/QueueSettingsDialog';
 import { Empty, ErrorBox, Loaded } from '../components/Status';
 import { useCan } from '../lib/auth';
-import { fmtInt, fmtMs, fmtRate } from '../lib/format';
+import { fmtAgo, fmtInt, fmtMs } from '../lib/format';
 import { useWrite } from '../lib/queries';
 import type { Queue } from './queue-model';
 
 function PauseButton({ queue }: { queue: Queue }) {
   const write = useWrite((paused: boolean) =>
     paused
-      ? unwrap(api.POST('/api/queues/{queue}/resume', { params: { path: { queue: queue.name } } }))
-      : unwrap(api.POST('/api/queues/{queue}/pause', { params: { path: { queue: queue.name } } })),
+      ? unwrap(api.POST('/api/queues/{queue}/resume', { params: { path: { queue: queue.queue } } }))
+      : unwrap(api.POST('/api/queues/{queue}/pause', { params: { path: { queue: queue.queue } } })),
   );
   return (
     <>
       <button type="button" className="btn small" disabled={write.isPending} onClick={() => write.mutate(queue.paused)}>
         {queue.paused ? 'Resume' : 'Pause'}
-        <span className="sr-only"> {queue.name}</span>
+        <span className="sr-only"> {queue.queue}</span>
       </button>
       {write.error && <ErrorBox error={write.error} title="Failed" />}
     </>
   );
+}
+
+function rateText(r: { limit: number; periodMs: number } | null): string {
+  return r ? `${r.limit} per ${fmtMs(r.periodMs)}` : '';
+}
+
+/** "≤ 10 running, 450 per 1 min; per tenant ≤ 2" */
+export function limitsText(q: Queue): string {
+  const parts = [
+    q.concurrency === null ? null : `≤ ${q.concurrency} running`,
+    q.rate ? rateText(q.rate) : null,
+    q.tenantConcurrency === null && !q.tenantRate
+      ? null
+      : `per tenant ${[q.tenantConcurrency === null ? null : `≤ ${q.tenantConcurrency}`, q.tenantRate ? rateText(q.tenantRate) : null].filter(Boolean).join(', ')}`,
+  ].filter(Boolean);
+  return parts.length ? parts.join('; ') : 'no limits';
 }
 
 export function QueuesPage() {
@@ -45,25 +61,19 @@ export function QueuesPage() {
                   <tr>
                     <th scope="col">Queue</th>
                     <th scope="col" className="num">
-                      Ready
-                    </th>
-                    <th scope="col" className="num">
-                      Delayed
+                      Waiting
                     </th>
                     <th scope="col" className="num">
                       Running
-                    </th>
-                    <th scope="col" className="num">
-                      Completed
-                    </th>
-                    <th scope="col" className="num">
-                      Dead
                     </th>
                     <th scope="col" className="num">
                       Oldest ready
                     </th>
                     <th scope="col" className="num">
                       Done/min
+                    </th>
+                    <th scope="col" className="num">
+                      Dead/min
                     </th>
                     <th scope="col">Limits</th>
                     <th scope="col">Breaker</th>
@@ -75,38 +85,50 @@ export function QueuesPage() {
                 </thead>
                 <tbody>
                   {items.map((qu) => (
-                    <tr key={qu.name} data-queue={qu.name}>
+                    <tr key={qu.queue} data-queue={qu.queue}>
                       <th scope="row">
-                        <a href={`#/jobs?queue=${encodeURIComponent(qu.name)}`}>{qu.name}</a>
+                        <a href={`#/jobs?queue=${encodeURIComponent(qu.queue)}`}>{qu.queue}</a>
                       </th>
-                      <td className="num">{fmtInt(qu.counts.available)}</td>
-                      <td className="num">{fmtInt(qu.counts.scheduled)}</td>
-                      <td className="num">{fmtInt(qu.counts.running)}</td>
-                      <td className="num">{fmtInt(qu.counts.completed)}</td>
+                      <td className="num">{fmtInt(qu.waiting)}</td>
+                      <td className="num">{fmtInt(qu.running)}</td>
+                      <td className="num">{fmtMs(qu.oldestReadyAgeMs)}</td>
+                      <td className="num">{fmtInt(qu.completedLastMinute)}</td>
                       <td className="num">
-                        {qu.counts.dead > 0 ? (
-                          <a href={`#/jobs?queue=${encodeURIComponent(qu.name)}&state=dead`}>{fmtInt(qu.counts.dead)}</a>
+                        <a
+                          href={`#/jobs?queue=${encodeURIComponent(qu.queue)}&state=dead`}
+                          aria-label={`${qu.deadLastMinute} dead in the last minute: dead jobs of ${qu.queue}`}
+                        >
+                          {fmtInt(qu.deadLastMinute)}
+                        </a>
+                      </td>
+                      <td className="wrap">{limitsText(qu)}</td>
+                      <td>
+                        {qu.breaker ? (
+                          <span className={`badge ${qu.breaker.state}`}>
+                            {qu.breaker.forced ? `${qu.breaker.state} (forced)` : qu.breaker.state}
+                          </span>
                         ) : (
-                          '0'
+                          '–'
                         )}
                       </td>
-                      <td className="num">{fmtMs(qu.oldestReadyAgeMs)}</td>
-                      <td className="num">{fmtRate(qu.throughput.completedPerMin)}</td>
-                      <td className="wrap">
-                        {qu.settings.concurrency === null ? 'no cap' : `≤ ${qu.settings.concurrency} running`}
-                        {qu.settings.rate ? `, ${qu.settings.rate.limit}/${fmtMs(qu.settings.rate.periodMs)}` : ''}
+                      <td>
+                        {qu.paused ? (
+                          <span className="badge paused">paused</span>
+                        ) : qu.heldUntil ? (
+                          <span className="badge warning">held {fmtAgo(qu.heldUntil)}</span>
+                        ) : (
+                          <span className="badge ok">active</span>
+                        )}
                       </td>
-                      <td>{qu.breaker ? <span className={`badge ${qu.breaker.state}`}>{qu.breaker.state}</span> : '–'}</td>
-                      <td>{qu.paused ? <span className="badge paused">paused</span> : <span className="badge ok">active</span>}</td>
                       <td>
                         <div className="actions">
-                          <a className="btn small" href={`#/queues/${encodeURIComponent(qu.name)}/tenants`}>
-                            Tenants<span className="sr-only"> of {qu.name}</span>
+                          <a className="btn small" href={`#/queues/${encodeURIComponent(qu.queue)}/tenants`}>
+                            Tenants<span className="sr-only"> of {qu.queue}</span>
                           </a>
                           {canWrite && <PauseButton queue={qu} />}
                           {canWrite && (
                             <button type="button" className="btn small" onClick={() => setEditing(qu)}>
-                              Configure<span className="sr-only"> {qu.name}</span>
+                              Configure<span className="sr-only"> {qu.queue}</span>
                             </button>
                           )}
                         </div>

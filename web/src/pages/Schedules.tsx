@@ -55,15 +55,21 @@ function Cycles({ name }: { name: string }) {
 function SchedulerState() {
   const canWrite = useCan('operator');
   const q = useQuery({ queryKey: ['scheduler'], queryFn: ({ signal }) => unwrap(api.GET('/api/scheduler', { signal })) });
-  const write = useWrite((pause: boolean) =>
-    pause ? unwrap(api.POST('/api/scheduler/pause')) : unwrap(api.POST('/api/scheduler/resume')),
+  const write = useWrite(
+    (pause: boolean): Promise<unknown> => (pause ? unwrap(api.POST('/api/scheduler/pause')) : unwrap(api.POST('/api/scheduler/resume'))),
   );
   return (
     <div className="actions">
       <Loaded query={q} label="Scheduler">
         {(s) => (
           <>
-            <span>Schedulers: {s.paused ? <span className="badge paused">paused</span> : <span className="badge ok">running</span>}</span>
+            <span>
+              Schedulers: {s.paused ? <span className="badge paused">paused</span> : <span className="badge ok">running</span>}{' '}
+              <span className="muted">
+                {s.enabled} of {s.schedules} enabled, last evaluation {fmtAgo(s.lastEvaluationAt)}
+                {s.lagMs > 5_000 ? `, ${fmtMs(s.lagMs)} behind` : ''}
+              </span>
+            </span>
             {canWrite && (
               <button type="button" className="btn small" disabled={write.isPending} onClick={() => write.mutate(!s.paused)}>
                 {s.paused ? 'Resume all schedulers' : 'Pause all schedulers'}
@@ -81,7 +87,7 @@ export function SchedulesPage() {
   const canWrite = useCan('operator');
   const [open, setOpen] = useState<string | null>(null);
   const q = useQuery({ queryKey: ['schedules'], queryFn: ({ signal }) => unwrap(api.GET('/api/schedules', { signal })) });
-  const write = useWrite(({ name, action }: { name: string; action: 'enable' | 'disable' | 'trigger' }) => {
+  const write = useWrite(({ name, action }: { name: string; action: 'enable' | 'disable' | 'trigger' }): Promise<unknown> => {
     const params = { path: { name } };
     if (action === 'trigger') return unwrap(api.POST('/api/schedules/{name}/trigger', { params }));
     if (action === 'enable') return unwrap(api.POST('/api/schedules/{name}/enable', { params }));
@@ -135,14 +141,16 @@ export function SchedulesPage() {
                       </td>
                       <td>{s.queue}</td>
                       <td title={fmtTime(s.nextRunAt)}>{fmtAgo(s.nextRunAt)}</td>
-                      <td title={fmtTime(s.lastRun?.tickAt)}>
-                        {s.lastRun ? `${fmtAgo(s.lastRun.tickAt)} (${s.lastRun.outcome ?? s.lastRun.status})` : '–'}
+                      <td title={fmtTime(s.status?.lastRun?.tickAt)}>
+                        {s.status?.lastRun
+                          ? `${fmtAgo(s.status.lastRun.tickAt)} (${s.status.lastRun.outcome ?? s.status.lastRun.status})`
+                          : '–'}
                       </td>
-                      <td className="num">{s.successRate === null ? '–' : `${(s.successRate * 100).toFixed(0)}%`}</td>
+                      <td className="num">{s.status?.successRate == null ? '–' : `${(s.status.successRate * 100).toFixed(0)}%`}</td>
                       <td className="num">
-                        {fmtMs(s.meanDurationMs)} / {fmtMs(s.p95DurationMs)}
+                        {fmtMs(s.status?.meanDurationMs)} / {fmtMs(s.status?.p95DurationMs)}
                       </td>
-                      <td className="num">{fmtInt(s.missedTotal)}</td>
+                      <td className="num">{fmtInt(s.status?.missedTotal ?? 0)}</td>
                       <td>
                         <div className="actions">
                           <button

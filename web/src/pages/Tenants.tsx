@@ -109,11 +109,8 @@ export function TenantsPage({ queue }: { queue: string }) {
                       <th scope="col" className="num">
                         Weight
                       </th>
-                      <th scope="col" className="num">
-                        Share of done vs weight
-                      </th>
                       <th scope="col">Limits</th>
-                      <th scope="col">Held</th>
+                      <th scope="col">Rate state</th>
                       {canWrite && (
                         <th scope="col">
                           <span className="sr-only">Actions</span>
@@ -127,17 +124,22 @@ export function TenantsPage({ queue }: { queue: string }) {
                         <th scope="row">
                           <a href={`#/jobs?queue=${encodeURIComponent(queue)}&tenant=${encodeURIComponent(t.tenant)}`}>{t.tenant}</a>
                         </th>
-                        <td className="num">{fmtInt(t.ready)}</td>
+                        <td className="num">{fmtInt(t.backlog)}</td>
                         <td className="num">{fmtInt(t.running)}</td>
                         <td className="num">{t.weight}</td>
-                        <td className="num">
-                          {t.share === null ? '–' : `${(t.share * 100).toFixed(1)}%`} / {(t.weightShare * 100).toFixed(1)}%
-                        </td>
                         <td className="wrap">
                           {t.concurrency === null ? 'queue default' : `≤ ${t.concurrency} running`}
                           {t.rate ? `, ${t.rate.limit}/${fmtMs(t.rate.periodMs)}` : ''}
                         </td>
-                        <td>{t.heldUntil ? <span className="badge warning">rate-limited {fmtAgo(t.heldUntil)}</span> : '–'}</td>
+                        <td>
+                          {t.heldUntil && new Date(t.heldUntil).getTime() > Date.now() ? (
+                            <span className="badge warning">held until {fmtAgo(t.heldUntil)}</span>
+                          ) : t.tokens !== null ? (
+                            `${t.tokens} token${t.tokens === 1 ? '' : 's'} left`
+                          ) : (
+                            '–'
+                          )}
+                        </td>
                         {canWrite && (
                           <td>
                             <button type="button" className="btn small" onClick={() => setEditing(t)}>

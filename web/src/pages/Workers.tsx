@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { Empty, Loaded } from '../components/Status';
 import { fmtAgo, fmtInt, fmtMs, fmtTime } from '../lib/format';
+import { readStats } from './worker-stats';
 
 function Workers() {
   const q = useQuery({ queryKey: ['workers'], queryFn: ({ signal }) => unwrap(api.GET('/api/workers', { signal })) });
@@ -33,20 +34,30 @@ function Workers() {
                 </tr>
               </thead>
               <tbody>
-                {items.map((w) => (
-                  <tr key={w.id}>
-                    <th scope="row" className="mono">
-                      {w.hostname}:{w.pid}
-                    </th>
-                    <td className="wrap">{w.queues.join(', ')}</td>
-                    <td title={fmtTime(w.startedAt)}>{fmtAgo(w.startedAt)}</td>
-                    <td className="num">{fmtMs(w.heartbeatAgeMs)} ago</td>
-                    <td className="num">{fmtInt(w.inFlight)}</td>
-                    <td className="num">{w.pool ? `${w.pool.total} / ${w.pool.idle} / ${w.pool.waiting}` : '–'}</td>
-                    <td className="mono wrap">{w.batcher ? JSON.stringify(w.batcher) : '–'}</td>
-                    <td className="mono wrap">{w.guard ? JSON.stringify(w.guard) : '–'}</td>
-                  </tr>
-                ))}
+                {items.map((w) => {
+                  const st = readStats(w.stats);
+                  return (
+                    <tr key={w.id}>
+                      <th scope="row" className="mono">
+                        {w.hostname}:{w.pid}
+                      </th>
+                      <td className="wrap">{w.queues.join(', ')}</td>
+                      <td title={fmtTime(w.startedAt)}>{fmtAgo(w.startedAt)}</td>
+                      <td className="num">{fmtMs(w.heartbeatAgeMs)} ago</td>
+                      <td
+                        className="num"
+                        title={Object.entries(st.running)
+                          .map(([q, n]) => `${q}: ${n}`)
+                          .join(', ')}
+                      >
+                        {fmtInt(st.inFlight)}
+                      </td>
+                      <td className="num">{st.pool ? `${st.pool.total} / ${st.pool.idle} / ${st.pool.waiting}` : '–'}</td>
+                      <td>{st.batcherPending === null ? '–' : `${fmtInt(st.batcherPending)} pending`}</td>
+                      <td>{st.guard ?? '–'}</td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           </div>
@@ -64,9 +75,9 @@ function Connections() {
         <>
           <p>
             <strong data-testid="connections-summary">
-              {fmtInt(c.server.used)} of {fmtInt(c.server.max)}
+              {fmtInt(c.used)} of {fmtInt(c.maxConnections)}
             </strong>{' '}
-            server connections in use.
+            server connections in use ({fmtInt(c.reserved)} reserved for superusers, {fmtInt(c.available)} available).
           </p>
           <div className="table-wrap">
             <table>
@@ -84,13 +95,49 @@ function Connections() {
                 {c.byApplication.map((r) => (
                   <tr key={`${r.application}|${r.state}`}>
                     <td>{r.application || '(none)'}</td>
-                    <td>{r.state ?? '–'}</td>
+                    <td>{r.state || '–'}</td>
                     <td className="num">{fmtInt(r.count)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
+          <h3>Pools of rota processes</h3>
+          {c.pools.length === 0 ? (
+            <Empty>No live rota process reported its pool.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <caption className="sr-only">Connection pools of rota processes</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Process</th>
+                    <th scope="col" className="num">
+                      Total
+                    </th>
+                    <th scope="col" className="num">
+                      Idle
+                    </th>
+                    <th scope="col" className="num">
+                      Waiting
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {c.pools.map((p) => (
+                    <tr key={p.worker}>
+                      <td className="mono">
+                        {p.hostname}:{p.pid}
+                      </td>
+                      <td className="num">{p.pool ? fmtInt(p.pool.total) : '–'}</td>
+                      <td className="num">{p.pool ? fmtInt(p.pool.idle) : '–'}</td>
+                      <td className="num">{p.pool ? fmtInt(p.pool.waiting) : '–'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
         </>
       )}
     </Loaded>

@@ -72,7 +72,12 @@ export function JobFilters({
         <Field label="To" error={errors.to}>
           {(p) => <input {...p} name="to" type="datetime-local" value={draft.to} onChange={set('to')} />}
         </Field>
-        <Field wide label="Payload" error={errors.payload} hint='a JSON fragment ({"customer":{"id":42}}) or path = value (customer.id = 42)'>
+        <Field
+          wide
+          label="Payload"
+          error={errors.payload}
+          hint='a JSON fragment ({"customer":{"id":42}}) or path = value (customer.id = 42)'
+        >
           {(p) => <input {...p} name="payload" className="mono" value={draft.payload} onChange={set('payload')} />}
         </Field>
       </div>
