@@ -18,6 +18,14 @@ export function errorText(err: unknown): string {
 
 /** A failed request: what went wrong and a way to try again (never a silent blank page). */
 export function ErrorBox({ error, onRetry, title = 'Could not load' }: { error: unknown; onRetry?: () => void; title?: string }) {
+  if (error instanceof ApiError && error.status === 403) {
+    // Asking again will not help: this token may not see it.
+    return (
+      <p className="notice" role="status">
+        Not available to this token: {error.message}
+      </p>
+    );
+  }
   return (
     <div className="error-box" role="alert">
       <strong>{title}:</strong> {errorText(error)}

@@ -238,12 +238,12 @@ export function OverviewPage() {
     <section>
       <div className="toolbar">
         <h1 className="grow">Overview</h1>
-        <RangePicker value={range} onChange={(r) => set({ range: r })} />
+        {me.tenant === null && <RangePicker value={range} onChange={(r) => set({ range: r })} />}
       </div>
-      <Charts range={range} queue={queue} />
+      {me.tenant === null && <Charts range={range} queue={queue} />}
       <div className="grid" style={{ marginTop: '1rem' }}>
         <Backlog />
-        <ActiveAlerts />
+        {me.tenant === null && <ActiveAlerts />}
         {me.tenant === null && <Connections />}
       </div>
     </section>
