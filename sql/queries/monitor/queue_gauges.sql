@@ -1,0 +1,37 @@
+-- queue_gauges: per queue, from the claim's counters (never a count over the jobs
+-- table): jobs ready now, delayed (scheduled), running, and the age of the oldest
+-- ready job. Counts include changes not yet folded in by a claim (lane_changes).
+-- A lane parked until a future time (its next job's run_at, a rate-limit hold) counts
+-- as scheduled; a lane parked at 'infinity' (tenant at its concurrency limit) as ready.
+-- The oldest ready job is the first job of each claimable lane (jobs_lane_idx, one
+-- probe per lane with work), so the cost follows the number of busy lanes.
+WITH pending AS (
+  SELECT c.queue, c.tenants[i] AS tenant, c.priorities[i] AS priority, c.d_ready[i] AS d_ready, c.d_running[i] AS d_running
+    FROM {{schema}}.lane_changes c, generate_subscripts(c.tenants, 1) AS i
+), lanes AS (
+  SELECT l.queue, l.tenant, l.priority,
+         l.ready + coalesce(p.d_ready, 0) AS ready,
+         l.parked_until IS NOT NULL AND l.parked_until > now() AND l.parked_until <> 'infinity' AS delayed
+    FROM {{schema}}.lane_state l
+    LEFT JOIN (SELECT queue, tenant, priority, sum(d_ready) AS d_ready FROM pending GROUP BY 1, 2, 3) p
+      USING (queue, tenant, priority)
+), q AS (
+  SELECT queue, sum(ready) FILTER (WHERE NOT delayed)::bigint AS ready, sum(ready) FILTER (WHERE delayed)::bigint AS scheduled
+    FROM lanes GROUP BY queue
+), oldest AS (
+  SELECT l.queue, min(j.run_at) AS run_at
+    FROM lanes l
+    CROSS JOIN LATERAL (
+      SELECT run_at FROM {{schema}}.jobs j
+       WHERE j.queue = l.queue AND j.tenant = l.tenant AND j.priority = l.priority AND j.state = 'available'
+       ORDER BY run_at, id LIMIT 1) j
+   WHERE l.ready > 0 AND NOT l.delayed AND j.run_at <= now()
+   GROUP BY l.queue
+)
+SELECT s.queue, coalesce(q.ready, 0) AS ready, coalesce(q.scheduled, 0) AS scheduled,
+       (s.running + coalesce((SELECT sum(d_running) FROM pending p WHERE p.queue = s.queue), 0))::bigint AS running,
+       coalesce(extract(epoch FROM now() - o.run_at) * 1000, 0)::float8 AS oldest_ready_ms
+  FROM {{schema}}.queue_state s
+  LEFT JOIN q USING (queue)
+  LEFT JOIN oldest o USING (queue)
+ ORDER BY s.queue
