@@ -8,7 +8,7 @@ WITH t AS (
    WHERE r.minute >= date_trunc('minute', now()) - $1 * interval '1 minute'
    GROUP BY 1, 2
 ), ranked AS (
-  SELECT *, row_number() OVER (PARTITION BY queue ORDER BY completed + failed DESC, tenant) AS rank FROM t
+  SELECT *, row_number() OVER (PARTITION BY queue ORDER BY tenant = '~other', completed + failed DESC, tenant) AS rank FROM t
 )
 SELECT queue, CASE WHEN rank <= $2 AND tenant <> '~other' THEN tenant ELSE '~other' END AS tenant,
        sum(completed)::bigint AS completed, sum(failed)::bigint AS failed

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { type MonitorApp, type MonitorRouteDeps, refuseTenantTokens, withValidation } from '../../monitor/http.js';
+
+const pct = z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() });
+
+/** GET /api/timeseries: per-step outcome counts and wait / run percentiles (ms) from the per-minute rollups. */
+export async function timeseriesRoutes(app: MonitorApp, deps: MonitorRouteDeps): Promise<void> {
+  app.get(
+    '/api/timeseries',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags: ['monitoring'],
+        querystring: z.object({
+          queue: z.string().min(1).max(200).optional(),
+          from: z.iso.datetime({ offset: true }).optional().describe('default: an hour before `to`'),
+          to: z.iso.datetime({ offset: true }).optional().describe('default: now'),
+          stepSec: z.coerce.number().int().min(60).max(86_400).default(60),
+        }),
+        response: {
+          200: z.object({
+            stepSec: z.number(),
+            points: z.array(
+              z.object({
+                t: z.string(),
+                completed: z.number(),
+                failed: z.number(),
+                retried: z.number(),
+                dead: z.number(),
+                snoozed: z.number(),
+                rateLimited: z.number(),
+                wait: pct,
+                run: pct,
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      if (refuseTenantTokens(request, reply)) return reply;
+      const q = request.query;
+      const to = q.to ? new Date(q.to) : new Date();
+      const from = q.from ? new Date(q.from) : new Date(to.getTime() - 3_600_000);
+      const points = await withValidation(reply, () =>
+        deps.rota.monitor.timeseries({ queue: q.queue ?? null, from, to, stepSec: q.stepSec }),
+      );
+      if (!points) return reply;
+      return { stepSec: q.stepSec, points: points.map((p) => ({ ...p, t: p.t.toISOString() })) };
+    },
+  );
+}
