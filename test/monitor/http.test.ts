@@ -34,10 +34,14 @@ describe('monitoring routes', () => {
     // 200 tenants; 5 of them busier.
     const items = Array.from({ length: 400 }, (_, i) => ({ payload: i, tenant: i < 200 ? `t${i}` : `hot${i % 5}` }));
     await rota.enqueueMany('metered', items);
-    await waitFor(async () => {
-      const text = await (await get('/metrics')).text();
-      return text.includes('rota_jobs_completed_total{queue="metered"} 400');
-    }, 30_000, 'the completed counter to reach 400');
+    await waitFor(
+      async () => {
+        const text = await (await get('/metrics')).text();
+        return text.includes('rota_jobs_completed_total{queue="metered"} 400');
+      },
+      30_000,
+      'the completed counter to reach 400',
+    );
     const res = await get('/metrics');
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
@@ -82,7 +86,11 @@ describe('monitoring routes', () => {
     const rules = (await (await get('/api/alert-rules')).json()) as { items: Array<{ rule: string }> };
     expect(rules.items.map((r) => r.rule)).toContain('connections');
     const patch = (rule: string, body: unknown) =>
-      fetch(`${server.url}/api/alert-rules/${rule}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${server.url}/api/alert-rules/${rule}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const ok = await patch('oldest_ready', { enabled: false, thresholds: { ageMs: 5000 } });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ rule: 'oldest_ready', enabled: false, thresholds: { ageMs: 5000 } });

@@ -32,10 +32,14 @@ describe('rollups', () => {
     b.work('roll', { concurrency: 4 }, handler);
     const items = Array.from({ length: 300 }, (_, i) => ({ payload: { fail: i % 10 === 0 }, tenant: `t${i % 25}` }));
     await a.enqueueMany('roll', items);
-    await waitFor(async () => {
-      const s = await rollupSums('roll');
-      return s.completed === 270 && s.dead === 30;
-    }, 30_000, 'rollups to add up to every outcome');
+    await waitFor(
+      async () => {
+        const s = await rollupSums('roll');
+        return s.completed === 270 && s.dead === 30;
+      },
+      30_000,
+      'rollups to add up to every outcome',
+    );
     const s = await rollupSums('roll');
     expect(s.enqueued).toBe(300);
     // One row per (queue, minute, process): never a row two processes write.
@@ -44,7 +48,9 @@ describe('rollups', () => {
     );
     expect(perKey.rows).toEqual([]);
     // Per-tenant figures only for the top 3 per row, plus "~other".
-    const keys = await db.sql.query<{ n: number }>(`SELECT max((SELECT count(*) FROM jsonb_object_keys(tenants)))::int AS n FROM rota.monitor_rollups`);
+    const keys = await db.sql.query<{ n: number }>(
+      `SELECT max((SELECT count(*) FROM jsonb_object_keys(tenants)))::int AS n FROM rota.monitor_rollups`,
+    );
     expect(keys.rows[0]?.n).toBeLessThanOrEqual(4);
 
     const series = await a.monitor.timeseries({ queue: 'roll', from: new Date(Date.now() - 600_000), to: new Date(Date.now() + 60_000) });
