@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import pg from 'pg';
+import { TokenStore } from './admin/tokens.js';
 import { buildRows, type EnqueueConfig, insertRows } from './client/enqueue.js';
 import { getJob, validateJobId } from './client/jobs.js';
 import { nonNegativeNumber, positiveInt, validateName } from './client/validate.js';
@@ -53,6 +54,7 @@ export class Rota {
   private lastRuntime: WorkerRuntime | null = null;
   private closed = false;
   private scheduler: SchedulerService | null = null;
+  private tokenStore: TokenStore | null = null;
   private readonly counters = { enqueued: 0, deduplicated: 0, completed: 0, failed: 0, retried: 0, dead: 0, snoozed: 0 };
 
   constructor(options: RotaOptions) {
@@ -182,6 +184,12 @@ export class Rota {
   /** Alerts (active, history), alert rules and webhooks, shared by every process. */
   get alerts(): Alerts {
     return this.monitor.alerts;
+  }
+
+  /** API tokens of the management server (`rota token create`): hashed, with a role and optionally one tenant. */
+  get tokens(): TokenStore {
+    this.tokenStore ??= new TokenStore(this.pool, this.schema);
+    return this.tokenStore;
   }
 
   /** Circuit breakers shared by every process: settings, forced states, history. */

@@ -4,6 +4,8 @@ import { registerBreakerCommands } from './commands/breaker.js';
 import { registerCoreCommands } from './commands/core.js';
 import { registerQueueCommands } from './commands/queue.js';
 import { registerScheduleCommands } from './commands/schedule.js';
+import { registerServeCommands } from './commands/serve.js';
+import { registerTokenCommands } from './commands/token.js';
 
 /**
  * The `rota` command. Each part of rota registers its own commands from
@@ -18,6 +20,8 @@ export function buildCli(): Command {
   registerQueueCommands(program);
   registerBreakerCommands(program);
   registerScheduleCommands(program);
+  registerServeCommands(program);
+  registerTokenCommands(program);
   return program;
 }
 

@@ -1,13 +1,13 @@
 /** The monitoring routes on a real listening server. */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { startServer, token } from '../server/helpers.js';
 import { waitFor } from '../support/db.js';
 import { makeRota, migratedDatabase } from '../support/rota.js';
-import { listen } from './server.js';
 
+/** The monitoring routes through the management server (buildServer), on a real listening port. */
 const db = await migratedDatabase();
 const rota = makeRota(db.url, { leaseMs: 600, monitor: { topTenants: 5 } });
-const server = await listen(rota);
-afterAll(() => server.close());
+const server = await startServer(rota);
 
 const get = (path: string) => fetch(server.url + path);
 
@@ -96,12 +96,32 @@ describe('monitoring routes', () => {
     expect(await ok.json()).toMatchObject({ rule: 'oldest_ready', enabled: false, thresholds: { ageMs: 5000 } });
     const bad = await patch('oldest_ready', { thresholds: { agems: 1 } });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ error: 'validation', field: 'thresholds.agems' });
+    expect(await bad.json()).toMatchObject({ error: 'invalid', field: 'thresholds.agems' });
     const unknown = await patch('nope', { enabled: true });
     expect(await unknown.json()).toMatchObject({ field: 'rule' });
     const after = (await rota.alerts.rules()).find((r) => r.rule === 'oldest_ready');
     expect(after).toMatchObject({ enabled: false, thresholds: { ageMs: 5000 } });
     const list = await get('/api/alerts?state=active');
     expect(await list.json()).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('access: public probes, viewer reads, operator configures; tenant-scoped tokens are refused', async () => {
+    const viewer = await token(rota, 'v', 'viewer');
+    const operator = await token(rota, 'o', 'operator');
+    const tenant = await token(rota, 'tn', 'viewer', 'store-1');
+    // Once a token exists, loopback callers are no longer the local admin.
+    expect((await server.call('GET', '/health/live')).status).toBe(200);
+    expect((await server.call('GET', '/health/ready')).status).toBe(200);
+    expect((await server.call('GET', '/metrics')).status).toBe(401);
+    expect((await server.call('GET', '/metrics', { token: viewer })).status).toBe(200);
+    expect((await server.call('GET', '/api/alerts', { token: viewer })).status).toBe(200);
+    expect((await server.call('GET', '/metrics', { token: tenant })).status).toBe(403);
+    expect((await server.call('GET', '/api/timeseries', { token: tenant })).status).toBe(403);
+    const patch = { thresholds: { ageMs: 9000 } };
+    expect((await server.call('PATCH', '/api/alert-rules/oldest_ready', { token: viewer, body: patch })).status).toBe(403);
+    expect((await server.call('PATCH', '/api/alert-rules/oldest_ready', { token: operator, body: patch })).status).toBe(200);
+    expect((await server.call('POST', '/api/alerts/resolve', { token: operator, body: { type: 'dead_jobs' } })).body).toEqual({ count: 0 });
+    expect((await server.call('POST', '/api/alerts/123/resolve', { token: operator })).status).toBe(404);
+    expect((await server.call('GET', '/api/alert-webhooks', { token: operator })).status).toBe(403);
   });
 });

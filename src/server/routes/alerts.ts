@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Alert } from '../../monitor/alerts/types.js';
-import { type MonitorApp, type MonitorRouteDeps, refuseTenantTokens, withValidation } from '../../monitor/http.js';
+import { ErrorReply, HttpError } from '../errors.js';
+import type { RouteDeps, ZodApp } from '../types.js';
 
 const severity = z.enum(['info', 'warning', 'critical']);
 const alertSchema = z.object({
@@ -26,7 +27,6 @@ const ruleSchema = z.object({
   defaults: z.record(z.string(), z.number()),
 });
 const webhookSchema = z.object({ id: z.string(), url: z.string(), minSeverity: severity, enabled: z.boolean(), createdAt: z.string() });
-const errorSchema = z.object({ error: z.string(), field: z.string().optional(), message: z.string() });
 
 function json(a: Alert): z.infer<typeof alertSchema> {
   return {
@@ -38,12 +38,9 @@ function json(a: Alert): z.infer<typeof alertSchema> {
 }
 
 /** Alerts (active and history), their rules and webhooks. */
-export async function alertsRoutes(app: MonitorApp, deps: MonitorRouteDeps): Promise<void> {
+export async function alertsRoutes(app: ZodApp, deps: RouteDeps): Promise<void> {
   const alerts = deps.rota.alerts;
-  app.addHook('preHandler', async (request, reply) => {
-    if (refuseTenantTokens(request, reply)) return reply;
-  });
-  const by = (request: { auth?: { name: string } }) => request.auth?.name ?? 'api';
+  const by = (request: { auth: { name: string } }) => request.auth.name;
 
   app.get(
     '/api/alerts',
@@ -57,12 +54,11 @@ export async function alertsRoutes(app: MonitorApp, deps: MonitorRouteDeps): Pro
           cursor: z.string().max(40).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(50),
         }),
-        response: { 200: z.object({ items: z.array(alertSchema), nextCursor: z.string().nullable() }), 400: errorSchema },
+        response: { 200: z.object({ items: z.array(alertSchema), nextCursor: z.string().nullable() }), 400: ErrorReply },
       },
     },
-    async (request, reply) => {
-      const page = await withValidation(reply, () => alerts.list(request.query));
-      if (!page) return reply;
+    async (request) => {
+      const page = await alerts.list(request.query);
       return { items: page.items.map(json), nextCursor: page.nextCursor };
     },
   );
@@ -74,12 +70,13 @@ export async function alertsRoutes(app: MonitorApp, deps: MonitorRouteDeps): Pro
       schema: {
         tags: ['alerts'],
         params: z.object({ id: z.string().regex(/^[0-9]{1,19}$/) }),
-        response: { 200: alertSchema, 404: errorSchema },
+        response: { 200: alertSchema, 404: ErrorReply },
       },
     },
-    async (request, reply) => {
-      const a = await alerts.resolve(request.params.id, by(request as never));
-      if (!a) return reply.code(404).send({ error: 'not_found', message: `no active alert ${request.params.id}` });
+    async (request) => {
+      const a = await alerts.resolve(request.params.id, by(request));
+      if (!a) throw new HttpError(404, 'not_found', `no active alert ${request.params.id}`);
+      await deps.audited(request, { action: 'alert.resolve', target: a.id });
       return json(a);
     },
   );
@@ -94,7 +91,11 @@ export async function alertsRoutes(app: MonitorApp, deps: MonitorRouteDeps): Pro
         response: { 200: z.object({ count: z.number() }) },
       },
     },
-    async (request) => ({ count: await alerts.resolveType(request.body.type, by(request as never)) }),
+    async (request) => {
+      const count = await alerts.resolveType(request.body.type, by(request));
+      await deps.audited(request, { action: 'alert.resolve', target: request.body.type, count });
+      return { count };
+    },
   );
 
   app.delete(
@@ -103,7 +104,11 @@ export async function alertsRoutes(app: MonitorApp, deps: MonitorRouteDeps): Pro
       config: { access: 'operator' },
       schema: { tags: ['alerts'], description: 'Deletes resolved alerts (history)', response: { 200: z.object({ count: z.number() }) } },
     },
-    async () => ({ count: await alerts.clear() }),
+    async (request) => {
+      const count = await alerts.clear();
+      await deps.audited(request, { action: 'alert.clear', count });
+      return { count };
+    },
   );
 
   app.get(
@@ -120,12 +125,13 @@ export async function alertsRoutes(app: MonitorApp, deps: MonitorRouteDeps): Pro
         tags: ['alerts'],
         params: z.object({ rule: z.string().min(1).max(100) }),
         body: z.object({ enabled: z.boolean().optional(), thresholds: z.record(z.string(), z.number()).optional() }),
-        response: { 200: ruleSchema, 400: errorSchema },
+        response: { 200: ruleSchema, 400: ErrorReply },
       },
     },
-    async (request, reply) => {
-      const r = await withValidation(reply, () => alerts.configure(request.params.rule, request.body));
-      return r ?? reply;
+    async (request) => {
+      const r = await alerts.configure(request.params.rule, request.body);
+      await deps.audited(request, { action: 'alert-rule.configure', target: r.rule, filter: request.body });
+      return r;
     },
   );
 
@@ -142,12 +148,12 @@ export async function alertsRoutes(app: MonitorApp, deps: MonitorRouteDeps): Pro
       schema: {
         tags: ['alerts'],
         body: z.object({ url: z.string().max(2000), secret: z.string().min(16).max(500), minSeverity: severity.optional() }),
-        response: { 201: webhookSchema, 400: errorSchema },
+        response: { 201: webhookSchema, 400: ErrorReply },
       },
     },
     async (request, reply) => {
-      const w = await withValidation(reply, () => alerts.addWebhook(request.body));
-      if (!w) return reply;
+      const w = await alerts.addWebhook(request.body);
+      await deps.audited(request, { action: 'alert-webhook.add', target: w.id });
       return reply.code(201).send({ ...w, createdAt: w.createdAt.toISOString() });
     },
   );
@@ -159,12 +165,12 @@ export async function alertsRoutes(app: MonitorApp, deps: MonitorRouteDeps): Pro
       schema: {
         tags: ['alerts'],
         params: z.object({ id: z.string().regex(/^[0-9]{1,19}$/) }),
-        response: { 204: z.null(), 404: errorSchema },
+        response: { 204: z.null(), 404: ErrorReply },
       },
     },
     async (request, reply) => {
-      if (!(await alerts.removeWebhook(request.params.id)))
-        return reply.code(404).send({ error: 'not_found', message: `no webhook ${request.params.id}` });
+      if (!(await alerts.removeWebhook(request.params.id))) throw new HttpError(404, 'not_found', `no webhook ${request.params.id}`);
+      await deps.audited(request, { action: 'alert-webhook.remove', target: request.params.id });
       return reply.code(204).send(null);
     },
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type MonitorApp, type MonitorRouteDeps, refuseTenantTokens } from '../../monitor/http.js';
+import type { RouteDeps, ZodApp } from '../types.js';
 
 const check = z.object({
   name: z.string(),
@@ -14,7 +14,7 @@ const readiness = z.object({ status: z.enum(['ok', 'fail']), checks: z.array(che
  * migrations current, pool not exhausted, connection headroom (503 otherwise).
  * /health: readiness plus this process's in-memory alerts and the evaluator.
  */
-export async function healthRoutes(app: MonitorApp, deps: MonitorRouteDeps): Promise<void> {
+export async function healthRoutes(app: ZodApp, deps: RouteDeps): Promise<void> {
   const { rota } = deps;
   app.get(
     '/health/live',
@@ -49,8 +49,7 @@ export async function healthRoutes(app: MonitorApp, deps: MonitorRouteDeps): Pro
         },
       },
     },
-    async (request, reply) => {
-      if (refuseTenantTokens(request, reply)) return reply;
+    async () => {
       const h = await rota.monitor.health();
       return {
         status: h.ok ? ('ok' as const) : ('fail' as const),

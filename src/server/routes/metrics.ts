@@ -1,10 +1,9 @@
-import { type MonitorApp, type MonitorRouteDeps, refuseTenantTokens } from '../../monitor/http.js';
 import { METRICS_CONTENT_TYPE } from '../../monitor/metrics.js';
+import type { RouteDeps, ZodApp } from '../types.js';
 
-/** GET /metrics: Prometheus text exposition (see docs/monitoring.md for a scrape config). */
-export async function metricsRoutes(app: MonitorApp, deps: MonitorRouteDeps): Promise<void> {
-  app.get('/metrics', { config: { access: 'viewer' }, schema: { hide: true } }, async (request, reply) => {
-    if (refuseTenantTokens(request, reply)) return reply;
+/** GET /metrics: Prometheus text exposition of the cluster (docs/monitoring.md has a scrape config). */
+export async function metricsRoutes(app: ZodApp, deps: RouteDeps): Promise<void> {
+  app.get('/metrics', { config: { access: 'viewer' }, schema: { hide: true } }, async (_request, reply) => {
     const body = await deps.rota.monitor.metrics();
     return reply.type(METRICS_CONTENT_TYPE).send(body);
   });

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { type MonitorApp, type MonitorRouteDeps, refuseTenantTokens, withValidation } from '../../monitor/http.js';
+import { ErrorReply } from '../errors.js';
+import type { RouteDeps, ZodApp } from '../types.js';
 
 const pct = z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() });
 
 /** GET /api/timeseries: per-step outcome counts and wait / run percentiles (ms) from the per-minute rollups. */
-export async function timeseriesRoutes(app: MonitorApp, deps: MonitorRouteDeps): Promise<void> {
+export async function timeseriesRoutes(app: ZodApp, deps: RouteDeps): Promise<void> {
   app.get(
     '/api/timeseries',
     {
@@ -34,18 +35,16 @@ export async function timeseriesRoutes(app: MonitorApp, deps: MonitorRouteDeps):
               }),
             ),
           }),
+          400: ErrorReply,
         },
       },
     },
-    async (request, reply) => {
-      if (refuseTenantTokens(request, reply)) return reply;
+    async (request) => {
       const q = request.query;
       const to = q.to ? new Date(q.to) : new Date();
       const from = q.from ? new Date(q.from) : new Date(to.getTime() - 3_600_000);
-      const points = await withValidation(reply, () =>
-        deps.rota.monitor.timeseries({ queue: q.queue ?? null, from, to, stepSec: q.stepSec }),
-      );
-      if (!points) return reply;
+      // The library validates the range (to after from, at most 10,000 steps): a 400 naming the field.
+      const points = await deps.rota.monitor.timeseries({ queue: q.queue ?? null, from, to, stepSec: q.stepSec });
       return { stepSec: q.stepSec, points: points.map((p) => ({ ...p, t: p.t.toISOString() })) };
     },
   );
