@@ -6,14 +6,17 @@
 -- The oldest ready job is the first job of each claimable lane (jobs_lane_idx, one
 -- probe per lane with work), so the cost follows the number of busy lanes.
 WITH pending AS (
-  SELECT c.queue, c.tenants[i] AS tenant, c.priorities[i] AS priority, c.d_ready[i] AS d_ready, c.d_running[i] AS d_running
+  SELECT c.queue, c.tenants[i] AS tenant, c.priorities[i] AS priority, c.d_ready[i] AS d_ready,
+         c.d_running[i] AS d_running, c.ready_at[i] AS ready_at
     FROM {{schema}}.lane_changes c, generate_subscripts(c.tenants, 1) AS i
 ), lanes AS (
-  SELECT l.queue, l.tenant, l.priority,
-         l.ready + coalesce(p.d_ready, 0) AS ready,
-         l.parked_until IS NOT NULL AND l.parked_until > now() AND l.parked_until <> 'infinity' AS delayed
+  -- Lanes a claim has not seen yet exist only in lane_changes: a full join keeps them.
+  SELECT queue, tenant, priority,
+         coalesce(l.ready, 0) + coalesce(p.d_ready, 0) AS ready,
+         CASE WHEN l.queue IS NULL THEN coalesce(p.ready_at > now(), false)
+              ELSE l.parked_until IS NOT NULL AND l.parked_until > now() AND l.parked_until <> 'infinity' END AS delayed
     FROM {{schema}}.lane_state l
-    LEFT JOIN (SELECT queue, tenant, priority, sum(d_ready) AS d_ready FROM pending GROUP BY 1, 2, 3) p
+    FULL JOIN (SELECT queue, tenant, priority, sum(d_ready) AS d_ready, min(ready_at) AS ready_at FROM pending GROUP BY 1, 2, 3) p
       USING (queue, tenant, priority)
 ), q AS (
   SELECT queue, sum(ready) FILTER (WHERE NOT delayed)::bigint AS ready, sum(ready) FILTER (WHERE delayed)::bigint AS scheduled
