@@ -12,10 +12,11 @@ import { killChildren, REPO_ROOT } from './child.js';
 import * as core from './core.js';
 import * as fairness from './fairness.js';
 import { machine, startBenchServer } from './lib.js';
+import * as monitor from './monitor.js';
 import type { BenchOptions, Scenario } from './scenario.js';
 import * as scheduler from './scheduler.js';
 
-const SCENARIOS: Scenario[] = [core, fairness, scheduler];
+const SCENARIOS: Scenario[] = [core, fairness, scheduler, monitor];
 
 const { values } = parseArgs({
   options: {

@@ -81,7 +81,9 @@ export class Monitor {
     const opts = deps.options ?? {};
     if (opts === null || typeof opts !== 'object') throw new ValidationError('monitor', 'must be an object');
     const evaluateIntervalMs = positiveInt('monitor.evaluateIntervalMs', opts.evaluateIntervalMs ?? 5_000, { min: 10 });
+    if (opts.rollups !== undefined && typeof opts.rollups !== 'boolean') throw new ValidationError('monitor.rollups', 'must be a boolean');
     this.o = {
+      rollups: opts.rollups ?? true,
       topTenants: positiveInt('monitor.topTenants', opts.topTenants ?? 10, { max: 1000 }),
       rollupRetentionMs: positiveInt('monitor.rollupRetentionMs', opts.rollupRetentionMs ?? 7 * 86_400_000, {
         min: 2 * MINUTE_MS,
@@ -132,11 +134,11 @@ export class Monitor {
 
   /** The executor's outcome listener (no I/O: a few in-memory updates). */
   onOutcome(o: JobOutcome): void {
-    this.rollups.record(o);
+    if (this.o.rollups) this.rollups.record(o);
   }
 
   onEnqueued(queue: string, n: number): void {
-    this.rollups.enqueued(queue, n);
+    if (this.o.rollups) this.rollups.enqueued(queue, n);
   }
 
   onFlush(s: FlushStats): void {

@@ -1,5 +1,7 @@
 /** Options of the monitor (RotaOptions.monitor). */
 export interface MonitorOptions {
+  /** Aggregate per-minute rollups in this process and write them with the heartbeat. Default true. */
+  rollups?: boolean;
   /** Tenants kept per queue in rollups and metrics (the rest are "other"). Default 10. */
   topTenants?: number;
   /** Per-minute rollups are kept this long (then folded into totals). Default 7 days. */

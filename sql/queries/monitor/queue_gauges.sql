@@ -6,9 +6,10 @@
 -- The oldest ready job is the first job of each claimable lane (jobs_lane_idx, one
 -- probe per lane with work), so the cost follows the number of busy lanes.
 WITH pending AS (
-  SELECT c.queue, c.tenants[i] AS tenant, c.priorities[i] AS priority, c.d_ready[i] AS d_ready,
-         c.d_running[i] AS d_running, c.ready_at[i] AS ready_at
-    FROM {{schema}}.lane_changes c, generate_subscripts(c.tenants, 1) AS i
+  -- One unnest of all the arrays (subscripting each element would detoast the arrays once per element).
+  SELECT c.queue, u.tenant, u.priority, u.d_ready, u.d_running, u.ready_at
+    FROM {{schema}}.lane_changes c,
+         unnest(c.tenants, c.priorities, c.d_ready, c.d_running, c.ready_at) AS u(tenant, priority, d_ready, d_running, ready_at)
 ), lanes AS (
   -- Lanes a claim has not seen yet exist only in lane_changes: a full join keeps them.
   SELECT queue, tenant, priority,
