@@ -11,7 +11,10 @@
  *   each); reported: scrape p50 / p95 ms, series in the answer, tenant label values.
  */
 import pg from 'pg';
+import { loadQuery } from '../src/db/sql.js';
 import { Rota } from '../src/index.js';
+import { RollupAggregator } from '../src/monitor/rollup.js';
+import type { JobOutcome } from '../src/worker/executor.js';
 import { type BenchServer, databaseName, dropDatabase, median, percentile, printTable } from './lib.js';
 import type { BenchOptions } from './scenario.js';
 
@@ -96,6 +99,53 @@ async function scrape(server: BenchServer, runs: number): Promise<Record<string,
   }
 }
 
+/**
+ * The rollups' own cost, without the noise of a whole burn-down: recording an outcome
+ * (µs per job, in memory) and the heartbeat's write statement (ms, 50 queues × 2 minutes
+ * of cells with 10 tenants each).
+ */
+async function aggregationCost(server: BenchServer): Promise<{ recordUs: number; writeMs: number }> {
+  const agg = new RollupAggregator({ workerId: 'bench', log: quiet });
+  const outcomes: JobOutcome[] = Array.from({ length: 1000 }, (_, i) => ({
+    job: {
+      id: String(i),
+      queue: `q${i % 50}`,
+      tenant: `t${i % 500}`,
+      payload: null,
+      attempt: 1,
+      maxAttempts: 5,
+      priority: 'normal',
+      createdAt: new Date(),
+      runAt: new Date(Date.now() - (i % 100)),
+      timeoutMs: null,
+    },
+    kind: i % 25 === 0 ? 'retry' : 'complete',
+    durationMs: i % 40,
+  }));
+  const n = 2_000_000;
+  for (let i = 0; i < 100_000; i++) agg.record(outcomes[i % 1000] as JobOutcome); // warm-up
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) agg.record(outcomes[i % 1000] as JobOutcome);
+  const recordUs = ((performance.now() - t0) * 1000) / n;
+  const url = await server.freshDatabase('mon');
+  const rota = new Rota({ connectionString: url, logger: quiet });
+  try {
+    await rota.migrate();
+    const sql = loadQuery('monitor/rollup_write', 'rota');
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      for (const o of outcomes) agg.record(o);
+      const t1 = performance.now();
+      await agg.write(rota.pool, sql);
+      times.push(performance.now() - t1);
+    }
+    return { recordUs, writeMs: median(times) };
+  } finally {
+    await rota.close();
+    await dropDatabase(server.adminUrl, databaseName(url));
+  }
+}
+
 export async function run(server: BenchServer, opts: BenchOptions): Promise<void> {
   const on: number[] = [];
   const off: number[] = [];
@@ -118,5 +168,16 @@ export async function run(server: BenchServer, opts: BenchOptions): Promise<void
       { rollups: 'on / off', 'jobs/s (median)': median(on) / median(off), runs: '' },
     ],
   );
+  const cost = await aggregationCost(server);
+  const rate = median(off);
+  // Share of one second at the measured rate: recording every job, plus one heartbeat write per second.
+  const share = (cost.recordUs * rate) / 1e6 + cost.writeMs / 1000;
+  printTable('Rollup cost measured directly', [
+    {
+      'record µs/job': cost.recordUs,
+      'heartbeat write ms (50 queues × 10 tenants)': cost.writeMs,
+      [`share of 1 s at ${rate.toFixed(0)} jobs/s`]: `${(100 * share).toFixed(2)} %`,
+    },
+  ]);
   printTable(`/metrics scrape with ${TENANTS.toLocaleString('en')} tenants`, [await scrape(server, opts.runs)]);
 }
