@@ -13,10 +13,11 @@ import * as core from './core.js';
 import * as dashboard from './dashboard.js';
 import * as fairness from './fairness.js';
 import { machine, startBenchServer } from './lib.js';
+import * as monitor from './monitor.js';
 import type { BenchOptions, Scenario } from './scenario.js';
 import * as scheduler from './scheduler.js';
 
-const SCENARIOS: Scenario[] = [core, fairness, scheduler, dashboard];
+const SCENARIOS: Scenario[] = [core, fairness, scheduler, monitor, dashboard];
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerAlertCommands } from './commands/alerts.js';
 import { registerBreakerCommands } from './commands/breaker.js';
 import { registerCoreCommands } from './commands/core.js';
 import { registerQueueCommands } from './commands/queue.js';
@@ -19,6 +20,7 @@ export function buildCli(): Command {
   registerCoreCommands(program);
   registerQueueCommands(program);
   registerBreakerCommands(program);
+  registerAlertCommands(program);
   registerScheduleCommands(program);
   registerServeCommands(program);
   registerTokenCommands(program);

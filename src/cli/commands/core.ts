@@ -123,6 +123,8 @@ export function registerCoreCommands(program: Command): void {
         rota.work(queue, { concurrency: spec.concurrency ?? o.concurrency, timeoutMs: spec.timeoutMs }, spec.handler);
         console.log(`working ${queue}`);
       }
+      // Alert rules (one evaluating process at a time, by lease) and webhook deliveries.
+      rota.monitor.start();
       onShutdownSignal(() => rota.close());
     });
 
