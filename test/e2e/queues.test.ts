@@ -16,7 +16,10 @@ beforeAll(async () => {
   ]);
   await stack.rota.enqueue('report', { store: 'all' }, { tenant: 'ops' });
   // Seven for tomorrow: the report queue's waiting count is exactly 7.
-  await stack.rota.enqueueMany('report', Array.from({ length: 7 }, (_, i) => ({ payload: { day: i }, tenant: 'ops', delayMs: 86_400_000 })));
+  await stack.rota.enqueueMany(
+    'report',
+    Array.from({ length: 7 }, (_, i) => ({ payload: { day: i }, tenant: 'ops', delayMs: 86_400_000 })),
+  );
   // Wait for the workers to finish them, so the counts on the pages are settled.
   await waitFor(async () =>
     (await stack.rota.counts()).every((c) => (c.state !== 'available' && c.state !== 'running' ? true : c.count === 0)),

@@ -60,7 +60,7 @@ function Charts({ range, queue }: { range: RangeKey; queue: string | null }) {
   return (
     <Loaded query={q} label="Loading charts">
       {(ts) => {
-        const times = ts.points.map((p) => new Date(p.at).getTime() / 1000);
+        const times = ts.points.map((p) => new Date(p.t).getTime() / 1000);
         const perSec = (v: number) => v / ts.stepSec;
         return (
           <div className="grid">
@@ -82,9 +82,9 @@ function Charts({ range, queue }: { range: RangeKey; queue: string | null }) {
                 times={times}
                 format={(v) => fmtMs(v)}
                 series={[
-                  { label: 'p50', color: '#1c7ed6', values: ts.points.map((p) => p.waitMs.p50) },
-                  { label: 'p95', color: '#f08c00', values: ts.points.map((p) => p.waitMs.p95) },
-                  { label: 'p99', color: '#e03131', values: ts.points.map((p) => p.waitMs.p99) },
+                  { label: 'p50', color: '#1c7ed6', values: ts.points.map((p) => p.wait.p50) },
+                  { label: 'p95', color: '#f08c00', values: ts.points.map((p) => p.wait.p95) },
+                  { label: 'p99', color: '#e03131', values: ts.points.map((p) => p.wait.p99) },
                 ]}
               />
             </div>
@@ -94,9 +94,9 @@ function Charts({ range, queue }: { range: RangeKey; queue: string | null }) {
                 times={times}
                 format={(v) => fmtMs(v)}
                 series={[
-                  { label: 'p50', color: '#1c7ed6', values: ts.points.map((p) => p.runMs.p50) },
-                  { label: 'p95', color: '#f08c00', values: ts.points.map((p) => p.runMs.p95) },
-                  { label: 'p99', color: '#e03131', values: ts.points.map((p) => p.runMs.p99) },
+                  { label: 'p50', color: '#1c7ed6', values: ts.points.map((p) => p.run.p50) },
+                  { label: 'p95', color: '#f08c00', values: ts.points.map((p) => p.run.p95) },
+                  { label: 'p99', color: '#e03131', values: ts.points.map((p) => p.run.p99) },
                 ]}
               />
             </div>
@@ -180,8 +180,9 @@ function ActiveAlerts() {
           ) : (
             <ul>
               {items.map((a) => (
-                <li key={a.id}>
-                  <span className={`badge ${a.severity}`}>{a.severity}</span> {a.message} <span className="muted">{fmtAgo(a.firedAt)}</span>
+                <li key={`${a.type}|${a.subject}`}>
+                  <span className={`badge ${a.severity}`}>{a.severity}</span> {a.message}{' '}
+                  <span className="muted">{fmtAgo(a.lastSeen)}</span>
                 </li>
               ))}
             </ul>
