@@ -108,7 +108,7 @@ function AlertList({ state }: { state: 'active' | 'resolved' }) {
 type Rule = Reply<'/api/alert-rules', 'get'>['items'][number];
 
 function RuleRow({ rule }: { rule: Rule }) {
-  const canWrite = useCan('admin');
+  const canWrite = useCan('operator');
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -187,7 +187,7 @@ function RuleRow({ rule }: { rule: Rule }) {
 }
 
 function Rules() {
-  const canWrite = useCan('admin');
+  const canWrite = useCan('operator');
   const q = useQuery({ queryKey: ['alert-rules'], queryFn: ({ signal }) => unwrap(api.GET('/api/alert-rules', { signal })) });
   return (
     <Loaded query={q} label="Loading rules">
