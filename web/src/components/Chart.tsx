@@ -50,7 +50,7 @@ export function Chart({ times, series, title, height = 200, format = (v) => Stri
           label: s.label,
           stroke: s.color,
           width: 2,
-          points: { show: false },
+
           value: (_u: uPlot, v: number | null) => (v === null ? '–' : format(v)),
         })),
       ],

@@ -5,6 +5,7 @@ import { Empty, Loaded } from '../components/Status';
 import { useMe } from '../lib/auth';
 import { fmtAgo, fmtInt, fmtMs, fmtRate } from '../lib/format';
 import { useSearchState } from '../lib/router';
+import { denseSteps } from '../lib/timeseries';
 import { backlogOf } from './queue-model';
 
 /** The time ranges the per-minute rollups serve, with a step that keeps each chart near 60-170 points. */
@@ -54,13 +55,13 @@ function Charts({ range, queue }: { range: RangeKey; queue: string | null }) {
           params: { query: { from: new Date(from).toISOString(), to: new Date(to).toISOString(), stepSec, ...(queue ? { queue } : {}) } },
           signal,
         }),
-      );
+      ).then((ts) => ({ stepSec: ts.stepSec, ...denseSteps(ts.points, from, to, ts.stepSec) }));
     },
   });
   return (
     <Loaded query={q} label="Loading charts">
       {(ts) => {
-        const times = ts.points.map((p) => new Date(p.t).getTime() / 1000);
+        const times = ts.times;
         const perSec = (v: number) => v / ts.stepSec;
         return (
           <div className="grid">
@@ -119,43 +120,42 @@ function Backlog() {
           if (items.length === 0) return <Empty>No queues yet: enqueue a job to create one.</Empty>;
           const max = Math.max(1, ...items.map(backlogOf));
           return (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Queue</th>
-                  <th scope="col" className="num">
-                    Backlog
-                  </th>
-                  <th scope="col">
-                    <span className="sr-only">Share</span>
-                  </th>
-                  <th scope="col" className="num">
-                    Running
-                  </th>
-                  <th scope="col" className="num">
-                    Oldest ready
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((qu) => (
-                  <tr key={qu.queue}>
-                    <td>
-                      <a href={`#/jobs?queue=${encodeURIComponent(qu.queue)}`}>{qu.queue}</a>{' '}
-                      {qu.paused && <span className="badge paused">paused</span>}
-                    </td>
-                    <td className="num">{fmtInt(backlogOf(qu))}</td>
-                    <td>
-                      <div className="bar" aria-hidden="true">
-                        <span style={{ width: `${(100 * backlogOf(qu)) / max}%` }} />
-                      </div>
-                    </td>
-                    <td className="num">{fmtInt(qu.running)}</td>
-                    <td className="num">{fmtMs(qu.oldestReadyAgeMs)}</td>
+            <div className="scroll-x">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Queue</th>
+                    <th scope="col" className="num">
+                      Backlog
+                    </th>
+                    <th scope="col" className="num">
+                      Running
+                    </th>
+                    <th scope="col" className="num">
+                      Oldest ready
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {items.map((qu) => (
+                    <tr key={qu.queue}>
+                      <td>
+                        <a href={`#/jobs?queue=${encodeURIComponent(qu.queue)}`}>{qu.queue}</a>{' '}
+                        {qu.paused && <span className="badge paused">paused</span>}
+                      </td>
+                      <td className="num">
+                        {fmtInt(backlogOf(qu))}
+                        <div className="bar" aria-hidden="true">
+                          <span style={{ width: `${(100 * backlogOf(qu)) / max}%` }} />
+                        </div>
+                      </td>
+                      <td className="num">{fmtInt(qu.running)}</td>
+                      <td className="num">{fmtMs(qu.oldestReadyAgeMs)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           );
         }}
       </Loaded>
