@@ -4,6 +4,7 @@ import { api, type Reply, unwrap } from '../api/client';
 import { Field } from '../components/Field';
 import { Pager, useCursorPages } from '../components/Pager';
 import { Empty, ErrorBox, errorText, Loaded } from '../components/Status';
+import { TableWrap } from '../components/TableWrap';
 import { useCan } from '../lib/auth';
 import { fmtAgo, fmtTime } from '../lib/format';
 import { pagedQuery, useWrite } from '../lib/queries';
@@ -36,7 +37,7 @@ function AlertList({ state }: { state: 'active' | 'resolved' }) {
           {page.items.length === 0 ? (
             <Empty>{state === 'active' ? 'No active alert.' : 'No resolved alert kept.'}</Empty>
           ) : (
-            <div className="table-wrap">
+            <TableWrap label={`${state} alerts`}>
               <table>
                 <caption className="sr-only">{state} alerts</caption>
                 <thead>
@@ -91,7 +92,7 @@ function AlertList({ state }: { state: 'active' | 'resolved' }) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )}
           <Pager pages={pages} nextCursor={page.nextCursor} busy={q.isFetching} />
           {canWrite && state === 'resolved' && page.items.length > 0 && (
@@ -192,7 +193,7 @@ function Rules() {
   return (
     <Loaded query={q} label="Loading rules">
       {({ items }) => (
-        <div className="table-wrap">
+        <TableWrap label="Alert rules">
           <table>
             <caption className="sr-only">Alert rules</caption>
             <thead>
@@ -215,7 +216,7 @@ function Rules() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </Loaded>
   );

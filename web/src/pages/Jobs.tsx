@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { Pager, useCursorPages } from '../components/Pager';
 import { Empty, Loaded } from '../components/Status';
+import { TableWrap } from '../components/TableWrap';
 import { useCan, useMe } from '../lib/auth';
 import { fmtAgo, fmtTime } from '../lib/format';
 import { pagedQuery } from '../lib/queries';
@@ -76,44 +77,46 @@ export function JobsPage() {
               {page.items.length === 0 ? (
                 <Empty>{page.nextCursor ? 'No match in the rows searched so far: try the next page.' : 'No job matches.'}</Empty>
               ) : (
-                <div className="table-wrap" style={{ marginTop: '0.75rem' }}>
-                  <table>
-                    <caption className="sr-only">Jobs matching the filter</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Id</th>
-                        <th scope="col">Queue</th>
-                        {me.tenant === null && <th scope="col">Tenant</th>}
-                        <th scope="col">State</th>
-                        <th scope="col">Priority</th>
-                        <th scope="col" className="num">
-                          Attempt
-                        </th>
-                        <th scope="col">Created</th>
-                        <th scope="col">Run at / finished</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {page.items.map((j) => (
-                        <tr key={j.id} data-job={j.id}>
-                          <td>
-                            <a href={`#/jobs/${encodeURIComponent(j.id)}`}>{j.id}</a>
-                          </td>
-                          <td>{j.queue}</td>
-                          {me.tenant === null && <td>{j.tenant}</td>}
-                          <td>
-                            <span className={`badge ${j.state}`}>{j.state}</span>
-                          </td>
-                          <td>{j.priority}</td>
-                          <td className="num">
-                            {j.attempt}/{j.maxAttempts}
-                          </td>
-                          <td title={fmtTime(j.createdAt)}>{fmtAgo(j.createdAt)}</td>
-                          <td title={fmtTime(j.finishedAt ?? j.runAt)}>{fmtAgo(j.finishedAt ?? j.runAt)}</td>
+                <div style={{ marginTop: '0.75rem' }}>
+                  <TableWrap label="Jobs matching the filter">
+                    <table>
+                      <caption className="sr-only">Jobs matching the filter</caption>
+                      <thead>
+                        <tr>
+                          <th scope="col">Id</th>
+                          <th scope="col">Queue</th>
+                          {me.tenant === null && <th scope="col">Tenant</th>}
+                          <th scope="col">State</th>
+                          <th scope="col">Priority</th>
+                          <th scope="col" className="num">
+                            Attempt
+                          </th>
+                          <th scope="col">Created</th>
+                          <th scope="col">Run at / finished</th>
                         </tr>
-                      ))}
-                    </tbody>
-                  </table>
+                      </thead>
+                      <tbody>
+                        {page.items.map((j) => (
+                          <tr key={j.id} data-job={j.id}>
+                            <td>
+                              <a href={`#/jobs/${encodeURIComponent(j.id)}`}>{j.id}</a>
+                            </td>
+                            <td>{j.queue}</td>
+                            {me.tenant === null && <td>{j.tenant}</td>}
+                            <td>
+                              <span className={`badge ${j.state}`}>{j.state}</span>
+                            </td>
+                            <td>{j.priority}</td>
+                            <td className="num">
+                              {j.attempt}/{j.maxAttempts}
+                            </td>
+                            <td title={fmtTime(j.createdAt)}>{fmtAgo(j.createdAt)}</td>
+                            <td title={fmtTime(j.finishedAt ?? j.runAt)}>{fmtAgo(j.finishedAt ?? j.runAt)}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </TableWrap>
                 </div>
               )}
               <Pager pages={pages} nextCursor={page.nextCursor} busy={q.isFetching} />

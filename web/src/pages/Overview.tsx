@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { Chart } from '../components/Chart';
 import { Empty, Loaded } from '../components/Status';
+import { TableWrap } from '../components/TableWrap';
 import { useMe } from '../lib/auth';
 import { fmtAgo, fmtInt, fmtMs, fmtRate } from '../lib/format';
 import { useSearchState } from '../lib/router';
@@ -120,7 +121,7 @@ function Backlog() {
           if (items.length === 0) return <Empty>No queues yet: enqueue a job to create one.</Empty>;
           const max = Math.max(1, ...items.map(backlogOf));
           return (
-            <div className="scroll-x">
+            <TableWrap label="table" className="scroll-x">
               <table>
                 <thead>
                   <tr>
@@ -155,7 +156,7 @@ function Backlog() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           );
         }}
       </Loaded>

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { QueueSettingsDialog } from '../components/QueueSettingsDialog';
 import { Empty, ErrorBox, Loaded } from '../components/Status';
+import { TableWrap } from '../components/TableWrap';
 import { useCan } from '../lib/auth';
 import { fmtAgo, fmtInt, fmtMs } from '../lib/format';
 import { useWrite } from '../lib/queries';
@@ -54,7 +55,7 @@ export function QueuesPage() {
           items.length === 0 ? (
             <Empty>No queues yet: a queue appears with its first job.</Empty>
           ) : (
-            <div className="table-wrap">
+            <TableWrap label="Queues with their job counts, limits and state">
               <table>
                 <caption className="sr-only">Queues with their job counts, limits and state</caption>
                 <thead>
@@ -137,7 +138,7 @@ export function QueuesPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )
         }
       </Loaded>

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { Empty, ErrorBox, Loaded } from '../components/Status';
+import { TableWrap } from '../components/TableWrap';
 import { useCan } from '../lib/auth';
 import { fmtAgo, fmtInt, fmtMs, fmtTime } from '../lib/format';
 import { useWrite } from '../lib/queries';
@@ -106,7 +107,7 @@ export function SchedulesPage() {
           items.length === 0 ? (
             <Empty>No schedules.</Empty>
           ) : (
-            <div className="table-wrap">
+            <TableWrap label="Cron schedules">
               <table>
                 <caption className="sr-only">Cron schedules</caption>
                 <thead>
@@ -182,7 +183,7 @@ export function SchedulesPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )
         }
       </Loaded>

@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { api, type Reply, unwrap } from '../api/client';
 import { Pager, useCursorPages } from '../components/Pager';
 import { Empty, Loaded } from '../components/Status';
+import { TableWrap } from '../components/TableWrap';
 import { useCan } from '../lib/auth';
 import { fmtAgo, fmtInt, fmtMs } from '../lib/format';
 import { pagedQuery } from '../lib/queries';
@@ -98,7 +99,7 @@ export function TenantsPage({ queue }: { queue: string }) {
             <Empty>{search ? `No tenant of ${queue} matches “${search}”.` : `${queue} has no tenants with work or settings.`}</Empty>
           ) : (
             <>
-              <div className="table-wrap">
+              <TableWrap label={`Tenants of ${queue}`}>
                 <table>
                   <caption className="sr-only">Tenants of {queue}</caption>
                   <thead>
@@ -151,7 +152,7 @@ export function TenantsPage({ queue }: { queue: string }) {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
               <Pager pages={pages} nextCursor={page.nextCursor} busy={q.isFetching} />
             </>
           )

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { Empty, Loaded } from '../components/Status';
+import { TableWrap } from '../components/TableWrap';
 import { fmtAgo, fmtInt, fmtMs, fmtTime } from '../lib/format';
 import { readStats } from './worker-stats';
 
@@ -12,7 +13,7 @@ function Workers() {
         items.length === 0 ? (
           <Empty>No live worker process.</Empty>
         ) : (
-          <div className="table-wrap">
+          <TableWrap label="Live worker processes">
             <table>
               <caption className="sr-only">Live worker processes</caption>
               <thead>
@@ -60,7 +61,7 @@ function Workers() {
                 })}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )
       }
     </Loaded>
@@ -79,7 +80,7 @@ function Connections() {
             </strong>{' '}
             server connections in use ({fmtInt(c.reserved)} reserved for superusers, {fmtInt(c.available)} available).
           </p>
-          <div className="table-wrap">
+          <TableWrap label="Connections by application and state">
             <table>
               <caption className="sr-only">Connections by application and state</caption>
               <thead>
@@ -101,12 +102,12 @@ function Connections() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
           <h3>Pools of rota processes</h3>
           {c.pools.length === 0 ? (
             <Empty>No live rota process reported its pool.</Empty>
           ) : (
-            <div className="table-wrap">
+            <TableWrap label="Connection pools of rota processes">
               <table>
                 <caption className="sr-only">Connection pools of rota processes</caption>
                 <thead>
@@ -136,7 +137,7 @@ function Connections() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )}
         </>
       )}
