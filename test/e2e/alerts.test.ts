@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { waitFor } from '../support/db.js';
 import { launchBrowser, openPage, screenshot, seriousA11yViolations, signIn } from './support/browser.js';
-import { type Stack, startStack } from './support/stack.js';
+import { type E2ePayload, type Stack, startStack } from './support/stack.js';
 
 let stack: Stack;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -10,7 +10,7 @@ let admin: string;
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack({ work: ['ingest'] }), launchBrowser()]);
   admin = await stack.token('e2e-admin', 'admin');
-  const jobs = await stack.rota.enqueueMany('ingest', [
+  const jobs = await stack.rota.enqueueMany<E2ePayload>('ingest', [
     ...Array.from({ length: 3 }, (_, i) => ({ payload: { item: `bad-${i}`, fail: 'permanent' as const }, tenant: 'store-a' })),
     ...Array.from({ length: 10 }, (_, i) => ({ payload: { item: i }, tenant: 'store-b' })),
   ]);
