@@ -103,6 +103,9 @@ export async function run(server: BenchServer, opts: BenchOptions): Promise<void
   const times = new Map<string, number[]>(cases.map((c) => [c.page, []]));
   // The slowest API request of the page's first load: how much of the time is the server's.
   const apiTimes = new Map<string, number[]>(cases.map((c) => [c.page, []]));
+  // When the bundle had run (DOMContentLoaded) and when /api/me answered: the browser's and the app's own share.
+  const shellTimes = new Map<string, number[]>(cases.map((c) => [c.page, []]));
+  const meTimes = new Map<string, number[]>(cases.map((c) => [c.page, []]));
   try {
     for (let r = 0; r < opts.runs; r++) {
       for (const c of cases) {
@@ -124,6 +127,13 @@ export async function run(server: BenchServer, opts: BenchOptions): Promise<void
           ),
         );
         apiTimes.get(c.page)?.push(slowest);
+        const [shell, me] = await page.evaluate(() => [
+          (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)?.domContentLoadedEventEnd ?? 0,
+          (performance.getEntriesByType('resource').find((e) => e.name.endsWith('/api/me')) as PerformanceResourceTiming | undefined)
+            ?.responseEnd ?? 0,
+        ]);
+        shellTimes.get(c.page)?.push(shell ?? 0);
+        meTimes.get(c.page)?.push(me ?? 0);
         await context.close();
       }
     }
@@ -142,6 +152,8 @@ export async function run(server: BenchServer, opts: BenchOptions): Promise<void
           page: c.page,
           'first data, median ms': Math.round(median(xs)),
           'max ms': Math.round(Math.max(...xs)),
+          'bundle ran (DOMContentLoaded) ms': Math.round(median(shellTimes.get(c.page) ?? [])),
+          '/api/me answered ms': Math.round(median(meTimes.get(c.page) ?? [])),
           'slowest API request, median ms': Math.round(median(apiTimes.get(c.page) ?? [])),
         };
       }),

@@ -3,6 +3,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { ApiError } from './api/client';
+import { queries } from './api/queries';
+import { prefetchOpenedPage } from './lib/prefetch';
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 
@@ -19,6 +21,10 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// The opened page's data is asked for now, beside /api/me, not after it.
+void queryClient.prefetchQuery(queries.me());
+prefetchOpenedPage(queryClient, window.location.hash);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

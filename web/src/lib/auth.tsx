@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext } from 'react';
-import { api, type Reply, unwrap } from '../api/client';
+import type { Reply } from '../api/client';
+import { queries } from '../api/queries';
 
 export type Me = Reply<'/api/me', 'get'>;
 export type Role = Me['role'];
@@ -8,13 +9,7 @@ export type Role = Me['role'];
 const RANK: Record<string, number> = { viewer: 1, operator: 2, admin: 3 };
 
 export function useMeQuery() {
-  return useQuery({
-    queryKey: ['me'],
-    queryFn: ({ signal }) => unwrap(api.GET('/api/me', { signal })),
-    retry: false,
-    refetchInterval: false,
-    staleTime: Number.POSITIVE_INFINITY,
-  });
+  return useQuery(queries.me());
 }
 
 const MeContext = createContext<Me | null>(null);

@@ -1,7 +1,4 @@
-import { keepPreviousData, useMutation, useQueryClient } from '@tanstack/react-query';
-
-/** Options for list queries whose key changes with paging: keep the old page on screen while the next loads. */
-export const pagedQuery = { placeholderData: keepPreviousData } as const;
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 
 /**
  * A write: runs `fn`, then refreshes every query (the server is the only truth, and a

@@ -1,26 +1,20 @@
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, type Reply, unwrap } from '../api/client';
+import { queries } from '../api/queries';
 import { Field } from '../components/Field';
 import { Pager, useCursorPages } from '../components/Pager';
 import { Empty, ErrorBox, errorText, Loaded } from '../components/Status';
 import { TableWrap } from '../components/TableWrap';
 import { useCan } from '../lib/auth';
 import { fmtAgo, fmtTime } from '../lib/format';
-import { pagedQuery, useWrite } from '../lib/queries';
+import { useWrite } from '../lib/queries';
 import { useSearchState } from '../lib/router';
 
 function AlertList({ state }: { state: 'active' | 'resolved' }) {
   const canWrite = useCan('operator');
   const pages = useCursorPages(state);
-  const q = useQuery({
-    queryKey: ['alerts', state, pages.cursor],
-    queryFn: ({ signal }) =>
-      unwrap(
-        api.GET('/api/alerts', { params: { query: { state, limit: 50, ...(pages.cursor ? { cursor: pages.cursor } : {}) } }, signal }),
-      ),
-    ...pagedQuery,
-  });
+  const q = useQuery(queries.alerts(state, pages.cursor));
   const resolve = useWrite(
     (a: { id: string } | { type: string }): Promise<unknown> =>
       'id' in a
@@ -189,7 +183,7 @@ function RuleRow({ rule }: { rule: Rule }) {
 
 function Rules() {
   const canWrite = useCan('operator');
-  const q = useQuery({ queryKey: ['alert-rules'], queryFn: ({ signal }) => unwrap(api.GET('/api/alert-rules', { signal })) });
+  const q = useQuery(queries.alertRules());
   return (
     <Loaded query={q} label="Loading rules">
       {({ items }) => (

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ApiError, api, unwrap } from '../api/client';
+import { queries } from '../api/queries';
 import { Code } from '../components/Code';
 import { Dialog } from '../components/Dialog';
 import { ErrorBox, Loaded } from '../components/Status';
@@ -64,10 +65,7 @@ function JobActions({ id, state }: { id: string; state: string }) {
 
 export function JobDetailPage({ id }: { id: string }) {
   const canWrite = useCan('operator');
-  const q = useQuery({
-    queryKey: ['job', id],
-    queryFn: ({ signal }) => unwrap(api.GET('/api/jobs/{id}', { params: { path: { id } }, signal })),
-  });
+  const q = useQuery(queries.job(id));
   if (q.error instanceof ApiError && q.error.status === 404) {
     return (
       <section>

@@ -1,19 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { api, unwrap } from '../api/client';
+import { queries } from '../api/queries';
 import { Pager, useCursorPages } from '../components/Pager';
 import { Empty, Loaded } from '../components/Status';
 import { TableWrap } from '../components/TableWrap';
 import { useCan, useMe } from '../lib/auth';
 import { fmtAgo, fmtTime } from '../lib/format';
-import { pagedQuery } from '../lib/queries';
 import { navigate, useSearchState } from '../lib/router';
 import { BulkActions } from './jobs/BulkActions';
 import { EnqueueDialog } from './jobs/EnqueueDialog';
 import { JobFilters } from './jobs/Filters';
-import { filterFromUrl, toQuery } from './jobs/filter';
-
-const PAGE_SIZE = 50;
+import { filterFromUrl } from './jobs/filter';
 
 function FindById() {
   const [id, setId] = useState('');
@@ -44,18 +41,7 @@ export function JobsPage() {
   const pages = useCursorPages(filterKey);
   const [enqueueing, setEnqueueing] = useState(false);
 
-  const q = useQuery({
-    queryKey: ['jobs', filterKey, pages.cursor],
-    enabled: valid,
-    queryFn: ({ signal }) =>
-      unwrap(
-        api.GET('/api/jobs', {
-          params: { query: { ...toQuery(filter), limit: PAGE_SIZE, ...(pages.cursor ? { cursor: pages.cursor } : {}) } },
-          signal,
-        }),
-      ),
-    ...pagedQuery,
-  });
+  const q = useQuery({ ...queries.jobs(filter, pages.cursor), enabled: valid });
 
   return (
     <section>

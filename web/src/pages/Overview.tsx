@@ -1,26 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
-import { api, unwrap } from '../api/client';
+import { queries, RANGES, type RangeKey } from '../api/queries';
 import { Chart } from '../components/Chart';
 import { Empty, Loaded } from '../components/Status';
 import { TableWrap } from '../components/TableWrap';
 import { useMe } from '../lib/auth';
 import { fmtAgo, fmtInt, fmtMs, fmtRate } from '../lib/format';
 import { useSearchState } from '../lib/router';
-import { denseSteps } from '../lib/timeseries';
+import { rangeOf } from '../lib/views';
 import { backlogOf } from './queue-model';
-
-/** The time ranges the per-minute rollups serve, with a step that keeps each chart near 60-170 points. */
-export const RANGES = {
-  '15m': { ms: 15 * 60_000, stepSec: 60 },
-  '1h': { ms: 60 * 60_000, stepSec: 60 },
-  '24h': { ms: 24 * 60 * 60_000, stepSec: 600 },
-  '7d': { ms: 7 * 24 * 60 * 60_000, stepSec: 3_600 },
-} as const;
-type RangeKey = keyof typeof RANGES;
-
-function isRange(v: string | null): v is RangeKey {
-  return v !== null && v in RANGES;
-}
 
 function RangePicker({ value, onChange }: { value: RangeKey; onChange: (r: RangeKey) => void }) {
   return (
@@ -44,21 +31,7 @@ function RangePicker({ value, onChange }: { value: RangeKey; onChange: (r: Range
 }
 
 function Charts({ range, queue }: { range: RangeKey; queue: string | null }) {
-  const { ms, stepSec } = RANGES[range];
-  const q = useQuery({
-    queryKey: ['timeseries', range, queue],
-    queryFn: ({ signal }) => {
-      // Aligned to the step so consecutive refreshes ask for the same buckets.
-      const to = Math.ceil(Date.now() / (stepSec * 1000)) * stepSec * 1000;
-      const from = to - ms;
-      return unwrap(
-        api.GET('/api/timeseries', {
-          params: { query: { from: new Date(from).toISOString(), to: new Date(to).toISOString(), stepSec, ...(queue ? { queue } : {}) } },
-          signal,
-        }),
-      ).then((ts) => ({ stepSec: ts.stepSec, ...denseSteps(ts.points, from, to, ts.stepSec) }));
-    },
-  });
+  const q = useQuery(queries.timeseries(range, queue));
   return (
     <Loaded query={q} label="Loading charts">
       {(ts) => {
@@ -110,7 +83,7 @@ function Charts({ range, queue }: { range: RangeKey; queue: string | null }) {
 }
 
 function Backlog() {
-  const q = useQuery({ queryKey: ['queues'], queryFn: ({ signal }) => unwrap(api.GET('/api/queues', { signal })) });
+  const q = useQuery(queries.queues());
   return (
     <section className="card" aria-labelledby="backlog-h">
       <h2 id="backlog-h" style={{ marginTop: 0 }}>
@@ -121,7 +94,7 @@ function Backlog() {
           if (items.length === 0) return <Empty>No queues yet: enqueue a job to create one.</Empty>;
           const max = Math.max(1, ...items.map(backlogOf));
           return (
-            <TableWrap label="table" className="scroll-x">
+            <TableWrap label="Backlog per queue" className="scroll-x">
               <table>
                 <thead>
                   <tr>
@@ -165,10 +138,7 @@ function Backlog() {
 }
 
 function ActiveAlerts() {
-  const q = useQuery({
-    queryKey: ['alerts', 'active', 'overview'],
-    queryFn: ({ signal }) => unwrap(api.GET('/api/alerts', { params: { query: { state: 'active', limit: 10 } }, signal })),
-  });
+  const q = useQuery(queries.alerts('active', null, 10));
   return (
     <section className="card" aria-labelledby="alerts-h">
       <h2 id="alerts-h" style={{ marginTop: 0 }}>
@@ -196,7 +166,7 @@ function ActiveAlerts() {
 }
 
 function Connections() {
-  const q = useQuery({ queryKey: ['connections'], queryFn: ({ signal }) => unwrap(api.GET('/api/connections', { signal })) });
+  const q = useQuery(queries.connections());
   return (
     <section className="card" aria-labelledby="conn-h">
       <h2 id="conn-h" style={{ marginTop: 0 }}>
@@ -234,7 +204,7 @@ function Connections() {
 export function OverviewPage() {
   const me = useMe();
   const [params, set] = useSearchState();
-  const range = isRange(params.get('range')) ? (params.get('range') as RangeKey) : '1h';
+  const range = rangeOf(params);
   const queue = params.get('queue');
   return (
     <section>

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
+import { queries } from '../api/queries';
 import { QueueSettingsDialog } from '../components/QueueSettingsDialog';
 import { Empty, ErrorBox, Loaded } from '../components/Status';
 import { TableWrap } from '../components/TableWrap';
@@ -43,7 +44,7 @@ export function limitsText(q: Queue): string {
 }
 
 export function QueuesPage() {
-  const q = useQuery({ queryKey: ['queues'], queryFn: ({ signal }) => unwrap(api.GET('/api/queues', { signal })) });
+  const q = useQuery(queries.queues());
   const canWrite = useCan('operator');
   const [editing, setEditing] = useState<Queue | null>(null);
 

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
+import { queries } from '../api/queries';
 import { Empty, ErrorBox, Loaded } from '../components/Status';
 import { TableWrap } from '../components/TableWrap';
 import { useCan } from '../lib/auth';
@@ -8,10 +9,7 @@ import { fmtAgo, fmtInt, fmtMs, fmtTime } from '../lib/format';
 import { useWrite } from '../lib/queries';
 
 function Cycles({ name }: { name: string }) {
-  const q = useQuery({
-    queryKey: ['cycles', name],
-    queryFn: ({ signal }) => unwrap(api.GET('/api/schedules/{name}/cycles', { params: { path: { name }, query: { limit: 20 } }, signal })),
-  });
+  const q = useQuery(queries.cycles(name));
   return (
     <Loaded query={q} label="Loading cycles">
       {({ items }) =>
@@ -55,7 +53,7 @@ function Cycles({ name }: { name: string }) {
 
 function SchedulerState() {
   const canWrite = useCan('operator');
-  const q = useQuery({ queryKey: ['scheduler'], queryFn: ({ signal }) => unwrap(api.GET('/api/scheduler', { signal })) });
+  const q = useQuery(queries.scheduler());
   const write = useWrite(
     (pause: boolean): Promise<unknown> => (pause ? unwrap(api.POST('/api/scheduler/pause')) : unwrap(api.POST('/api/scheduler/resume'))),
   );
@@ -87,7 +85,7 @@ function SchedulerState() {
 export function SchedulesPage() {
   const canWrite = useCan('operator');
   const [open, setOpen] = useState<string | null>(null);
-  const q = useQuery({ queryKey: ['schedules'], queryFn: ({ signal }) => unwrap(api.GET('/api/schedules', { signal })) });
+  const q = useQuery(queries.schedules());
   const write = useWrite(({ name, action }: { name: string; action: 'enable' | 'disable' | 'trigger' }): Promise<unknown> => {
     const params = { path: { name } };
     if (action === 'trigger') return unwrap(api.POST('/api/schedules/{name}/trigger', { params }));

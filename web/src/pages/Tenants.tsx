@@ -1,19 +1,18 @@
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
-import { api, type Reply, unwrap } from '../api/client';
+import type { Reply } from '../api/client';
+import { queries, type TenantSort } from '../api/queries';
 import { Pager, useCursorPages } from '../components/Pager';
 import { Empty, Loaded } from '../components/Status';
 import { TableWrap } from '../components/TableWrap';
 import { useCan } from '../lib/auth';
 import { fmtAgo, fmtInt, fmtMs } from '../lib/format';
-import { pagedQuery } from '../lib/queries';
 import { useSearchState } from '../lib/router';
+import { tenantsViewOf } from '../lib/views';
 import { TenantSettingsDialog } from './TenantSettingsDialog';
 
 export type Tenant = Reply<'/api/queues/{queue}/tenants', 'get'>['items'][number];
-type SortKey = 'backlog' | 'running' | 'name';
-const SORTS: SortKey[] = ['backlog', 'running', 'name'];
-const PAGE_SIZE = 50;
+type SortKey = TenantSort;
 
 function SortHeader({
   label,
@@ -46,29 +45,14 @@ function SortHeader({
 export function TenantsPage({ queue }: { queue: string }) {
   const canWrite = useCan('operator');
   const [params, set] = useSearchState();
-  const sort: SortKey = SORTS.includes(params.get('sort') as SortKey) ? (params.get('sort') as SortKey) : 'backlog';
-  const order: 'asc' | 'desc' =
-    params.get('order') === 'asc' ? 'asc' : params.get('order') === 'desc' ? 'desc' : sort === 'name' ? 'asc' : 'desc';
-  const search = params.get('search') ?? '';
+  const view = tenantsViewOf(queue, params);
+  const { sort, order, search } = view;
   const [draft, setDraft] = useState(search);
   useEffect(() => setDraft(search), [search]);
   const pages = useCursorPages(`${queue}|${sort}|${order}|${search}`);
   const [editing, setEditing] = useState<Tenant | null>(null);
 
-  const q = useQuery({
-    queryKey: ['tenants', queue, sort, order, search, pages.cursor],
-    queryFn: ({ signal }) =>
-      unwrap(
-        api.GET('/api/queues/{queue}/tenants', {
-          params: {
-            path: { queue },
-            query: { sort, order, limit: PAGE_SIZE, ...(search ? { search } : {}), ...(pages.cursor ? { cursor: pages.cursor } : {}) },
-          },
-          signal,
-        }),
-      ),
-    ...pagedQuery,
-  });
+  const q = useQuery(queries.tenants(view, pages.cursor));
 
   const onSort = (k: SortKey) => set({ sort: k, order: k === sort ? (order === 'asc' ? 'desc' : 'asc') : k === 'name' ? 'asc' : 'desc' });
   const submit = (e: FormEvent) => {

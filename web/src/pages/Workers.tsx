@@ -1,12 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
-import { api, unwrap } from '../api/client';
+import { queries } from '../api/queries';
 import { Empty, Loaded } from '../components/Status';
 import { TableWrap } from '../components/TableWrap';
 import { fmtAgo, fmtInt, fmtMs, fmtTime } from '../lib/format';
 import { readStats } from './worker-stats';
 
 function Workers() {
-  const q = useQuery({ queryKey: ['workers'], queryFn: ({ signal }) => unwrap(api.GET('/api/workers', { signal })) });
+  const q = useQuery(queries.workers());
   return (
     <Loaded query={q} label="Loading workers">
       {({ items }) =>
@@ -69,7 +69,7 @@ function Workers() {
 }
 
 function Connections() {
-  const q = useQuery({ queryKey: ['connections'], queryFn: ({ signal }) => unwrap(api.GET('/api/connections', { signal })) });
+  const q = useQuery(queries.connections());
   return (
     <Loaded query={q} label="Loading connections">
       {(c) => (
