@@ -114,10 +114,8 @@ TABLE breakers
 TABLE job_logs
   job_id bigint NOT NULL
   lines jsonb NOT NULL DEFAULT '[]'::jsonb
-  bytes integer NOT NULL DEFAULT 0
   progress jsonb
   updated_at timestamp with time zone NOT NULL DEFAULT now()
-  CONSTRAINT job_logs_bytes_not_null NOT NULL bytes
   CONSTRAINT job_logs_job_id_not_null NOT NULL job_id
   CONSTRAINT job_logs_lines_not_null NOT NULL lines
   CONSTRAINT job_logs_pkey PRIMARY KEY (job_id)

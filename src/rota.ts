@@ -45,7 +45,7 @@ export class Rota {
   >;
   private readonly resilience: Resilience;
   private readonly sql: Record<
-    'enqueue' | 'findDedup' | 'claim' | 'finishBatch' | 'heartbeat' | 'rescue' | 'getJob' | 'cancel' | 'queueCounts',
+    'enqueue' | 'findDedup' | 'claim' | 'finishBatch' | 'heartbeat' | 'rescue' | 'getJob' | 'cancel' | 'queueCounts' | 'jobLogs',
     string
   >;
   /** Rollups, metrics, health checks and alerts (src/monitor). */
@@ -132,6 +132,7 @@ export class Rota {
       getJob: q('get_job'),
       cancel: q('cancel'),
       queueCounts: q('queue_counts'),
+      jobLogs: q('job_logs_write'),
     };
   }
 
@@ -324,7 +325,11 @@ export class Rota {
     return (res.rowCount ?? 0) > 0;
   }
 
-  /** Job counts per queue and state; finished states over the last `windowMs` (default 24 h). */
+  /**
+   * Job counts per queue and state (zero counts left out): waiting ('available', delayed
+   * jobs included) and running from the fair claim's counters, never a scan of the live
+   * table; finished states over the last `windowMs` (default 24 h).
+   */
   async counts(windowMs = DAY_MS): Promise<Array<{ queue: string; state: string; count: number }>> {
     const res = await this.pool.query<{ queue: string; state: string; n: string }>(this.sql.queueCounts, [windowMs]);
     return res.rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.n) }));

@@ -58,7 +58,6 @@ CREATE INDEX jobs_done_tenant_idx ON {{schema}}.jobs_done (queue, tenant, finish
 CREATE TABLE {{schema}}.job_logs (
   job_id     bigint      PRIMARY KEY,
   lines      jsonb       NOT NULL DEFAULT '[]',
-  bytes      integer     NOT NULL DEFAULT 0,
   progress   jsonb,
   updated_at timestamptz NOT NULL DEFAULT now()
 );

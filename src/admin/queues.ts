@@ -24,8 +24,10 @@ export interface QueueOverview {
   running: number;
   /** Age of the oldest due job (see queues.sql for how far it looks), null when none is due. */
   oldestReadyAgeMs: number | null;
-  completedLastMinute: number;
-  deadLastMinute: number;
+  /** Jobs completed per second over the last 10 s (see queues.sql). */
+  completedPerSec: number;
+  /** Jobs that died per second over the last 10 s. */
+  deadPerSec: number;
 }
 
 export interface TenantOverview {
@@ -65,8 +67,8 @@ interface QueueRow {
   waiting: string;
   running: string;
   oldest_ready_at: Date | null;
-  completed_last_minute: string;
-  dead_last_minute: string;
+  completed_per_sec: number | null;
+  dead_per_sec: number | null;
 }
 
 interface TenantRow {
@@ -98,8 +100,8 @@ function overview(r: QueueRow): QueueOverview {
     waiting: Math.max(0, Number(r.waiting)),
     running: Math.max(0, Number(r.running)),
     oldestReadyAgeMs: r.oldest_ready_at ? Math.max(0, Date.now() - r.oldest_ready_at.getTime()) : null,
-    completedLastMinute: Number(r.completed_last_minute),
-    deadLastMinute: Number(r.dead_last_minute),
+    completedPerSec: Math.round((r.completed_per_sec ?? 0) * 10) / 10,
+    deadPerSec: Math.round((r.dead_per_sec ?? 0) * 10) / 10,
   };
 }
 

@@ -11,7 +11,6 @@ const NAMES = [
   'cancel_jobs',
   'delete_jobs',
   'job_detail',
-  'queue_counts',
   'queues',
   'tenants',
   'prune',

@@ -3,6 +3,7 @@ import { FairBuffer } from '../fairness/fair-buffer.js';
 import type { Logger } from '../logger.js';
 import { type Handler, type Job, type JobContext, PRIORITIES } from '../types.js';
 import type { FinishUpdate } from './batcher.js';
+import type { JobLogBuffer } from './job-logs.js';
 import { type RetryPolicy, retryDelayMs } from './retry.js';
 
 /** A row returned by claim.sql. */
@@ -42,6 +43,8 @@ export interface ExecutorOptions {
   onOutcome?: (outcome: JobOutcome) => void;
   /** `ctx.breaker(name)`: resolves when the job may call the dependency, rejects with BreakerOpenError if not. */
   enterBreaker?: (name: string, job: Job) => Promise<void>;
+  /** Keeps ctx.log lines and ctx.progress values for the job (written with the status batches). */
+  jobLogs?: JobLogBuffer;
 }
 
 interface Held {
@@ -248,8 +251,14 @@ export class QueueExecutor {
     const ctx: JobContext = {
       signal: controller.signal,
       get log() {
-        log ??= opts.log.child({ tenant: row.tenant, jobId: row.id, attempt: row.attempt });
+        if (!log) {
+          const scoped = opts.log.child({ tenant: row.tenant, jobId: row.id, attempt: row.attempt });
+          log = opts.jobLogs ? opts.jobLogs.logger(row.id, scoped) : scoped;
+        }
         return log;
+      },
+      progress(value) {
+        opts.jobLogs?.progress(row.id, value);
       },
       rateLimit(ms: number): never {
         throw new RateLimitedError(ms);

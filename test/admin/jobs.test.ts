@@ -184,3 +184,40 @@ describe('jobs read model and admin writes', () => {
     await expect(rota.admin.jobs.retry(['0'])).rejects.toMatchObject({ field: 'id' });
   });
 });
+
+describe('job logs and progress', () => {
+  it('keeps ctx.log lines and ctx.progress with the job, bounded to the newest 100 lines', async () => {
+    const w = rota.work('logs', { concurrency: 2 }, async (_job, ctx) => {
+      for (let i = 0; i < 130; i++) ctx.log.info({ i }, `step ${i}`);
+      ctx.progress({ done: 130, of: 130 });
+      ctx.log.warn({}, 'almost done');
+      return 'ok';
+    });
+    const { id } = await rota.enqueue('logs', {});
+    await waitFor(async () => (await rota.getJob(id))?.state === 'completed');
+    await w.stop();
+    const job = await rota.admin.jobs.get(id);
+    expect(job?.progress).toEqual({ done: 130, of: 130 });
+    expect(job?.logs).toHaveLength(100);
+    expect(job?.logs.at(-1)).toMatchObject({ level: 'warn', msg: 'almost done' });
+    expect(job?.logs[0]).toMatchObject({ level: 'info', msg: 'step 31', data: { i: 31 } });
+    // Written in batches: one job_logs row per job, not a row per line.
+    const rows = await db.sql.query('SELECT count(*)::int AS n FROM rota.job_logs WHERE job_id = $1', [id]);
+    expect(rows.rows[0]).toEqual({ n: 1 });
+  });
+
+  it('a large log line is cut, and 64 KiB per job is the bound', async () => {
+    const w = rota.work('biglogs', { concurrency: 1 }, async (_job, ctx) => {
+      for (let i = 0; i < 60; i++) ctx.log.info({}, `${i} ${'x'.repeat(2000)}`);
+      ctx.log.info({}, 'y'.repeat(10_000));
+    });
+    const { id } = await rota.enqueue('biglogs', {});
+    await waitFor(async () => (await rota.getJob(id))?.state === 'completed');
+    await w.stop();
+    const job = await rota.admin.jobs.get(id);
+    const bytes = JSON.stringify(job?.logs).length;
+    expect(bytes).toBeLessThanOrEqual(64 * 1024 + 100 * 2);
+    expect(job?.logs.at(-1)?.msg).toMatch(/truncated/);
+    expect(job?.logs.length).toBeLessThan(61);
+  });
+});

@@ -5,7 +5,9 @@
 -- oldest_ready_at looks at the first due job of the next 200 lanes in claim order
 -- (lane_active_idx, one jobs_lane_idx probe each): exact while a queue has at most 200
 -- tenant-priority lanes with due work, the oldest of those served next otherwise.
--- Throughput reads the last minute of jobs_done through jobs_done_recent_idx.
+-- Throughput: jobs finished per second over the last 10 s, from at most the newest
+-- 20,000 of them per queue and state (jobs_done_queue_idx backwards), so its cost is
+-- bounded however fast the queue runs (over 2,000/s it is the rate of those 20,000).
 WITH pend AS (
   SELECT c.queue, sum(u.d_ready)::bigint AS d_ready, sum(u.d_running)::bigint AS d_running
     FROM {{schema}}.lane_changes c
@@ -18,13 +20,18 @@ lanes AS (
    WHERE ($1::text IS NULL OR l.tenant = $1) AND ($2::text IS NULL OR l.queue = $2)
    GROUP BY l.queue
 ),
-recent AS (
-  SELECT d.queue, count(*) FILTER (WHERE d.state = 'completed')::bigint AS completed,
-         count(*) FILTER (WHERE d.state = 'dead')::bigint AS dead
-    FROM {{schema}}.jobs_done d
-   WHERE d.finished_at > now() - interval '1 minute'
-     AND ($1::text IS NULL OR d.tenant = $1) AND ($2::text IS NULL OR d.queue = $2)
-   GROUP BY d.queue
+rate AS (
+  SELECT q.queue, st.state,
+         CASE WHEN r.n >= 20000 THEN r.n / greatest(0.001, extract(epoch FROM now() - r.since)) ELSE r.n / 10.0 END AS per_sec
+    FROM {{schema}}.queue_state q
+   CROSS JOIN (VALUES ('completed'), ('dead')) AS st(state)
+   CROSS JOIN LATERAL (
+     SELECT count(*) AS n, min(x.finished_at) AS since
+       FROM (SELECT d.finished_at FROM {{schema}}.jobs_done d
+              WHERE d.queue = q.queue AND d.state = st.state AND d.finished_at > now() - interval '10 seconds'
+                AND ($1::text IS NULL OR d.tenant = $1)
+              ORDER BY d.finished_at DESC LIMIT 20000) x) r
+   WHERE $2::text IS NULL OR q.queue = $2
 )
 SELECT q.queue, q.concurrency, q.tenant_concurrency, q.rate_limit, q.rate_period_ms, q.rate_burst,
        q.tenant_rate_limit, q.tenant_rate_period_ms, q.tenant_rate_burst, q.aging_ms, q.configured_at,
@@ -41,12 +48,11 @@ SELECT q.queue, q.concurrency, q.tenant_concurrency, q.rate_limit, q.rate_period
             WHERE jb.queue = q.queue AND jb.tenant = a.tenant AND jb.priority = a.priority
               AND jb.state = 'available' AND jb.run_at <= now()
             ORDER BY jb.run_at, jb.id LIMIT 1) f) AS oldest_ready_at,
-       coalesce(r.completed, 0) AS completed_last_minute,
-       coalesce(r.dead, 0) AS dead_last_minute
+       (SELECT r.per_sec FROM rate r WHERE r.queue = q.queue AND r.state = 'completed')::double precision AS completed_per_sec,
+       (SELECT r.per_sec FROM rate r WHERE r.queue = q.queue AND r.state = 'dead')::double precision AS dead_per_sec
   FROM {{schema}}.queue_state q
   LEFT JOIN {{schema}}.tenant_state t ON $1::text IS NOT NULL AND t.queue = q.queue AND t.tenant = $1
   LEFT JOIN lanes l ON l.queue = q.queue
   LEFT JOIN pend p ON p.queue = q.queue
-  LEFT JOIN recent r ON r.queue = q.queue
  WHERE $2::text IS NULL OR q.queue = $2
  ORDER BY q.queue

@@ -19,8 +19,8 @@ const Queue = z
     waiting: z.number().int().describe('available and scheduled jobs (from the claim counters)'),
     running: z.number().int(),
     oldestReadyAgeMs: z.number().nullable(),
-    completedLastMinute: z.number().int(),
-    deadLastMinute: z.number().int(),
+    completedPerSec: z.number().describe('over the last 10 s'),
+    deadPerSec: z.number().describe('over the last 10 s'),
     breaker: z.object({ state: z.string(), forced: z.string().nullable() }).nullable(),
   })
   .meta({ id: 'Queue' });
@@ -75,7 +75,7 @@ export async function queuesRoutes(app: ZodApp, deps: RouteDeps): Promise<void> 
       config: { access: 'viewer', tenantAware: true },
       schema: {
         tags: ['queues'],
-        summary: 'Queues with counts (from the claim counters), oldest due job, last minute throughput, settings, pause and breaker',
+        summary: 'Queues with counts (from the claim counters), oldest due job, throughput, settings, pause and breaker',
         response: { 200: z.object({ items: z.array(Queue), nextCursor: z.null() }) },
       },
     },
