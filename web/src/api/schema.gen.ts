@@ -1440,7 +1440,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Queues with counts (from the claim counters), oldest due job, last minute throughput, settings, pause and breaker */
+        /** Queues with counts (from the claim counters), oldest due job, throughput, settings, pause and breaker */
         get: {
             parameters: {
                 query?: never;
@@ -3205,10 +3205,12 @@ export interface components {
                 forced: string | null;
                 state: string;
             } | null;
-            completedLastMinute: number;
+            /** @description over the last 10 s */
+            completedPerSec: number;
             concurrency: number | null;
             configuredAt: string | null;
-            deadLastMinute: number;
+            /** @description over the last 10 s */
+            deadPerSec: number;
             heldUntil: string | null;
             oldestReadyAgeMs: number | null;
             paused: boolean;
@@ -3234,10 +3236,12 @@ export interface components {
                 forced: string | null;
                 state: string;
             } | null;
-            completedLastMinute: number;
+            /** @description over the last 10 s */
+            completedPerSec: number;
             concurrency: number | null;
             configuredAt: string | null;
-            deadLastMinute: number;
+            /** @description over the last 10 s */
+            deadPerSec: number;
             heldUntil: string | null;
             oldestReadyAgeMs: number | null;
             paused: boolean;

@@ -8,6 +8,7 @@ export function fmtInt(n: number | null | undefined): string {
 
 export function fmtRate(n: number | null | undefined): string {
   if (n === null || n === undefined) return '–';
+  if (n === 0) return '0';
   return n >= 100 ? nf.format(Math.round(n)) : n.toFixed(n >= 10 ? 1 : 2);
 }
 

@@ -6,7 +6,7 @@ import { QueueSettingsDialog } from '../components/QueueSettingsDialog';
 import { Empty, ErrorBox, Loaded } from '../components/Status';
 import { TableWrap } from '../components/TableWrap';
 import { useCan } from '../lib/auth';
-import { fmtAgo, fmtInt, fmtMs } from '../lib/format';
+import { fmtAgo, fmtInt, fmtMs, fmtRate } from '../lib/format';
 import { useWrite } from '../lib/queries';
 import type { Queue } from './queue-model';
 
@@ -72,10 +72,10 @@ export function QueuesPage() {
                       Oldest ready
                     </th>
                     <th scope="col" className="num">
-                      Done/min
+                      Done/s
                     </th>
                     <th scope="col" className="num">
-                      Dead/min
+                      Dead/s
                     </th>
                     <th scope="col">Limits</th>
                     <th scope="col">Breaker</th>
@@ -94,13 +94,13 @@ export function QueuesPage() {
                       <td className="num">{fmtInt(qu.waiting)}</td>
                       <td className="num">{fmtInt(qu.running)}</td>
                       <td className="num">{fmtMs(qu.oldestReadyAgeMs)}</td>
-                      <td className="num">{fmtInt(qu.completedLastMinute)}</td>
+                      <td className="num">{fmtRate(qu.completedPerSec)}</td>
                       <td className="num">
                         <a
                           href={`#/jobs?queue=${encodeURIComponent(qu.queue)}&state=dead`}
-                          aria-label={`${qu.deadLastMinute} dead in the last minute: dead jobs of ${qu.queue}`}
+                          aria-label={`${fmtRate(qu.deadPerSec)} dead per second: dead jobs of ${qu.queue}`}
                         >
-                          {fmtInt(qu.deadLastMinute)}
+                          {fmtRate(qu.deadPerSec)}
                         </a>
                       </td>
                       <td className="wrap">{limitsText(qu)}</td>
