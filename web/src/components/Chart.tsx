@@ -59,7 +59,7 @@ export function Chart({ times, series, title, height = 200, format = (v) => Stri
         { stroke: axisColor, grid, size: 60, values: (_u, vals) => vals.map((v) => format(v)) },
       ],
       scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-      legend: { live: true },
+      legend: { live: false },
     };
     const p = new uPlot(opts, latest.current, node);
     plot.current = p;

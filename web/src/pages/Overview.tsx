@@ -106,7 +106,7 @@ function Backlog() {
                       Running
                     </th>
                     <th scope="col" className="num">
-                      Oldest ready
+                      Oldest
                     </th>
                   </tr>
                 </thead>
