@@ -10,20 +10,18 @@ let admin: string;
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack({ work: ['ingest', 'report'] }), launchBrowser()]);
   admin = await stack.token('e2e-admin', 'admin');
-  await stack.rota.enqueueMany('ingest', [
+  const now = await stack.rota.enqueueMany('ingest', [
     ...Array.from({ length: 20 }, (_, i) => ({ payload: { item: i }, tenant: 'store-a' })),
     ...Array.from({ length: 5 }, (_, i) => ({ payload: { item: 100 + i }, tenant: 'store-b' })),
   ]);
-  await stack.rota.enqueue('report', { store: 'all' }, { tenant: 'ops' });
+  now.push(await stack.rota.enqueue('report', { store: 'all' }, { tenant: 'ops' }));
   // Seven for tomorrow: the report queue's waiting count is exactly 7.
   await stack.rota.enqueueMany(
     'report',
     Array.from({ length: 7 }, (_, i) => ({ payload: { day: i }, tenant: 'ops', delayMs: 86_400_000 })),
   );
-  // Wait for the workers to finish them, so the counts on the pages are settled.
-  await waitFor(async () =>
-    (await stack.rota.counts()).every((c) => (c.state !== 'available' && c.state !== 'running' ? true : c.count === 0)),
-  );
+  // Wait for the workers to finish the due ones, so the counts on the pages are settled.
+  await waitFor(async () => (await Promise.all(now.map((j) => stack.rota.getJob(j.id)))).every((j) => j?.state === 'completed'));
 });
 
 describe('overview and queues', () => {
@@ -104,5 +102,18 @@ describe('overview and queues', () => {
     expect(page.url()).toContain('sort=name');
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'tenants');
+  });
+
+  test("forcing a queue's circuit breaker open, then back to automatic", async () => {
+    await stack.rota.breakers.configure({ queue: 'report' }, { failureRatio: 0.5 });
+    const page = await openPage(browser, stack.url);
+    await signIn(page, stack.url, admin, '#/queues');
+    const row = page.locator('tr[data-queue="report"]');
+    await row.getByRole('button', { name: /^Force open\W+breaker of report$/ }).click();
+    await row.getByText('open (forced)').waitFor();
+    expect((await stack.rota.breakers.get({ queue: 'report' }))?.state).toBe('open');
+    await row.getByRole('button', { name: /^Back to automatic\W+breaker of report$/ }).click();
+    await row.getByRole('button', { name: /^Force open\W+breaker of report$/ }).waitFor();
+    expect((await stack.rota.breakers.get({ queue: 'report' }))?.forced).toBeNull();
   });
 });

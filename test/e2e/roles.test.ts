@@ -8,7 +8,7 @@ let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let jobOfA: string;
 let jobOfB: string;
 
-const WRITE_BUTTONS = /^(Pause|Resume|Configure|Retry|Cancel|Delete|Enqueue|Trigger|Disable|Enable|Resolve)/;
+const WRITE_BUTTONS = /^(Pause|Resume|Configure|Retry|Cancel|Delete|Enqueue|Trigger|Disable|Enable|Resolve|Force|Back to automatic|Edit)/;
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack({ work: ['ingest'] }), launchBrowser()]);

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { queries } from '../api/queries';
+import { BreakerControls } from '../components/BreakerControls';
 import { QueueSettingsDialog } from '../components/QueueSettingsDialog';
 import { Empty, ErrorBox, Loaded } from '../components/Status';
 import { TableWrap } from '../components/TableWrap';
@@ -106,9 +107,12 @@ export function QueuesPage() {
                       <td className="wrap">{limitsText(qu)}</td>
                       <td>
                         {qu.breaker ? (
-                          <span className={`badge ${qu.breaker.state}`}>
-                            {qu.breaker.forced ? `${qu.breaker.state} (forced)` : qu.breaker.state}
-                          </span>
+                          <div className="actions">
+                            <span className={`badge ${qu.breaker.state}`}>
+                              {qu.breaker.forced ? `${qu.breaker.state} (forced)` : qu.breaker.state}
+                            </span>
+                            {canWrite && <BreakerControls queue={qu.queue} state={qu.breaker.state} forced={qu.breaker.forced} />}
+                          </div>
                         ) : (
                           '–'
                         )}
