@@ -181,6 +181,9 @@ export class ClusterReader {
       this.s(`SELECT j.locked_by AS worker, count(*)::int AS jobs, array_agg(DISTINCT j.queue) AS queues
                 FROM {{schema}}.jobs j
                WHERE j.state = 'running' AND j.lease_expires_at IS NOT NULL
+                 -- A worker registers just after it starts claiming: a job started within
+                 -- staleMs is not evidence of a lost worker yet.
+                 AND j.started_at < now() - $1 * interval '1 millisecond'
                  AND NOT EXISTS (SELECT 1 FROM {{schema}}.workers w
                                   WHERE w.id = j.locked_by AND w.heartbeat_at > now() - $1 * interval '1 millisecond')
                GROUP BY 1 ORDER BY 1`),

@@ -126,4 +126,42 @@ describe('alerts', () => {
     await closeRota(a);
     await closeRota(b);
   });
+
+  it('an open breaker and a schedule nobody evaluates raise alerts; they resolve after consecutive clear evaluations', async () => {
+    const rota = makeRota(db.url, { monitor: { resolveAfter: 2 } });
+    await rota.alerts.configure('scheduler', { thresholds: { slackMs: 0 } });
+    const seen = events(rota);
+    await rota.breakers.open({ dependency: 'geocoder' }, { reason: 'test' });
+    // Due every second with a 100 ms grace, and no scheduler running anywhere.
+    await rota.schedule('nightly', '* * * * * *', 'reports', {}, { graceMs: 100 });
+    await waitFor(
+      async () => {
+        await rota.monitor.evaluate();
+        return seen.some((e) => e.alert.type === 'scheduler_not_running');
+      },
+      10_000,
+      'the scheduler alert',
+    );
+    const fired = seen.filter((e) => e.action === 'fired').map((e) => [e.alert.type, e.alert.subject, e.alert.severity]);
+    expect(fired).toContainEqual(['breaker_open', 'dependency:geocoder', 'warning']);
+    expect(fired).toContainEqual(['scheduler_not_running', 'scheduler', 'critical']);
+    // Repeated sightings update the one active alert (dedup) and count them.
+    await rota.monitor.evaluate();
+    const open = (await rota.alerts.list({ state: 'active', type: 'breaker_open' })).items;
+    expect(open).toHaveLength(1);
+    expect(open[0]?.count).toBeGreaterThanOrEqual(2);
+
+    await rota.breakers.reset({ dependency: 'geocoder' });
+    await rota.unschedule('nightly');
+    await rota.monitor.evaluate();
+    expect(seen.filter((e) => e.action === 'resolved')).toEqual([]);
+    await rota.monitor.evaluate();
+    expect(
+      seen
+        .filter((e) => e.action === 'resolved')
+        .map((e) => e.alert.type)
+        .sort(),
+    ).toEqual(['breaker_open', 'scheduler_not_running']);
+    await closeRota(rota);
+  });
 });

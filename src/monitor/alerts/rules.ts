@@ -41,6 +41,8 @@ export interface RuleDef {
 }
 
 const pct = (x: number) => Math.round(x * 1000) / 10;
+/** Rollups are per minute: a window covers the minutes it touches. */
+const minutes = (ms: number | undefined) => `${Math.max(1, Math.ceil((ms ?? 0) / 60_000))} min`;
 
 export const RULES: readonly RuleDef[] = [
   {
@@ -157,7 +159,7 @@ export const RULES: readonly RuleDef[] = [
           type: 'failure_ratio',
           severity: 'warning',
           subject: r.queue,
-          message: `queue ${r.queue}: ${pct(ratio)} % of ${n} attempts failed in the last ${Math.round((t.windowMs ?? 0) / 1000)} s`,
+          message: `queue ${r.queue}: ${pct(ratio)} % of ${n} attempts failed in the last ${minutes(t.windowMs)} (whole minutes of rollups)`,
           details: { failed: r.failed, attempts: n, ratio },
         });
       }
@@ -178,7 +180,7 @@ export const RULES: readonly RuleDef[] = [
           type: 'dead_jobs',
           severity: 'warning',
           subject: r.queue,
-          message: `queue ${r.queue}: ${r.dead} jobs dead in the last ${Math.round((t.windowMs ?? 0) / 1000)} s`,
+          message: `queue ${r.queue}: ${r.dead} jobs dead in the last ${minutes(t.windowMs)} (whole minutes of rollups)`,
           details: { dead: r.dead },
         });
       }
