@@ -1,4 +1,3 @@
-export { type EmbeddedServer, startEmbeddedPostgres } from './db/embedded.js';
 export type { MigrateResult } from './db/migrator.js';
 export {
   BreakerOpenError,
@@ -48,6 +47,7 @@ export type {
   TickStatus,
 } from './scheduler/types.js';
 export type {
+  AnyQueues,
   EnqueueItem,
   EnqueueOptions,
   EnqueueResult,
@@ -60,6 +60,8 @@ export type {
   Json,
   Priority,
   Queryable,
+  QueueName,
+  QueuePayloads,
 } from './types.js';
 export type { FlushStats } from './worker/batcher.js';
 export type { RetryPolicy } from './worker/retry.js';

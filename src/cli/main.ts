@@ -7,6 +7,7 @@ import { registerQueueCommands } from './commands/queue.js';
 import { registerScheduleCommands } from './commands/schedule.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerTokenCommands } from './commands/token.js';
+import { setEmbeddedFlag } from './context.js';
 
 /**
  * The `rota` command. Each part of rota registers its own commands from
@@ -15,8 +16,9 @@ import { registerTokenCommands } from './commands/token.js';
 export function buildCli(): Command {
   const program = new Command('rota')
     .description('PostgreSQL-backed job queue and scheduler (DATABASE_URL selects the database)')
-    .option('--embedded', 'start a throw-away embedded PostgreSQL when DATABASE_URL is unset')
-    .showHelpAfterError();
+    .option('--embedded', 'worker, schedule run, serve: start a throw-away embedded PostgreSQL when DATABASE_URL is unset')
+    .showHelpAfterError()
+    .hook('preAction', (cmd) => setEmbeddedFlag(Boolean(cmd.opts().embedded)));
   registerCoreCommands(program);
   registerQueueCommands(program);
   registerBreakerCommands(program);

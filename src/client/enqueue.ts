@@ -75,6 +75,15 @@ function chunks(rows: Row[]): Row[][] {
   return out;
 }
 
+/**
+ * True when `insertRows` writes these rows with one statement, which is atomic by itself.
+ * Otherwise (several chunks by count or bytes, or dedup keys that may need a second
+ * round) the caller wraps the call in a transaction so enqueueMany stays all or nothing.
+ */
+export function isSingleStatement(rows: Row[]): boolean {
+  return chunks(rows).length === 1 && rows.every((r) => r.dedupKey === null);
+}
+
 const keyOf = (tenant: string, dedupKey: string) => `${tenant}\u0000${dedupKey}`;
 
 /**

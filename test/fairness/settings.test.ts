@@ -50,7 +50,10 @@ describe('bad settings', () => {
     const err = await rejection(rota.queue('no-such-queue').configure({ concurrency: 1 }));
     expect(err.field).toBe('queue');
     expect(err.message).toMatch(/unknown queue "no-such-queue"/);
-    expect((await rejection(rota.tenant('no-such-queue', 'acme').configure({ weight: 2 }))).field).toBe('queue');
+    const tenantErr = await rejection(rota.tenant('no-such-queue', 'acme').configure({ weight: 2 }));
+    expect(tenantErr.field).toBe('queue');
+    // Tenant settings take no `create`: the hint says how to create the queue instead.
+    expect(tenantErr.message).toContain(`rota.queue("no-such-queue").configure({}, { create: true })`);
     expect((await rejection(rota.queue('no-such-queue').info())).field).toBe('queue');
     const rows = await db.sql.query(`SELECT 1 FROM rota.queue_state WHERE queue = 'no-such-queue'`);
     expect(rows.rowCount).toBe(0);

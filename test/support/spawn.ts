@@ -19,9 +19,9 @@ export interface Spawned {
   output: () => string;
 }
 
-/** Runs a TypeScript file under tsx as a separate process with extra environment. */
-export function spawnTs(file: string, env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+/** Runs a TypeScript file under tsx as a separate process with extra environment (and arguments). */
+export function spawnTs(file: string, env: Record<string, string>, args: string[] = []): Spawned {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

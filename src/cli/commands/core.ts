@@ -25,14 +25,12 @@ function int(name: string) {
 type HandlerModule = Record<string, Handler | { handler: Handler; concurrency?: number; timeoutMs?: number }>;
 
 export function registerCoreCommands(program: Command): void {
-  const embedded = () => Boolean(program.opts().embedded);
-
   program
     .command('migrate')
     .description('apply pending migrations (safe to run from several processes at once)')
     .option('--down-to <version>', 'revert migrations above this version instead', int('down-to'))
     .action(async (opts: { downTo?: number }) => {
-      const db = await openDatabase({ allowEmbedded: embedded() });
+      const db = await openDatabase({ embedded: 'never' });
       const rota = rotaFromEnv(db.url);
       try {
         if (opts.downTo !== undefined) {
@@ -60,7 +58,7 @@ export function registerCoreCommands(program: Command): void {
     .option('--max-attempts <n>', 'attempts before the job is dead', int('max-attempts'))
     .option('--timeout <ms>', 'per-attempt timeout', int('timeout'))
     .action(async (queue: string, payload: string, o: Record<string, unknown>) => {
-      const db = await openDatabase({ allowEmbedded: false });
+      const db = await openDatabase({ embedded: 'never' });
       const rota = rotaFromEnv(db.url);
       try {
         const r = await rota.enqueue(queue, json(payload), {
@@ -82,7 +80,7 @@ export function registerCoreCommands(program: Command): void {
     .description('jobs per queue and state (finished ones over the last 24 h) and live worker processes')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const db = await openDatabase({ allowEmbedded: false });
+      const db = await openDatabase({ embedded: 'never' });
       const rota = rotaFromEnv(db.url);
       try {
         const counts = await rota.counts();
@@ -111,7 +109,7 @@ export function registerCoreCommands(program: Command): void {
     .option('--queues <list>', 'only these queues (comma-separated)')
     .option('--concurrency <n>', 'default concurrency per queue', int('concurrency'), 10)
     .action(async (o: { module: string; queues?: string; concurrency: number }) => {
-      const db = await openDatabase({ allowEmbedded: false });
+      const db = await openDatabase({ embedded: 'on-flag' });
       const rota = rotaFromEnv(db.url);
       const mod = (await import(pathToFileURL(resolve(o.module)).href)) as { default?: HandlerModule };
       const handlers = mod.default ?? {};
@@ -125,7 +123,10 @@ export function registerCoreCommands(program: Command): void {
       }
       // Alert rules (one evaluating process at a time, by lease) and webhook deliveries.
       rota.monitor.start();
-      onShutdownSignal(() => rota.close());
+      onShutdownSignal(async () => {
+        await rota.close();
+        await db.close();
+      });
     });
 
   program

@@ -156,7 +156,7 @@ export function registerScheduleCommands(program: Command): void {
     .description('run a scheduler process until SIGINT/SIGTERM (any number may run at once)')
     .option('--poll <ms>', 'longest wait between looks for due schedules (default 1000)', int('poll'))
     .action(async (o: { poll?: number }) => {
-      const db = await openDatabase({ allowEmbedded: false });
+      const db = await openDatabase({ embedded: 'on-flag' });
       const rota = rotaFromEnv(db.url);
       await rota.migrate();
       rota.startScheduler({ pollMs: o.poll });
