@@ -129,6 +129,7 @@ export class Monitor {
       resolveAfter: this.o.resolveAfter,
       prune: () => this.prune(),
       pruneEveryMs: 10 * MINUTE_MS,
+      dbTimeoutMs: this.o.healthTimeoutMs,
     });
   }
 

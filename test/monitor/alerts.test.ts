@@ -164,4 +164,28 @@ describe('alerts', () => {
     ).toEqual(['breaker_open', 'scheduler_not_running']);
     await closeRota(rota);
   });
+
+  it('pool waiting fires in memory while the pool is exhausted (the evaluator does not wait for it), then resolves', async () => {
+    const rota = makeRota(db.url, { poolSize: 1, poolWaitThresholdMs: 50, monitor: { resolveAfter: 2, healthTimeoutMs: 200 } });
+    await rota.alerts.configure('pool_waiting', { thresholds: { waitMs: 150 } });
+    const seen = events(rota);
+    await rota.monitor.evaluate(); // reads the rule settings
+    const held = await rota.pool.connect();
+    const queued = rota.pool.query('SELECT 1');
+    await new Promise((r) => setTimeout(r, 300));
+    await rota.monitor.evaluate();
+    const fired = seen.find((e) => e.alert.type === 'pool_waiting');
+    expect(fired).toMatchObject({ action: 'fired', alert: { id: null, subject: rota.workerId } });
+    expect((fired?.alert.details as { waiting: number }).waiting).toBe(1);
+    held.release();
+    await queued;
+    // The pool watch samples every 10 ms: let it see that nobody waits any more.
+    await waitFor(() => rota.stats().resilience.pool.waitingForMs === 0, 5_000, 'the pool watch to see the wait end');
+    await rota.monitor.evaluate();
+    await rota.monitor.evaluate();
+    const resolved = seen.find((e) => e.action === 'resolved' && e.alert.type === 'pool_waiting');
+    expect(resolved?.alert).toMatchObject({ state: 'resolved', resolvedBy: 'auto' });
+    expect((await rota.alerts.list({ type: 'pool_waiting' })).items.map((a) => a.state)).toEqual(['resolved']);
+    await closeRota(rota);
+  });
 });
