@@ -176,7 +176,7 @@ describe('alerts', () => {
     await rota.monitor.evaluate();
     const fired = seen.find((e) => e.alert.type === 'pool_waiting');
     expect(fired).toMatchObject({ action: 'fired', alert: { id: null, subject: rota.workerId } });
-    expect((fired?.alert.details as { waiting: number }).waiting).toBe(1);
+    expect(fired?.alert.details).toMatchObject({ waiting: 1 });
     held.release();
     await queued;
     // The pool watch samples every 10 ms: let it see that nobody waits any more.
