@@ -29,7 +29,16 @@ export type { GuardMeasure, GuardOptions, GuardSample, GuardState, GuardStats } 
 export type { PoolExhaustion, PoolWatchStats } from './resilience/pool-watch.js';
 export type { ResilienceEvents, ResilienceOptions, ResilienceStats, WorkBreakerOptions } from './resilience/resilience.js';
 export type { BreakerEvent, WorkerResilienceStats } from './resilience/worker-hooks.js';
-export type { PoolStats, RotaEvents, RotaOptions, RotaStats, Worker, WorkOptions } from './rota.js';
+export type {
+  PoolStats,
+  RotaEvents,
+  RotaOptions,
+  RotaStats,
+  Worker,
+  WorkerModule,
+  WorkerModuleEntry,
+  WorkOptions,
+} from './rota.js';
 export { Rota } from './rota.js';
 export type { CycleQuery } from './scheduler/cycles.js';
 export type { TriggerResult } from './scheduler/evaluator.js';

@@ -39,7 +39,17 @@ import type { JobOutcome } from './worker/executor.js';
 import { DEFAULT_RETRY } from './worker/retry.js';
 import { WorkerRuntime } from './worker/runtime.js';
 
-export type { PoolStats, RotaEvents, RotaOptions, RotaStats, Worker, WorkerInfo, WorkOptions } from './options.js';
+export type {
+  PoolStats,
+  RotaEvents,
+  RotaOptions,
+  RotaStats,
+  Worker,
+  WorkerInfo,
+  WorkerModule,
+  WorkerModuleEntry,
+  WorkOptions,
+} from './options.js';
 
 const DAY_MS = 86_400_000;
 
@@ -195,6 +205,9 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   ): Promise<EnqueueResult[]>;
   async enqueueMany(queue: string, items: readonly EnqueueItem[], opts: { client?: Queryable } = {}): Promise<EnqueueResult[]> {
     if (!Array.isArray(items)) throw new ValidationError('items', 'must be an array');
+    for (const key of Object.keys(opts ?? {}))
+      if (key !== 'client')
+        throw new ValidationError(`opts.${key}`, 'is not an enqueueMany option (expected client; per-job options go in each item)');
     if (items.length === 0) return [];
     const rows = buildRows(queue, items, this.enqueueCfg, (i) => `items[${i}].`);
     if (opts.client) return this.write(opts.client, queue, rows);
