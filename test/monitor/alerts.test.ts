@@ -29,7 +29,7 @@ describe('alerts', () => {
       DATABASE_URL: db.url,
       QUEUE: 'held',
       CONCURRENCY: '3',
-      SLEEP_MS: '600000',
+      JOB_MS: '600000',
       ROTA_OPTIONS: JSON.stringify({ workerId: 'doomed-worker', leaseMs: 3_000 }),
     });
     await child.ready;
