@@ -345,10 +345,12 @@ TABLE monitor_rollups
   wait_sum_ms double precision NOT NULL DEFAULT 0
   run_sum_ms double precision NOT NULL DEFAULT 0
   tenants jsonb NOT NULL DEFAULT '{}'::jsonb
+  folded boolean NOT NULL DEFAULT false
   CONSTRAINT monitor_rollups_completed_not_null NOT NULL completed
   CONSTRAINT monitor_rollups_dead_not_null NOT NULL dead
   CONSTRAINT monitor_rollups_enqueued_not_null NOT NULL enqueued
   CONSTRAINT monitor_rollups_failed_not_null NOT NULL failed
+  CONSTRAINT monitor_rollups_folded_not_null NOT NULL folded
   CONSTRAINT monitor_rollups_minute_not_null NOT NULL minute
   CONSTRAINT monitor_rollups_pkey PRIMARY KEY (queue, minute, worker_id)
   CONSTRAINT monitor_rollups_queue_not_null NOT NULL queue
@@ -563,6 +565,7 @@ CREATE UNIQUE INDEX migrations_pkey ON rota.migrations USING btree (version);
 CREATE UNIQUE INDEX monitor_leases_pkey ON rota.monitor_leases USING btree (name);
 CREATE INDEX monitor_rollups_minute_idx ON rota.monitor_rollups USING btree (minute);
 CREATE UNIQUE INDEX monitor_rollups_pkey ON rota.monitor_rollups USING btree (queue, minute, worker_id);
+CREATE INDEX monitor_rollups_unfolded_idx ON rota.monitor_rollups USING btree (minute) WHERE (NOT folded);
 CREATE UNIQUE INDEX monitor_totals_pkey ON rota.monitor_totals USING btree (queue);
 CREATE UNIQUE INDEX queue_state_pkey ON rota.queue_state USING btree (queue);
 CREATE UNIQUE INDEX schedule_ticks_pkey ON rota.schedule_ticks USING btree (schedule_id, tick_at, source);
