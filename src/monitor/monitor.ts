@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { positiveInt } from '../client/validate.js';
 import { loadQuery, withSchema } from '../db/sql.js';
-import { isConnectionError, ValidationError } from '../errors.js';
+import { asUnavailable, isConnectionError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RotaStats } from '../options.js';
 import type { EnqueueOptions, Handler } from '../types.js';
@@ -171,8 +171,16 @@ export class Monitor {
     await this.store.clearResolved(cutoff);
   }
 
-  /** Prometheus text exposition of the cluster (and this process's pool and batcher). */
+  /** Prometheus text exposition of the cluster (and this process's pool and batcher). DatabaseUnavailableError when the database is away. */
   async metrics(): Promise<string> {
+    try {
+      return await this.renderMetrics();
+    } catch (err) {
+      throw asUnavailable(err) ?? err;
+    }
+  }
+
+  private async renderMetrics(): Promise<string> {
     const active = await this.store.active();
     const byType = new Map<string, { type: string; severity: string; count: number }>();
     for (const a of active) {
