@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import * as api from './api.js';
 import { killChildren, REPO_ROOT } from './child.js';
 import * as core from './core.js';
 import * as fairness from './fairness.js';
@@ -16,7 +17,7 @@ import * as monitor from './monitor.js';
 import type { BenchOptions, Scenario } from './scenario.js';
 import * as scheduler from './scheduler.js';
 
-const SCENARIOS: Scenario[] = [core, fairness, scheduler, monitor];
+const SCENARIOS: Scenario[] = [core, fairness, scheduler, api, monitor];
 
 const { values } = parseArgs({
   options: {

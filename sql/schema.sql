@@ -168,10 +168,8 @@ TABLE breakers
 TABLE job_logs
   job_id bigint NOT NULL
   lines jsonb NOT NULL DEFAULT '[]'::jsonb
-  bytes integer NOT NULL DEFAULT 0
   progress jsonb
   updated_at timestamp with time zone NOT NULL DEFAULT now()
-  CONSTRAINT job_logs_bytes_not_null NOT NULL bytes
   CONSTRAINT job_logs_job_id_not_null NOT NULL job_id
   CONSTRAINT job_logs_lines_not_null NOT NULL lines
   CONSTRAINT job_logs_pkey PRIMARY KEY (job_id)
@@ -195,6 +193,7 @@ TABLE jobs
   locked_by text
   lease_expires_at timestamp with time zone
   attempts jsonb NOT NULL DEFAULT '[]'::jsonb
+  cancel_requested_at timestamp with time zone
   CONSTRAINT jobs_attempt_not_null NOT NULL attempt
   CONSTRAINT jobs_attempts_not_null NOT NULL attempts
   CONSTRAINT jobs_created_at_not_null NOT NULL created_at
@@ -445,6 +444,17 @@ TABLE schedule_ticks
   CONSTRAINT schedule_ticks_status_not_null NOT NULL status
   CONSTRAINT schedule_ticks_tick_at_not_null NOT NULL tick_at
 
+TABLE scheduler_control
+  id boolean NOT NULL DEFAULT true
+  paused boolean NOT NULL DEFAULT false
+  changed_at timestamp with time zone NOT NULL DEFAULT now()
+  changed_by text
+  CONSTRAINT scheduler_control_changed_at_not_null NOT NULL changed_at
+  CONSTRAINT scheduler_control_id_check CHECK (id)
+  CONSTRAINT scheduler_control_id_not_null NOT NULL id
+  CONSTRAINT scheduler_control_paused_not_null NOT NULL paused
+  CONSTRAINT scheduler_control_pkey PRIMARY KEY (id)
+
 TABLE schedules
   id bigint NOT NULL IDENTITY
   name text NOT NULL
@@ -553,6 +563,8 @@ CREATE INDEX job_logs_updated_idx ON rota.job_logs USING btree (updated_at);
 CREATE UNIQUE INDEX jobs_dedup_idx ON rota.jobs USING btree (queue, tenant, dedup_key) WHERE (dedup_key IS NOT NULL);
 CREATE INDEX jobs_done_id_idx ON ONLY rota.jobs_done USING btree (id);
 CREATE INDEX jobs_done_queue_idx ON ONLY rota.jobs_done USING btree (queue, state, finished_at);
+CREATE INDEX jobs_done_recent_idx ON ONLY rota.jobs_done USING btree (finished_at, id);
+CREATE INDEX jobs_done_tenant_idx ON ONLY rota.jobs_done USING btree (queue, tenant, finished_at, id);
 CREATE INDEX jobs_lane_idx ON rota.jobs USING btree (queue, tenant, priority, run_at, id) WHERE (state = 'available'::text);
 CREATE INDEX jobs_lease_idx ON rota.jobs USING btree (lease_expires_at) WHERE (state = 'running'::text);
 CREATE UNIQUE INDEX jobs_pkey ON rota.jobs USING btree (id);
@@ -571,6 +583,7 @@ CREATE UNIQUE INDEX queue_state_pkey ON rota.queue_state USING btree (queue);
 CREATE UNIQUE INDEX schedule_ticks_pkey ON rota.schedule_ticks USING btree (schedule_id, tick_at, source);
 CREATE INDEX schedule_ticks_tick_idx ON rota.schedule_ticks USING btree (tick_at);
 CREATE INDEX schedule_ticks_unsettled_idx ON rota.schedule_ticks USING btree (recorded_at) WHERE ((job_id IS NOT NULL) AND (outcome IS NULL));
+CREATE UNIQUE INDEX scheduler_control_pkey ON rota.scheduler_control USING btree (id);
 CREATE INDEX schedules_due_idx ON rota.schedules USING btree (next_tick_at) WHERE enabled;
 CREATE UNIQUE INDEX schedules_name_key ON rota.schedules USING btree (name);
 CREATE UNIQUE INDEX schedules_pkey ON rota.schedules USING btree (id);

@@ -2,6 +2,7 @@ export type { MigrateResult } from './db/migrator.js';
 export {
   BreakerOpenError,
   DatabaseUnavailableError,
+  JobCancelledError,
   PermanentError,
   RateLimitedError,
   type RateLimitScope,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import pg from 'pg';
+import { Admin } from './admin/admin.js';
 import { TokenStore } from './admin/tokens.js';
 import { buildRows, type EnqueueConfig, insertRows, isSingleStatement } from './client/enqueue.js';
 import { getJob, validateJobId } from './client/jobs.js';
@@ -70,7 +71,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   >;
   private readonly resilience: Resilience;
   private readonly sql: Record<
-    'enqueue' | 'findDedup' | 'claim' | 'finishBatch' | 'heartbeat' | 'rescue' | 'getJob' | 'cancel' | 'queueCounts',
+    'enqueue' | 'findDedup' | 'claim' | 'finishBatch' | 'heartbeat' | 'rescue' | 'getJob' | 'cancel' | 'queueCounts' | 'jobLogs',
     string
   >;
   /** Rollups, metrics, health checks and alerts (src/monitor). */
@@ -83,6 +84,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   private readonly connections = new Set<pg.PoolClient>();
   private scheduler: SchedulerService | null = null;
   private tokenStore: TokenStore | null = null;
+  private adminOps: Admin | null = null;
   private readonly counters = { enqueued: 0, deduplicated: 0, completed: 0, failed: 0, retried: 0, dead: 0, snoozed: 0 };
 
   constructor(options: RotaOptions) {
@@ -163,6 +165,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
       getJob: q('get_job'),
       cancel: q('cancel'),
       queueCounts: q('queue_counts'),
+      jobLogs: q('job_logs_write'),
     };
   }
 
@@ -229,6 +232,12 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   /** Alerts (active, history), alert rules and webhooks, shared by every process. */
   get alerts(): Alerts {
     return this.monitor.alerts;
+  }
+
+  /** The operator's operations: job lists and admin writes, queues and tenants, connections, pruning. */
+  get admin(): Admin {
+    this.adminOps ??= new Admin(this.pool, this.schema, (staleMs) => this.workers(staleMs));
+    return this.adminOps;
   }
 
   /** API tokens of the management server (`rota token create`): hashed, with a role and optionally one tenant. */
@@ -364,7 +373,11 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     return (res.rowCount ?? 0) > 0;
   }
 
-  /** Job counts per queue and state; finished states over the last `windowMs` (default 24 h). */
+  /**
+   * Job counts per queue and state (zero counts left out): waiting ('available', delayed
+   * jobs included) and running from the fair claim's counters, never a scan of the live
+   * table; finished states over the last `windowMs` (default 24 h).
+   */
   async counts(windowMs = DAY_MS): Promise<Array<{ queue: string; state: JobState; count: number }>> {
     const res = await this.pool.query<{ queue: string; state: JobState; n: string }>(this.sql.queueCounts, [windowMs]);
     return res.rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.n) }));

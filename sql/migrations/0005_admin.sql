@@ -9,6 +9,7 @@
 --   attempts    per job, one entry per finished attempt {attempt, worker, startedAt,
 --               endedAt, error}, appended by the statement that ends the attempt
 --               (finish_batch.sql, rescue.sql), like River's attempted_by.
+--   cancel_requested_at  see below.
 --   job_logs    ctx.log lines and ctx.progress of a job, bounded (the newest 100 lines
 --               / 64 KiB), written by the status batcher once per batch. A table of
 --               its own so a log line never rewrites the job row (payload and all).
@@ -43,14 +44,33 @@ CREATE TABLE {{schema}}.audit_log (
 CREATE INDEX audit_log_at_idx ON {{schema}}.audit_log (at);
 
 ALTER TABLE {{schema}}.jobs ADD COLUMN attempts jsonb NOT NULL DEFAULT '[]';
+-- Set by an admin cancel of a running job: its worker aborts ctx.signal (NOTIFY
+-- <schema>.cancel), and finish_batch.sql / rescue.sql archive it as cancelled.
+ALTER TABLE {{schema}}.jobs ADD COLUMN cancel_requested_at timestamptz;
 ALTER TABLE {{schema}}.jobs_done ADD COLUMN attempts jsonb NOT NULL DEFAULT '[]';
+
+-- Browsing finished jobs newest first (sql/queries/admin/list_done.sql): without a
+-- filter, and by queue and tenant (the core's jobs_done_queue_idx serves queue + state).
+-- Each is one more entry per finished job; docs/admin-api.md has the measurement.
+CREATE INDEX jobs_done_recent_idx ON {{schema}}.jobs_done (finished_at, id);
+CREATE INDEX jobs_done_tenant_idx ON {{schema}}.jobs_done (queue, tenant, finished_at, id);
 
 CREATE TABLE {{schema}}.job_logs (
   job_id     bigint      PRIMARY KEY,
   lines      jsonb       NOT NULL DEFAULT '[]',
-  bytes      integer     NOT NULL DEFAULT 0,
   progress   jsonb,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 -- Pruned with the retention of finished jobs, by time.
 CREATE INDEX job_logs_updated_idx ON {{schema}}.job_logs (updated_at);
+
+-- Pauses every scheduler at once (REST POST /api/scheduler/pause): schedule_claim.sql
+-- claims nothing while paused, so no process evaluates; ticks that pass meanwhile are
+-- handled by each schedule's missed-tick policy on resume. One row.
+CREATE TABLE {{schema}}.scheduler_control (
+  id         boolean     PRIMARY KEY DEFAULT true CHECK (id),
+  paused     boolean     NOT NULL DEFAULT false,
+  changed_at timestamptz NOT NULL DEFAULT now(),
+  changed_by text
+);
+INSERT INTO {{schema}}.scheduler_control DEFAULT VALUES;

@@ -19,32 +19,41 @@
 -- instead of milliseconds (bench/experiments/plans.ts). The guard is `locked_by IS NOT
 -- NULL` rather than `state = 'running'` so jobs_lease_idx's predicate never matches;
 -- claim sets locked_by and every path back to available clears it.
+-- Each finished attempt (every kind but 'release', whose handler never ran) is appended
+-- to the job's `attempts` {attempt, worker, startedAt, endedAt, outcome, error}. A job
+-- whose cancel was requested while it ran (cancel_requested_at, set by the admin API)
+-- ends 'cancelled' whatever its kind, unless it completed.
 -- The fairness counts (running per tenant and queue, ready per lane) are not touched
 -- here, so a flush never waits for a claim: the statement appends one lane_changes row
 -- per queue with what it moved, and the next claim folds it in (0003_fairness.sql).
 WITH input AS MATERIALIZED (
   SELECT coalesce(jsonb_object_agg(x ->> 'i', x), '{}') AS byid,
          coalesce(array_agg((x ->> 'i')::bigint) FILTER (WHERE x ->> 'k' IN ('complete', 'dead')), '{}') AS finish_ids,
-         coalesce(array_agg((x ->> 'i')::bigint) FILTER (WHERE x ->> 'k' NOT IN ('complete', 'dead')), '{}') AS requeue_ids
+         coalesce(array_agg((x ->> 'i')::bigint) FILTER (WHERE x ->> 'k' NOT IN ('complete', 'dead')), '{}') AS requeue_ids,
+         coalesce(array_agg((x ->> 'i')::bigint), '{}') AS all_ids
     FROM jsonb_array_elements($1::jsonb) AS x
 ),
 finished AS (
   DELETE FROM {{schema}}.jobs j
-   WHERE j.id = ANY ((SELECT finish_ids FROM input)::bigint[])
+   WHERE j.id = ANY ((SELECT all_ids FROM input)::bigint[])
+     AND ((SELECT byid FROM input) -> j.id::text ->> 'k' IN ('complete', 'dead') OR j.cancel_requested_at IS NOT NULL)
      AND j.attempt = ((SELECT byid FROM input) -> j.id::text ->> 'a')::int
      AND j.locked_by IS NOT NULL
   RETURNING j.id, j.queue, j.tenant, j.priority, j.payload, j.errors, j.attempt, j.max_attempts,
-            j.dedup_key, j.run_at, j.created_at, j.started_at,
+            j.dedup_key, j.run_at, j.created_at, j.started_at, j.locked_by, j.attempts, j.cancel_requested_at,
             (SELECT byid FROM input) -> j.id::text AS x
 ),
 archived AS (
   INSERT INTO {{schema}}.jobs_done
-         (id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, dedup_key, run_at, created_at, started_at)
+         (id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, dedup_key, run_at, created_at, started_at,
+          attempts)
   SELECT id, queue, tenant, priority,
-         CASE x ->> 'k' WHEN 'complete' THEN 'completed' ELSE 'dead' END,
+         CASE WHEN x ->> 'k' = 'complete' THEN 'completed' WHEN cancel_requested_at IS NOT NULL THEN 'cancelled' ELSE 'dead' END,
          payload, x -> 'r',
          CASE WHEN jsonb_typeof(x -> 'e') = 'object' THEN errors || jsonb_build_array(x -> 'e') ELSE errors END,
-         attempt, max_attempts, dedup_key, run_at, created_at, started_at
+         attempt, max_attempts, dedup_key, run_at, created_at, started_at,
+         attempts || jsonb_build_array(jsonb_build_object('attempt', attempt, 'worker', locked_by, 'startedAt', started_at,
+                                                          'endedAt', now(), 'outcome', x ->> 'k', 'error', x -> 'e'))
     FROM finished
   RETURNING id
 ),
@@ -56,11 +65,16 @@ requeued AS (
          errors = CASE WHEN jsonb_typeof((SELECT byid FROM input) -> j.id::text -> 'e') = 'object'
                        THEN j.errors || jsonb_build_array((SELECT byid FROM input) -> j.id::text -> 'e')
                        ELSE j.errors END,
+         attempts = CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' = 'release' THEN j.attempts
+                         ELSE j.attempts || jsonb_build_array(jsonb_build_object(
+                           'attempt', j.attempt, 'worker', j.locked_by, 'startedAt', j.started_at, 'endedAt', now(),
+                           'outcome', (SELECT byid FROM input) -> j.id::text ->> 'k', 'error', (SELECT byid FROM input) -> j.id::text -> 'e')) END,
          locked_by = NULL,
          lease_expires_at = NULL
    WHERE j.id = ANY ((SELECT requeue_ids FROM input)::bigint[])
      AND j.attempt = ((SELECT byid FROM input) -> j.id::text ->> 'a')::int
      AND j.locked_by IS NOT NULL
+     AND j.cancel_requested_at IS NULL
      AND (SELECT byid FROM input) -> j.id::text ->> 'k' IN ('retry', 'release', 'snooze', 'rate-limit', 'rate-limit-queue')
   RETURNING j.id, j.queue, j.tenant, j.priority, j.run_at, (SELECT byid FROM input) -> j.id::text ->> 'k' AS kind
 ),

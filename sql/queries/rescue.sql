@@ -4,7 +4,8 @@
 -- SKIP LOCKED lets several do so at once without blocking each other.
 --   $1 int  max rows per run
 -- Reads jobs_lease_idx (running rows only, ordered by lease_expires_at). The running
--- and ready counts change through a lane_changes row, as in finish_batch.sql.
+-- and ready counts change through a lane_changes row, as in finish_batch.sql. The lost
+-- attempt is appended to `attempts`; a job whose cancel was requested ends cancelled.
 WITH expired AS (
   SELECT id FROM {{schema}}.jobs
    WHERE state = 'running' AND lease_expires_at < now()
@@ -17,19 +18,24 @@ noted AS (
          j.errors || jsonb_build_array(jsonb_build_object(
            'attempt', j.attempt, 'at', now(), 'name', 'LeaseExpired',
            'message', 'lease expired: worker ' || coalesce(j.locked_by, '?') || ' stopped renewing it')) AS errors,
-         j.attempt >= j.max_attempts AS exhausted
+         j.attempts || jsonb_build_array(jsonb_build_object(
+           'attempt', j.attempt, 'worker', j.locked_by, 'startedAt', j.started_at, 'endedAt', now(), 'outcome', 'lease-expired',
+           'error', jsonb_build_object('name', 'LeaseExpired', 'message', 'lease expired'))) AS attempts,
+         j.attempt >= j.max_attempts OR j.cancel_requested_at IS NOT NULL AS exhausted,
+         j.cancel_requested_at IS NOT NULL AS cancelled
     FROM {{schema}}.jobs j JOIN expired e ON e.id = j.id
 ),
 died AS (
   DELETE FROM {{schema}}.jobs j USING noted n
    WHERE j.id = n.id AND n.exhausted
   RETURNING j.id, j.queue, j.tenant, j.priority, j.payload, n.errors, j.attempt, j.max_attempts,
-            j.dedup_key, j.run_at, j.created_at, j.started_at
+            j.dedup_key, j.run_at, j.created_at, j.started_at, n.attempts, n.cancelled
 ),
 archived AS (
   INSERT INTO {{schema}}.jobs_done
-         (id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, dedup_key, run_at, created_at, started_at)
-  SELECT id, queue, tenant, priority, 'dead', payload, NULL, errors, attempt, max_attempts, dedup_key, run_at, created_at, started_at
+         (id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, dedup_key, run_at, created_at, started_at, attempts)
+  SELECT id, queue, tenant, priority, CASE WHEN cancelled THEN 'cancelled' ELSE 'dead' END, payload, NULL, errors, attempt, max_attempts,
+         dedup_key, run_at, created_at, started_at, attempts
     FROM died
   RETURNING id
 ),
@@ -37,7 +43,7 @@ requeued AS (
   UPDATE {{schema}}.jobs j
      -- run_at is kept: the job goes back to its place in line, not behind the backlog
      -- that arrived while it was held by the dead worker.
-     SET state = 'available', errors = n.errors, locked_by = NULL, lease_expires_at = NULL
+     SET state = 'available', errors = n.errors, attempts = n.attempts, locked_by = NULL, lease_expires_at = NULL
     FROM noted n
    WHERE j.id = n.id AND NOT n.exhausted
   RETURNING j.id, j.queue, j.tenant, j.priority, j.run_at

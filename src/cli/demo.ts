@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PermanentError } from '../errors.js';
 import { Rota } from '../rota.js';
+import { serve } from '../server/listen.js';
 import { onShutdownSignal, openDatabase } from './context.js';
 
 export interface DemoOptions {
@@ -55,6 +56,12 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
   });
   rota.monitor.start();
   let outageUntil = 0;
+  // The management API and dashboard beside the demo (PORT, default 8080; any free port if taken).
+  const port = Number(process.env.PORT ?? 8080);
+  const { app } = await serve({ rota, port, say: out }).catch((err: { code?: string }) => {
+    if (err.code !== 'EADDRINUSE') throw err;
+    return serve({ rota, port: 0, say: out });
+  });
 
   const started = Date.now();
   let completed = 0;
@@ -89,6 +96,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     if (stopping) return;
     stopping = true;
     clearInterval(progress);
+    await app.close();
     await rota.stopWorkers();
     await printSummary(rota, out, { started, completed, failedAttempts, dead });
     await rota.close();

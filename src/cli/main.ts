@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerAlertCommands } from './commands/alerts.js';
 import { registerBreakerCommands } from './commands/breaker.js';
 import { registerCoreCommands } from './commands/core.js';
+import { registerJobCommands } from './commands/jobs.js';
 import { registerQueueCommands } from './commands/queue.js';
 import { registerScheduleCommands } from './commands/schedule.js';
 import { registerServeCommands } from './commands/serve.js';
@@ -33,6 +34,7 @@ export function buildCli(): Command {
   registerBreakerCommands(program);
   registerAlertCommands(program);
   registerScheduleCommands(program);
+  registerJobCommands(program);
   registerServeCommands(program);
   registerTokenCommands(program);
   return program;

@@ -33,5 +33,12 @@ export async function serve(opts: ServeOptions): Promise<{ app: ZodApp; url: str
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   say(`management API on ${url} (docs ${url}/docs)`);
+  // What grows without bound besides jobs (dead workers' rows, breaker history, audit,
+  // job logs) is pruned hourly by the serving process; any number of servers may.
+  const prune = setInterval(() => {
+    opts.rota.admin.prune().catch((err: unknown) => opts.logger?.warn({ err: String(err) }, 'prune failed'));
+  }, 3_600_000);
+  prune.unref();
+  app.addHook('onClose', async () => clearInterval(prune));
   return { app, url };
 }

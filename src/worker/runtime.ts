@@ -8,6 +8,7 @@ import type { Handler, Job } from '../types.js';
 import { type FlushStats, StatusBatcher } from './batcher.js';
 import { type ClaimBatch, ClaimLoop } from './claim-loop.js';
 import { type ClaimedRow, type JobOutcome, QueueExecutor } from './executor.js';
+import { JobLogBuffer } from './job-logs.js';
 import { Listener } from './listener.js';
 import type { RetryPolicy } from './retry.js';
 
@@ -31,6 +32,8 @@ export interface RuntimeQueries {
   finishBatch: string;
   heartbeat: string;
   rescue: string;
+  /** ctx.log lines and progress (job_logs_write.sql). */
+  jobLogs: string;
 }
 
 export interface RuntimeDeps {
@@ -93,6 +96,7 @@ export class WorkerRuntime {
   private readonly claimLoop: ClaimLoop;
   private readonly claimer: FairClaimer;
   readonly batcher: StatusBatcher;
+  private readonly jobLogs = new JobLogBuffer();
   private readonly listener: Listener;
   private timers: NodeJS.Timeout[] = [];
   private started = false;
@@ -110,6 +114,7 @@ export class WorkerRuntime {
     const { config, pool, sql, log } = deps;
     this.batcher = new StatusBatcher({
       write: async (json) => {
+        await this.writeJobLogs();
         await pool.query({ name: `rota_finish_${config.schema}`, text: sql.finishBatch, values: [json] });
       },
       log,
@@ -146,7 +151,13 @@ export class WorkerRuntime {
         if (this.executors.has(queue)) this.claimLoop.wake(queue);
       },
       onConnect: () => this.claimLoop.wake(),
-      also: Object.fromEntries(Object.entries(hooks?.channels ?? {}).map(([name, fn]) => [`${config.schema}.${name}`, fn])),
+      also: {
+        ...Object.fromEntries(Object.entries(hooks?.channels ?? {}).map(([name, fn]) => [`${config.schema}.${name}`, fn])),
+        // An operator cancelled a running job (src/admin/job-writes.ts): abort it if it runs here.
+        [`${config.schema}.cancel`]: (id: string) => {
+          for (const ex of this.executors.values()) ex.cancel(id);
+        },
+      },
       log,
     });
   }
@@ -195,6 +206,7 @@ export class WorkerRuntime {
       timeoutMs: opts.timeoutMs,
       log: this.deps.log.child({ queue }),
       finish: (u) => this.batcher.push(u),
+      jobLogs: this.jobLogs,
       onSlotFree: () => this.claimLoop.slotFreed(ex),
       onOutcome: hooks
         ? (o) => {
@@ -326,8 +338,20 @@ export class WorkerRuntime {
     }
   }
 
+  /** ctx.log lines and ctx.progress values of every job, one statement; best effort (never fails a flush). */
+  private async writeJobLogs(): Promise<void> {
+    const json = this.jobLogs.drain();
+    if (json === null) return;
+    try {
+      await this.deps.pool.query({ name: `rota_job_logs_${this.deps.config.schema}`, text: this.deps.sql.jobLogs, values: [json] });
+    } catch (err) {
+      this.deps.log.warn({ err: String(err) }, 'job log lines could not be written; dropped');
+    }
+  }
+
   /** Renews the lease of every held job in one statement; aborts jobs whose lease was lost. */
   private async heartbeat(): Promise<void> {
+    await this.writeJobLogs();
     const { pool, sql, config } = this.deps;
     const ids: string[] = [];
     const attempts: number[] = [];

@@ -30,7 +30,14 @@ afterAll(async () => {
 
 /** Builds the server on `rota` and listens on 127.0.0.1 on a free port (closed after the file). */
 export async function startServer(rota: Rota, opts: { bodyLimit?: number } = {}): Promise<TestServer> {
-  const app = await buildServer({ rota, logger: recordingLogger(), webRoot: null, bodyLimit: opts.bodyLimit });
+  // A 500 is a bug: its log line is printed so the failing test shows why.
+  const logger = recordingLogger();
+  const error = logger.error;
+  logger.error = (obj, msg) => {
+    process.stderr.write(`server error: ${msg} ${JSON.stringify(obj)}\n`);
+    error(obj, msg);
+  };
+  const app = await buildServer({ rota, logger, webRoot: null, bodyLimit: opts.bodyLimit });
   servers.add(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
