@@ -23,6 +23,7 @@ export interface QueueGauges {
   scheduled: number;
   running: number;
   oldestReadyMs: number;
+  paused: boolean;
 }
 
 export interface TenantFigure {
@@ -108,6 +109,7 @@ export class ClusterReader {
       scheduled: num(r.scheduled),
       running: num(r.running),
       oldestReadyMs: num(r.oldest_ready_ms),
+      paused: r.paused === true,
     }));
   }
 
@@ -150,6 +152,12 @@ export class ClusterReader {
   async breakers(): Promise<BreakerRow[]> {
     const res = await this.pool.query(this.s('SELECT kind, name, state, changed_at FROM {{schema}}.breakers ORDER BY kind, name'));
     return res.rows.map((r) => ({ kind: r.kind, name: r.name, state: r.state, changedAt: r.changed_at }));
+  }
+
+  /** True while an operator has paused every scheduler (scheduler_control). */
+  async schedulersPaused(): Promise<boolean> {
+    const res = await this.pool.query<{ paused: boolean }>(this.s('SELECT paused FROM {{schema}}.scheduler_control WHERE id'));
+    return res.rows[0]?.paused === true;
   }
 
   async schedules(): Promise<ScheduleRow[]> {

@@ -284,13 +284,15 @@ export class Monitor {
     return { stop: () => this.stop() };
   }
 
+  /** Stops a started monitor; gives the evaluator lease up if this process holds it (also after evaluate() alone). */
   async stop(): Promise<void> {
     const r = this.running;
-    if (!r) return;
     this.running = null;
-    clearInterval(r.timer);
-    await r.busy;
-    await r.webhooks?.stop();
+    if (r) {
+      clearInterval(r.timer);
+      await r.busy;
+      await r.webhooks?.stop();
+    }
     await this.evaluator.release();
   }
 }

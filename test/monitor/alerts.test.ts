@@ -188,4 +188,29 @@ describe('alerts', () => {
     expect((await rota.alerts.list({ type: 'pool_waiting' })).items.map((a) => a.state)).toEqual(['resolved']);
     await closeRota(rota);
   });
+
+  it('a paused queue or paused schedulers are not alerted on; the paused gauge says so', async () => {
+    const rota = makeRota(db.url, { monitor: { resolveAfter: 1 } });
+    await rota.alerts.configure('oldest_ready', { enabled: true, thresholds: { ageMs: 1_000 } });
+    await rota.alerts.configure('scheduler', { thresholds: { slackMs: 0 } });
+    await rota.enqueue('idle-queue', {}, { runAt: new Date(Date.now() - 60_000) });
+    await rota.schedule('every-second', '* * * * * *', 'reports', {}, { graceMs: 100 });
+    await new Promise((r) => setTimeout(r, 1_500));
+    await rota.monitor.evaluate();
+    const types = async () =>
+      (await rota.alerts.list({ state: 'active' })).items
+        .filter((a) => a.subject === 'idle-queue' || a.subject === 'scheduler')
+        .map((a) => `${a.type}:${a.subject}`)
+        .sort();
+    expect(await types()).toEqual(['oldest_ready:idle-queue', 'scheduler_not_running:scheduler']);
+
+    await rota.admin.queues.setPaused('idle-queue', true);
+    await rota.admin.scheduling.setPaused(true, 'test');
+    await rota.monitor.evaluate();
+    expect(await types()).toEqual([]);
+    expect(await rota.monitor.metrics()).toContain('rota_queue_paused{queue="idle-queue"} 1');
+    await rota.admin.scheduling.setPaused(false, 'test');
+    await rota.unschedule('every-second');
+    await closeRota(rota);
+  });
 });

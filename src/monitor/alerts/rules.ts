@@ -120,7 +120,7 @@ export const RULES: readonly RuleDef[] = [
   },
   {
     name: 'oldest_ready',
-    description: 'The oldest ready job of a queue has waited longer than ageMs',
+    description: 'The oldest ready job of a queue (not paused) has waited longer than ageMs',
     scope: 'cluster',
     types: ['oldest_ready'],
     defaults: { ageMs: 60_000 },
@@ -128,7 +128,8 @@ export const RULES: readonly RuleDef[] = [
       const out: Finding[] = [];
       for (const g of await ctx.cluster.queueGauges()) {
         const limit = ctx.isActive('oldest_ready', g.queue) ? (t.ageMs ?? 60_000) / 2 : (t.ageMs ?? 60_000);
-        if (g.ready > 0 && g.oldestReadyMs > limit) {
+        // A paused queue's backlog waits on purpose.
+        if (!g.paused && g.ready > 0 && g.oldestReadyMs > limit) {
           out.push({
             type: 'oldest_ready',
             severity: 'warning',
@@ -228,7 +229,8 @@ export const RULES: readonly RuleDef[] = [
         }
         if (s.enabled && s.overdueMs > s.graceMs + (t.slackMs ?? 10_000)) overdue++;
       }
-      if (overdue > 0) {
+      // Schedulers paused by an operator evaluate nothing on purpose.
+      if (overdue > 0 && !(await ctx.cluster.schedulersPaused())) {
         out.push({
           type: 'scheduler_not_running',
           severity: 'critical',
