@@ -8,7 +8,8 @@
  * - scrape with 10,000 tenants: /metrics rendered over a queue with 10,000 tenants
  *   waiting, a minute of rollups written by a worker that ran jobs of all of them, and
  *   a day of synthetic rollup rows (1,440 minutes × 4 worker processes, 10 tenants
- *   each); reported: scrape p50 / p95 ms, series in the answer, tenant label values.
+ *   each; all but the last 2 h folded into the totals, as the evaluator does); reported:
+ *   scrape p50 / p95 ms, series in the answer, tenant label values.
  */
 import pg from 'pg';
 import { loadQuery } from '../src/db/sql.js';
@@ -62,6 +63,8 @@ async function scrape(server: BenchServer, runs: number): Promise<Record<string,
              array_fill(5, ARRAY[19]), array_fill(5, ARRAY[19]), 1000, 1000,
              (SELECT jsonb_object_agg('t' || (m * 10 + k) % ${TENANTS}, jsonb_build_array(9, 1)) FROM generate_series(1, 10) k)
         FROM generate_series(1, 1440) m, generate_series(1, 4) w`);
+    // The lease holder's fold (every 10 minutes): rows older than 2 h move into the totals.
+    await rota.monitor.prune();
     // Jobs of every tenant run (rollups of this minute), then a backlog of every tenant waits.
     rota.work('wide', { concurrency: 20 }, async () => null);
     await rota.enqueueMany(
@@ -86,7 +89,9 @@ async function scrape(server: BenchServer, runs: number): Promise<Record<string,
     const tenants = new Set([...text.matchAll(/tenant="([^"]+)"/g)].map((m) => m[1]));
     return {
       'tenants waiting': lanes.rows[0]?.n ?? 0,
-      'rollup rows': 1440 * 4 + 1,
+      'rollup rows kept': 1440 * 4 + 1,
+      'rows not folded yet':
+        (await rota.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM rota.monitor_rollups WHERE NOT folded')).rows[0]?.n ?? 0,
       'scrape p50 ms': median(times),
       'scrape p95 ms': percentile(times, 95),
       series: series,

@@ -18,7 +18,7 @@ import * as monitor from './monitor.js';
 import type { BenchOptions, Scenario } from './scenario.js';
 import * as scheduler from './scheduler.js';
 
-const SCENARIOS: Scenario[] = [core, fairness, scheduler, monitor, api, dashboard];
+const SCENARIOS: Scenario[] = [core, fairness, scheduler, api, monitor, dashboard];
 
 const { values } = parseArgs({
   options: {

@@ -28,13 +28,19 @@ CREATE TABLE {{schema}}.monitor_rollups (
   -- The busiest tenants of the minute in this process (at most top-N keys, the rest
   -- summed under "~other"): {"tenant": [completed, failed]}.
   tenants      jsonb       NOT NULL DEFAULT '{}',
+  -- Already added into monitor_totals (rows older than a couple of hours, which no
+  -- process rewrites any more): the counters read totals plus the unfolded rows only,
+  -- so a scrape's cost does not grow with the retention.
+  folded       boolean     NOT NULL DEFAULT false,
   PRIMARY KEY (queue, minute, worker_id)
 );
 -- Retention and time-range reads across queues.
 CREATE INDEX monitor_rollups_minute_idx ON {{schema}}.monitor_rollups (minute);
+-- The counters' read (totals.sql) and the fold: the recent rows only.
+CREATE INDEX monitor_rollups_unfolded_idx ON {{schema}}.monitor_rollups (minute) WHERE NOT folded;
 
--- Pruned rollups are folded in here first, so the Prometheus counters (totals plus
--- the rollups still kept) never go down. Written only by pruning, under a lock.
+-- Sums of folded rollup rows, so the Prometheus counters (totals plus the unfolded
+-- rollups) never go down when rows are folded or pruned. Written only by the fold.
 CREATE TABLE {{schema}}.monitor_totals (
   queue        text   PRIMARY KEY,
   enqueued     bigint NOT NULL DEFAULT 0,

@@ -23,6 +23,7 @@ export interface QueueGauges {
   scheduled: number;
   running: number;
   oldestReadyMs: number;
+  paused: boolean;
 }
 
 export interface TenantFigure {
@@ -108,6 +109,7 @@ export class ClusterReader {
       scheduled: num(r.scheduled),
       running: num(r.running),
       oldestReadyMs: num(r.oldest_ready_ms),
+      paused: r.paused === true,
     }));
   }
 
@@ -152,6 +154,12 @@ export class ClusterReader {
     return res.rows.map((r) => ({ kind: r.kind, name: r.name, state: r.state, changedAt: r.changed_at }));
   }
 
+  /** True while an operator has paused every scheduler (scheduler_control). */
+  async schedulersPaused(): Promise<boolean> {
+    const res = await this.pool.query<{ paused: boolean }>(this.s('SELECT paused FROM {{schema}}.scheduler_control WHERE id'));
+    return res.rows[0]?.paused === true;
+  }
+
   async schedules(): Promise<ScheduleRow[]> {
     const res = await this.pool.query(
       this.s(`SELECT name, enabled, grace_ms, missed_total, last_missed_at,
@@ -181,6 +189,9 @@ export class ClusterReader {
       this.s(`SELECT j.locked_by AS worker, count(*)::int AS jobs, array_agg(DISTINCT j.queue) AS queues
                 FROM {{schema}}.jobs j
                WHERE j.state = 'running' AND j.lease_expires_at IS NOT NULL
+                 -- A worker registers just after it starts claiming: a job started within
+                 -- staleMs is not evidence of a lost worker yet.
+                 AND j.started_at < now() - $1 * interval '1 millisecond'
                  AND NOT EXISTS (SELECT 1 FROM {{schema}}.workers w
                                   WHERE w.id = j.locked_by AND w.heartbeat_at > now() - $1 * interval '1 millisecond')
                GROUP BY 1 ORDER BY 1`),

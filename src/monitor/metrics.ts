@@ -109,11 +109,13 @@ export async function renderMetrics(m: MetricsInput): Promise<string> {
   }
   const jobs = gauge('rota_queue_jobs', 'Jobs per queue and state (from the claim counters)', ['queue', 'state']);
   const oldest = gauge('rota_queue_oldest_ready_age_seconds', 'Age of the oldest job ready to run', ['queue']);
+  const paused = gauge('rota_queue_paused', '1 while the queue is paused by an operator', ['queue']);
   for (const g of gauges) {
     jobs.set({ queue: g.queue, state: 'ready' }, g.ready);
     jobs.set({ queue: g.queue, state: 'scheduled' }, g.scheduled);
     jobs.set({ queue: g.queue, state: 'running' }, g.running);
     oldest.set({ queue: g.queue }, g.oldestReadyMs / 1000);
+    paused.set({ queue: g.queue }, g.paused ? 1 : 0);
   }
   const tenantLabel = (t: string) => (t === OTHER_TENANTS ? OTHER_LABEL : t);
   const tFinished = gauge(

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { positiveInt } from '../client/validate.js';
-import { loadQuery } from '../db/sql.js';
-import { isConnectionError, ValidationError } from '../errors.js';
+import { loadQuery, withSchema } from '../db/sql.js';
+import { asUnavailable, isConnectionError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RotaStats } from '../options.js';
 import type { EnqueueOptions, Handler } from '../types.js';
@@ -23,6 +23,12 @@ import { RollupAggregator } from './rollup.js';
 export type { MonitorOptions } from './options.js';
 
 const MINUTE_MS = 60_000;
+/**
+ * Rollup rows are folded into the totals after this long: well past the hour a process
+ * keeps unwritten cells in memory (RollupAggregator.maxMinutes), so no process rewrites
+ * a folded row.
+ */
+const FOLD_AFTER_MS = 2 * 3_600_000;
 
 export interface MonitorDeps {
   pool: pg.Pool;
@@ -72,7 +78,7 @@ export class Monitor {
   private readonly processMetrics = new ProcessMetrics();
   private readonly notifier: WebhookNotifier;
   private readonly evaluator: AlertEvaluator;
-  private readonly sql: { write: string; prune: string };
+  private readonly sql: { write: string; fold: string };
   private readonly o: Required<Omit<MonitorOptions, 'webhookRetry'>> & { webhookRetry: { baseMs: number; maxMs: number } };
   private lastFlushMode: FlushStats['mode'] = 'batch';
   private running: { timer: NodeJS.Timeout; webhooks: { stop(): Promise<void> } | null; busy: Promise<void> | null } | null = null;
@@ -101,7 +107,7 @@ export class Monitor {
     };
     positiveInt('monitor.webhookRetry.baseMs', this.o.webhookRetry.baseMs);
     positiveInt('monitor.webhookRetry.maxMs', this.o.webhookRetry.maxMs);
-    this.sql = { write: loadQuery('monitor/rollup_write', deps.schema), prune: loadQuery('monitor/prune', deps.schema) };
+    this.sql = { write: loadQuery('monitor/rollup_write', deps.schema), fold: loadQuery('monitor/fold', deps.schema) };
     this.cluster = new ClusterReader(deps.pool, deps.schema);
     this.store = new AlertStore(deps.pool, deps.schema);
     this.rollups = new RollupAggregator({ workerId: deps.workerId, topTenants: this.o.topTenants, log: deps.log });
@@ -129,6 +135,7 @@ export class Monitor {
       resolveAfter: this.o.resolveAfter,
       prune: () => this.prune(),
       pruneEveryMs: 10 * MINUTE_MS,
+      dbTimeoutMs: this.o.healthTimeoutMs,
     });
   }
 
@@ -151,14 +158,29 @@ export class Monitor {
     await this.rollups.write(this.deps.pool, this.sql.write);
   }
 
-  /** Folds rollups past retention into the totals and deletes old resolved alerts. */
+  /**
+   * Folds rollup rows older than FOLD_AFTER_MS into the totals (the counters then read
+   * only the recent rows), deletes folded rows past retention, and resolved alerts past
+   * retention. Run by the evaluator lease holder every 10 minutes.
+   */
   async prune(now = Date.now()): Promise<void> {
-    await this.deps.pool.query(this.sql.prune, [new Date(now - this.o.rollupRetentionMs)]);
-    await this.store.clearResolved(new Date(now - this.o.rollupRetentionMs));
+    const { pool, schema } = this.deps;
+    await pool.query(this.sql.fold, [new Date(now - FOLD_AFTER_MS)]);
+    const cutoff = new Date(now - this.o.rollupRetentionMs);
+    await pool.query(withSchema('DELETE FROM {{schema}}.monitor_rollups WHERE folded AND minute < $1', schema), [cutoff]);
+    await this.store.clearResolved(cutoff);
   }
 
-  /** Prometheus text exposition of the cluster (and this process's pool and batcher). */
+  /** Prometheus text exposition of the cluster (and this process's pool and batcher). DatabaseUnavailableError when the database is away. */
   async metrics(): Promise<string> {
+    try {
+      return await this.renderMetrics();
+    } catch (err) {
+      throw asUnavailable(err) ?? err;
+    }
+  }
+
+  private async renderMetrics(): Promise<string> {
     const active = await this.store.active();
     const byType = new Map<string, { type: string; severity: string; count: number }>();
     for (const a of active) {
@@ -262,13 +284,15 @@ export class Monitor {
     return { stop: () => this.stop() };
   }
 
+  /** Stops a started monitor; gives the evaluator lease up if this process holds it (also after evaluate() alone). */
   async stop(): Promise<void> {
     const r = this.running;
-    if (!r) return;
     this.running = null;
-    clearInterval(r.timer);
-    await r.busy;
-    await r.webhooks?.stop();
+    if (r) {
+      clearInterval(r.timer);
+      await r.busy;
+      await r.webhooks?.stop();
+    }
     await this.evaluator.release();
   }
 }

@@ -4,7 +4,7 @@ export interface MonitorOptions {
   rollups?: boolean;
   /** Tenants kept per queue in rollups and metrics (the rest are "other"). Default 10. */
   topTenants?: number;
-  /** Per-minute rollups are kept this long (then folded into totals). Default 7 days. */
+  /** Per-minute rollups are kept this long (at least 2 h; their sums stay in the counters). Default 7 days. */
   rollupRetentionMs?: number;
   /** How often a started monitor evaluates alert rules. Default 5,000 ms. */
   evaluateIntervalMs?: number;

@@ -49,6 +49,7 @@ export class RollupAggregator {
   private readonly maxMinutes: number;
   private readonly now: () => number;
   private droppedWarned = false;
+  private writing = false;
 
   constructor(private readonly opts: RollupOptions) {
     this.topN = opts.topTenants ?? 10;
@@ -108,6 +109,8 @@ export class RollupAggregator {
     const key = `${queue}\u0000${minute}`;
     let cell = this.cells.get(key);
     if (!cell) {
+      // Once per new (queue, minute): bounds memory in a process whose rollups are never written.
+      this.dropOld();
       cell = {
         queue,
         minute,
@@ -140,6 +143,7 @@ export class RollupAggregator {
 
   /** Writes every changed cell in one statement; keeps them on failure (the next heartbeat retries). */
   async write(pool: pg.Pool | pg.PoolClient, sql: string): Promise<number> {
+    this.writing = true;
     this.dropOld();
     const dirty = [...this.cells.values()].filter((c) => c.dirty);
     if (dirty.length > 0) {
@@ -193,7 +197,7 @@ export class RollupAggregator {
     for (const [k, c] of this.cells) {
       if (c.minute < oldest) {
         this.cells.delete(k);
-        if (!this.droppedWarned) {
+        if (this.writing && !this.droppedWarned) {
           this.droppedWarned = true;
           this.opts.log.warn({ maxMinutes: this.maxMinutes }, 'rollups older than the in-memory limit dropped unwritten');
         }

@@ -65,6 +65,13 @@ export async function buildServer(opts: ServerOptions): Promise<ZodApp> {
     reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
   app.decorateRequest('auth', null as never);
+  // Each route's access in the OpenAPI document (x-access, x-tenant-aware), so clients and
+  // tests can see who may call what.
+  app.addHook('onRoute', (route) => {
+    const config = route.config as { access?: string; tenantAware?: boolean } | undefined;
+    if (!route.schema || !config?.access) return;
+    route.schema = { ...route.schema, 'x-access': config.access, 'x-tenant-aware': Boolean(config.tenantAware) } as typeof route.schema;
+  });
   app.addHook('onRequest', authHook(tokens));
 
   await app.register(fastifySwagger, {

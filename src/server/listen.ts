@@ -28,7 +28,20 @@ export async function serve(opts: ServeOptions): Promise<{ app: ZodApp; url: str
     say(`no API token exists: listening on 127.0.0.1 only, not ${host} (create one with: rota token create <name> --role admin)`);
     host = '127.0.0.1';
   }
-  await app.listen({ port: opts.port ?? 8080, host });
+  // What grows without bound besides jobs (dead workers' rows, breaker history, audit,
+  // job logs) is pruned hourly by the serving process; any number of servers may.
+  const prune = setInterval(() => {
+    opts.rota.admin.prune().catch((err: unknown) => opts.logger?.warn({ err: String(err) }, 'prune failed'));
+  }, 3_600_000);
+  prune.unref();
+  // Hooks can only be added before listen().
+  app.addHook('onClose', async () => clearInterval(prune));
+  try {
+    await app.listen({ port: opts.port ?? 8080, host });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

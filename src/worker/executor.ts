@@ -127,9 +127,6 @@ export class QueueExecutor {
   get active(): number {
     return this.running;
   }
-  get heldCount(): number {
-    return this.held.size;
-  }
 
   heldJobs(): Iterable<[string, number]> {
     const out: Array<[string, number]> = [];

@@ -29,7 +29,7 @@ describe('alerts', () => {
       DATABASE_URL: db.url,
       QUEUE: 'held',
       CONCURRENCY: '3',
-      SLEEP_MS: '600000',
+      JOB_MS: '600000',
       ROTA_OPTIONS: JSON.stringify({ workerId: 'doomed-worker', leaseMs: 3_000 }),
     });
     await child.ready;
@@ -125,5 +125,92 @@ describe('alerts', () => {
     expect(a.monitor.evaluating).toBe(false);
     await closeRota(a);
     await closeRota(b);
+  });
+
+  it('an open breaker and a schedule nobody evaluates raise alerts; they resolve after consecutive clear evaluations', async () => {
+    const rota = makeRota(db.url, { monitor: { resolveAfter: 2 } });
+    await rota.alerts.configure('scheduler', { thresholds: { slackMs: 0 } });
+    const seen = events(rota);
+    await rota.breakers.open({ dependency: 'geocoder' }, { reason: 'test' });
+    // Due every second with a 100 ms grace, and no scheduler running anywhere.
+    await rota.schedule('nightly', '* * * * * *', 'reports', {}, { graceMs: 100 });
+    await waitFor(
+      async () => {
+        await rota.monitor.evaluate();
+        return seen.some((e) => e.alert.type === 'scheduler_not_running');
+      },
+      10_000,
+      'the scheduler alert',
+    );
+    const fired = seen.filter((e) => e.action === 'fired').map((e) => [e.alert.type, e.alert.subject, e.alert.severity]);
+    expect(fired).toContainEqual(['breaker_open', 'dependency:geocoder', 'warning']);
+    expect(fired).toContainEqual(['scheduler_not_running', 'scheduler', 'critical']);
+    // Repeated sightings update the one active alert (dedup) and count them.
+    await rota.monitor.evaluate();
+    const open = (await rota.alerts.list({ state: 'active', type: 'breaker_open' })).items;
+    expect(open).toHaveLength(1);
+    expect(open[0]?.count).toBeGreaterThanOrEqual(2);
+
+    await rota.breakers.reset({ dependency: 'geocoder' });
+    await rota.unschedule('nightly');
+    await rota.monitor.evaluate();
+    expect(seen.filter((e) => e.action === 'resolved')).toEqual([]);
+    await rota.monitor.evaluate();
+    expect(
+      seen
+        .filter((e) => e.action === 'resolved')
+        .map((e) => e.alert.type)
+        .sort(),
+    ).toEqual(['breaker_open', 'scheduler_not_running']);
+    await closeRota(rota);
+  });
+
+  it('pool waiting fires in memory while the pool is exhausted (the evaluator does not wait for it), then resolves', async () => {
+    const rota = makeRota(db.url, { poolSize: 1, poolWaitThresholdMs: 50, monitor: { resolveAfter: 2, healthTimeoutMs: 200 } });
+    await rota.alerts.configure('pool_waiting', { thresholds: { waitMs: 150 } });
+    const seen = events(rota);
+    await rota.monitor.evaluate(); // reads the rule settings
+    const held = await rota.pool.connect();
+    const queued = rota.pool.query('SELECT 1');
+    await new Promise((r) => setTimeout(r, 300));
+    await rota.monitor.evaluate();
+    const fired = seen.find((e) => e.alert.type === 'pool_waiting');
+    expect(fired).toMatchObject({ action: 'fired', alert: { id: null, subject: rota.workerId } });
+    expect(fired?.alert.details).toMatchObject({ waiting: 1 });
+    held.release();
+    await queued;
+    // The pool watch samples every 10 ms: let it see that nobody waits any more.
+    await waitFor(() => rota.stats().resilience.pool.waitingForMs === 0, 5_000, 'the pool watch to see the wait end');
+    await rota.monitor.evaluate();
+    await rota.monitor.evaluate();
+    const resolved = seen.find((e) => e.action === 'resolved' && e.alert.type === 'pool_waiting');
+    expect(resolved?.alert).toMatchObject({ state: 'resolved', resolvedBy: 'auto' });
+    expect((await rota.alerts.list({ type: 'pool_waiting' })).items.map((a) => a.state)).toEqual(['resolved']);
+    await closeRota(rota);
+  });
+
+  it('a paused queue or paused schedulers are not alerted on; the paused gauge says so', async () => {
+    const rota = makeRota(db.url, { monitor: { resolveAfter: 1 } });
+    await rota.alerts.configure('oldest_ready', { enabled: true, thresholds: { ageMs: 1_000 } });
+    await rota.alerts.configure('scheduler', { thresholds: { slackMs: 0 } });
+    await rota.enqueue('idle-queue', {}, { runAt: new Date(Date.now() - 60_000) });
+    await rota.schedule('every-second', '* * * * * *', 'reports', {}, { graceMs: 100 });
+    await new Promise((r) => setTimeout(r, 1_500));
+    await rota.monitor.evaluate();
+    const types = async () =>
+      (await rota.alerts.list({ state: 'active' })).items
+        .filter((a) => a.subject === 'idle-queue' || a.subject === 'scheduler')
+        .map((a) => `${a.type}:${a.subject}`)
+        .sort();
+    expect(await types()).toEqual(['oldest_ready:idle-queue', 'scheduler_not_running:scheduler']);
+
+    await rota.admin.queues.setPaused('idle-queue', true);
+    await rota.admin.scheduling.setPaused(true, 'test');
+    await rota.monitor.evaluate();
+    expect(await types()).toEqual([]);
+    expect(await rota.monitor.metrics()).toContain('rota_queue_paused{queue="idle-queue"} 1');
+    await rota.admin.scheduling.setPaused(false, 'test');
+    await rota.unschedule('every-second');
+    await closeRota(rota);
   });
 });

@@ -101,6 +101,10 @@ describe('monitoring routes', () => {
     expect(await unknown.json()).toMatchObject({ field: 'rule' });
     const after = (await rota.alerts.rules()).find((r) => r.rule === 'oldest_ready');
     expect(after).toMatchObject({ enabled: false, thresholds: { ageMs: 5000 } });
+    const doc = (await (await get('/openapi.json')).json()) as { paths: Record<string, unknown> };
+    for (const path of ['/api/alerts', '/api/alerts/{id}/resolve', '/api/alert-rules/{rule}', '/api/timeseries', '/health/ready']) {
+      expect(Object.keys(doc.paths)).toContain(path);
+    }
     const list = await get('/api/alerts?state=active');
     expect(await list.json()).toEqual({ items: [], nextCursor: null });
   });

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../../src/db/embedded.js';
-import type { AlertEvent, Rota } from '../../src/index.js';
+import { type AlertEvent, DatabaseUnavailableError, type Rota } from '../../src/index.js';
 import { waitFor } from '../support/db.js';
 import { closeRota, makeRota } from '../support/rota.js';
 
@@ -111,6 +111,8 @@ describe('database outage', () => {
     // Raised in memory: the database has not seen it (yet).
     expect(fired.alert).toMatchObject({ id: null, severity: 'critical', subject: rota.workerId });
     expect(rota.monitor.localAlerts().map((a) => a.type)).toEqual(['updates_in_memory']);
+    // /metrics says the database is unavailable (a typed error the server answers 503 with).
+    await expect(rota.monitor.metrics()).rejects.toBeInstanceOf(DatabaseUnavailableError);
 
     await server.start();
     await waitFor(async () => (await rota.monitor.health()).ok, 30_000, 'readiness to recover');

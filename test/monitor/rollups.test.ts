@@ -3,6 +3,7 @@
  * read back as counters, percentiles and top-N tenants.
  */
 import { describe, expect, it } from 'vitest';
+import { loadQuery } from '../../src/db/sql.js';
 import { PermanentError } from '../../src/index.js';
 import { waitFor } from '../support/db.js';
 import { closeRota, makeRota, migratedDatabase } from '../support/rota.js';
@@ -63,14 +64,33 @@ describe('rollups', () => {
     await closeRota(b);
   });
 
-  it('pruning folds old rollups into totals, so counters never go down', async () => {
+  it('folding and pruning move old rollups into totals, so counters never go down', async () => {
     const rota = makeRota(db.url, { leaseMs: 600 });
-    const before = (await rota.monitor.cluster.totals()).find((t) => t.queue === 'roll');
+    const totals = async () => (await rota.monitor.cluster.totals()).find((t) => t.queue === 'roll');
+    const before = await totals();
     expect(before?.completed).toBe(270);
+    // Three hours on: the rows are folded into the totals (and kept for the time series).
+    await rota.monitor.prune(Date.now() + 3 * 3_600_000);
+    const folded = await db.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM rota.monitor_rollups WHERE queue = 'roll' AND NOT folded`,
+    );
+    expect(folded.rows[0]?.n).toBe(0);
+    expect((await rollupSums('roll')).completed).toBe(270);
+    expect(await totals()).toEqual(before);
+    // A write that late to a folded row changes nothing (it is in the totals already).
+    const row = await db.sql.query<{ worker_id: string; minute: Date }>(
+      `SELECT worker_id, minute FROM rota.monitor_rollups WHERE queue = 'roll' LIMIT 1`,
+    );
+    const { worker_id, minute } = row.rows[0] as { worker_id: string; minute: Date };
+    const write = loadQuery('monitor/rollup_write', 'rota');
+    const cell = { q: 'roll', m: minute.getTime(), e: 0, c: 1_000, f: 0, r: 0, d: 0, s: 0, l: 0, wb: [], rb: [], ws: 0, rs: 0, t: {} };
+    await db.sql.query(write, [JSON.stringify([cell]), worker_id]);
+    expect((await rollupSums('roll')).completed).toBe(270);
+    expect(await totals()).toEqual(before);
+    // Eight days on: past retention, the rows are gone; the counters are not.
     await rota.monitor.prune(Date.now() + 8 * 86_400_000);
     expect((await rollupSums('roll')).rows).toBe(0);
-    const after = (await rota.monitor.cluster.totals()).find((t) => t.queue === 'roll');
-    expect(after).toEqual(before);
+    expect(await totals()).toEqual(before);
     await closeRota(rota);
   });
 

@@ -2,16 +2,26 @@
 -- <where> = done_where.sql.
 --   $7 jsonb payload fragment   $8 text after finished_at (cursor, full precision)
 --   $9 bigint after id   $10 int page size + 1   $11 int rows to examine at most
--- Indexes: jobs_done_recent_idx (finished_at, id) for no filter, jobs_done_tenant_idx
--- (queue, tenant, finished_at, id) for a tenant, jobs_done_queue_idx for queue + state;
--- per daily partition, read backwards, so a page reads about its size in index entries.
+-- Indexes: per queue, jobs_done_tenant_idx (queue, tenant, finished_at, id) for a tenant,
+-- jobs_done_queue_idx (queue, state, finished_at) for a state, jobs_done_recent_idx
+-- otherwise; per daily partition, read backwards, so a page reads about its size in
+-- index entries per queue.
 -- Payload containment: bounded like list_live.sql.
 WITH scanned AS (
-  SELECT j.id, j.finished_at, ($7::jsonb IS NULL OR j.payload @> $7::jsonb) AS hit
-    FROM {{schema}}.jobs_done j
-   WHERE {{where}}
-     AND ($8::timestamptz IS NULL OR (j.finished_at, j.id) < ($8::timestamptz, $9::bigint))
-   ORDER BY j.finished_at DESC, j.id DESC
+  -- One ordered index read per queue (queue_state lists every queue that ever had a
+  -- job), merged: each reads (queue, state, finished_at) or (queue, tenant, finished_at,
+  -- id) for its own queue, so a state or tenant filter never wades through the newest
+  -- rows of another, busier queue.
+  SELECT x.id, x.finished_at, x.hit
+    FROM (SELECT q.queue FROM {{schema}}.queue_state q WHERE $1::text IS NULL OR q.queue = $1) qs
+   CROSS JOIN LATERAL (
+     SELECT j.id, j.finished_at, ($7::jsonb IS NULL OR j.payload @> $7::jsonb) AS hit
+       FROM {{schema}}.jobs_done j
+      WHERE j.queue = qs.queue AND {{where}}
+        AND ($8::timestamptz IS NULL OR (j.finished_at, j.id) < ($8::timestamptz, $9::bigint))
+      ORDER BY j.finished_at DESC, j.id DESC
+      LIMIT $11) x
+   ORDER BY x.finished_at DESC, x.id DESC
    LIMIT $11
 ),
 hits AS (SELECT s.id, s.finished_at FROM scanned s WHERE s.hit ORDER BY s.finished_at DESC, s.id DESC LIMIT $10),

@@ -6,8 +6,8 @@
 -- (lane_active_idx, one jobs_lane_idx probe each): exact while a queue has at most 200
 -- tenant-priority lanes with due work, the oldest of those served next otherwise.
 -- Throughput: jobs finished per second over the last 10 s, from at most the newest
--- 20,000 of them per queue and state (jobs_done_queue_idx backwards), so its cost is
--- bounded however fast the queue runs (over 2,000/s it is the rate of those 20,000).
+-- 2,000 of them per queue and state (jobs_done_queue_idx backwards), so its cost is
+-- bounded however fast the queue runs (over 200/s it is the rate of those 2,000).
 WITH pend AS (
   SELECT c.queue, sum(u.d_ready)::bigint AS d_ready, sum(u.d_running)::bigint AS d_running
     FROM {{schema}}.lane_changes c
@@ -22,7 +22,7 @@ lanes AS (
 ),
 rate AS (
   SELECT q.queue, st.state,
-         CASE WHEN r.n >= 20000 THEN r.n / greatest(0.001, extract(epoch FROM now() - r.since)) ELSE r.n / 10.0 END AS per_sec
+         CASE WHEN r.n >= 2000 THEN r.n / greatest(0.001, extract(epoch FROM now() - r.since)) ELSE r.n / 10.0 END AS per_sec
     FROM {{schema}}.queue_state q
    CROSS JOIN (VALUES ('completed'), ('dead')) AS st(state)
    CROSS JOIN LATERAL (
@@ -30,7 +30,7 @@ rate AS (
        FROM (SELECT d.finished_at FROM {{schema}}.jobs_done d
               WHERE d.queue = q.queue AND d.state = st.state AND d.finished_at > now() - interval '10 seconds'
                 AND ($1::text IS NULL OR d.tenant = $1)
-              ORDER BY d.finished_at DESC LIMIT 20000) x) r
+              ORDER BY d.finished_at DESC LIMIT 2000) x) r
    WHERE $2::text IS NULL OR q.queue = $2
 )
 SELECT q.queue, q.concurrency, q.tenant_concurrency, q.rate_limit, q.rate_period_ms, q.rate_burst,

@@ -34,7 +34,9 @@ WITH pending AS (
 )
 SELECT s.queue, coalesce(q.ready, 0) AS ready, coalesce(q.scheduled, 0) AS scheduled,
        (s.running + coalesce((SELECT sum(d_running) FROM pending p WHERE p.queue = s.queue), 0))::bigint AS running,
-       coalesce(extract(epoch FROM now() - o.run_at) * 1000, 0)::float8 AS oldest_ready_ms
+       coalesce(extract(epoch FROM now() - o.run_at) * 1000, 0)::float8 AS oldest_ready_ms,
+       -- Paused by an operator (rota.admin queue pause holds the queue until 'infinity').
+       coalesce(s.held_until = 'infinity', false) AS paused
   FROM {{schema}}.queue_state s
   LEFT JOIN q USING (queue)
   LEFT JOIN oldest o USING (queue)

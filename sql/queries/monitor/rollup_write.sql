@@ -15,3 +15,5 @@ SELECT x.q, to_timestamp(x.m / 1000.0), $2, x.e, x.c, x.f, x.r, x.d, x.s, x.l,
        snoozed = EXCLUDED.snoozed, rate_limited = EXCLUDED.rate_limited, wait_buckets = EXCLUDED.wait_buckets,
        run_buckets = EXCLUDED.run_buckets, wait_sum_ms = EXCLUDED.wait_sum_ms, run_sum_ms = EXCLUDED.run_sum_ms,
        tenants = EXCLUDED.tenants
+ -- A folded row is in the totals already (a write that late means a clock far off): leave it.
+ WHERE NOT r.folded

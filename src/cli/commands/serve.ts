@@ -22,7 +22,7 @@ export function registerServeCommands(program: Command): void {
     .option('--host <host>', 'interface to bind (without API tokens: 127.0.0.1 only)', '127.0.0.1')
     .option('--body-limit <bytes>', 'largest request body', bytes, 1024 * 1024)
     .action(async (o: { port: number; host: string; bodyLimit: number }) => {
-      const db = await openDatabase({ allowEmbedded: Boolean(program.opts().embedded) });
+      const db = await openDatabase({ embedded: 'on-flag' });
       const rota = rotaFromEnv(db.url);
       await rota.migrate();
       const { app } = await serve({ rota, port: o.port, host: o.host, bodyLimit: o.bodyLimit, say: (l) => console.log(l) });

@@ -20,6 +20,8 @@ export interface EvaluatorDeps {
   /** Prune rollups and resolved alerts (called by the lease holder now and then). */
   prune: () => Promise<void>;
   pruneEveryMs: number;
+  /** Bound on the database steps of process rules (settings, writing their alerts). */
+  dbTimeoutMs: number;
 }
 
 const LEASE = 'alerts';
@@ -57,11 +59,17 @@ export class AlertEvaluator {
     return { ...def.defaults, ...s?.thresholds };
   }
 
+  /**
+   * Process rules are evaluated first and without the database (settings as last read),
+   * so their alerts fire even while the pool is exhausted or the database is gone; every
+   * database step after that is bounded by `dbTimeoutMs`.
+   */
   async tick(): Promise<void> {
     const { store, log } = this.deps;
+    const cleared = await this.observeLocal();
     let dbOk = true;
     try {
-      this.settings = await store.ruleSettings();
+      this.settings = await this.bounded(store.ruleSettings());
       if (this.dbFailing) log.info({}, 'alert evaluator: database reachable again');
       this.dbFailing = false;
     } catch (err) {
@@ -70,8 +78,8 @@ export class AlertEvaluator {
       this.dbFailing = true;
       this.leader = false;
     }
-    await this.evaluateLocal(dbOk);
     if (!dbOk) return;
+    await this.persistLocal(cleared);
     try {
       this.leader = await store.takeLease(LEASE, this.deps.workerId, this.deps.leaseMs);
       if (!this.leader) return;
@@ -83,6 +91,20 @@ export class AlertEvaluator {
     } catch (err) {
       if (!isConnectionError(err)) log.warn({ err: String(err) }, 'alert evaluation failed');
     }
+  }
+
+  private bounded<T>(p: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    p.catch(() => {});
+    return Promise.race([
+      p.finally(() => clearTimeout(timer)),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`the database did not answer within ${this.deps.dbTimeoutMs} ms`)),
+          this.deps.dbTimeoutMs,
+        );
+      }),
+    ]);
   }
 
   private async run(defs: readonly RuleDef[], ctx: RuleContext): Promise<{ findings: Finding[]; types: string[] }> {
@@ -106,8 +128,8 @@ export class AlertEvaluator {
     return { findings, types };
   }
 
-  private async evaluateLocal(dbOk: boolean): Promise<void> {
-    const { store } = this.deps;
+  /** Evaluates the process rules (no database): new alerts fire in memory at once. Returns the keys found clear. */
+  private async observeLocal(): Promise<Map<string, number>> {
     const ctx: RuleContext = {
       cluster: this.deps.cluster,
       local: this.deps.local(),
@@ -141,21 +163,34 @@ export class AlertEvaluator {
       this.memory.set(k, { ...alert, persisted: false });
       this.deps.emit({ action: 'fired', alert });
     }
+    const cleared = new Map<string, number>();
+    for (const k of this.memory.keys()) {
+      if (found.has(k)) continue;
+      const n = (this.clears.get(k) ?? 0) + 1;
+      this.clears.set(k, n);
+      cleared.set(k, n);
+    }
+    return cleared;
+  }
+
+  /**
+   * Writes this process's alerts: every sighting while active, and the resolution once
+   * clear for `resolveAfter` evaluations. An alert raised while the database was away is
+   * written first, then resolved, so the history keeps it.
+   */
+  private async persistLocal(cleared: Map<string, number>): Promise<void> {
+    const { store } = this.deps;
     for (const [k, a] of this.memory) {
-      const cleared = !found.has(k);
-      const n = cleared ? (this.clears.get(k) ?? 0) + 1 : 0;
-      if (cleared) this.clears.set(k, n);
-      if (!dbOk) continue;
+      const n = cleared.get(k) ?? 0;
       try {
-        // Written while active (every sighting counted), and once more when it resolves.
-        if (!cleared || !a.persisted) {
-          const { alert, created } = await store.upsert(a, a.firstSeen);
+        if (n === 0 || !a.persisted) {
+          const { alert, created } = await this.bounded(store.upsert(a, a.firstSeen));
           a.id = alert.id;
           a.persisted = true;
           if (created) await this.deps.notify({ action: 'fired', alert });
         }
-        if (cleared && n >= this.deps.resolveAfter) {
-          const [resolved] = await store.resolveWhere({ type: a.type, subject: a.subject }, 'auto');
+        if (n >= this.deps.resolveAfter) {
+          const [resolved] = await this.bounded(store.resolveWhere({ type: a.type, subject: a.subject }, 'auto'));
           this.memory.delete(k);
           this.clears.delete(k);
           const alert = resolved ?? { ...a, state: 'resolved' as const, resolvedAt: new Date(), resolvedBy: 'auto' };

@@ -41,6 +41,8 @@ export interface RuleDef {
 }
 
 const pct = (x: number) => Math.round(x * 1000) / 10;
+/** Rollups are per minute: a window covers the minutes it touches. */
+const minutes = (ms: number | undefined) => `${Math.max(1, Math.ceil((ms ?? 0) / 60_000))} min`;
 
 export const RULES: readonly RuleDef[] = [
   {
@@ -118,7 +120,7 @@ export const RULES: readonly RuleDef[] = [
   },
   {
     name: 'oldest_ready',
-    description: 'The oldest ready job of a queue has waited longer than ageMs',
+    description: 'The oldest ready job of a queue (not paused) has waited longer than ageMs',
     scope: 'cluster',
     types: ['oldest_ready'],
     defaults: { ageMs: 60_000 },
@@ -126,7 +128,8 @@ export const RULES: readonly RuleDef[] = [
       const out: Finding[] = [];
       for (const g of await ctx.cluster.queueGauges()) {
         const limit = ctx.isActive('oldest_ready', g.queue) ? (t.ageMs ?? 60_000) / 2 : (t.ageMs ?? 60_000);
-        if (g.ready > 0 && g.oldestReadyMs > limit) {
+        // A paused queue's backlog waits on purpose.
+        if (!g.paused && g.ready > 0 && g.oldestReadyMs > limit) {
           out.push({
             type: 'oldest_ready',
             severity: 'warning',
@@ -157,7 +160,7 @@ export const RULES: readonly RuleDef[] = [
           type: 'failure_ratio',
           severity: 'warning',
           subject: r.queue,
-          message: `queue ${r.queue}: ${pct(ratio)} % of ${n} attempts failed in the last ${Math.round((t.windowMs ?? 0) / 1000)} s`,
+          message: `queue ${r.queue}: ${pct(ratio)} % of ${n} attempts failed in the last ${minutes(t.windowMs)} (whole minutes of rollups)`,
           details: { failed: r.failed, attempts: n, ratio },
         });
       }
@@ -178,7 +181,7 @@ export const RULES: readonly RuleDef[] = [
           type: 'dead_jobs',
           severity: 'warning',
           subject: r.queue,
-          message: `queue ${r.queue}: ${r.dead} jobs dead in the last ${Math.round((t.windowMs ?? 0) / 1000)} s`,
+          message: `queue ${r.queue}: ${r.dead} jobs dead in the last ${minutes(t.windowMs)} (whole minutes of rollups)`,
           details: { dead: r.dead },
         });
       }
@@ -226,7 +229,8 @@ export const RULES: readonly RuleDef[] = [
         }
         if (s.enabled && s.overdueMs > s.graceMs + (t.slackMs ?? 10_000)) overdue++;
       }
-      if (overdue > 0) {
+      // Schedulers paused by an operator evaluate nothing on purpose.
+      if (overdue > 0 && !(await ctx.cluster.schedulersPaused())) {
         out.push({
           type: 'scheduler_not_running',
           severity: 'critical',

@@ -1,8 +1,9 @@
--- prune: folds rollup rows older than the cutoff into monitor_totals and deletes them,
--- in one statement (one transaction), so the counters read by totals.sql stay whole.
---   $1 timestamptz cutoff
+-- fold: adds rollup rows older than the cutoff into monitor_totals and marks them
+-- folded, in one statement (one transaction), so the counters read by totals.sql
+-- (totals + unfolded rows) stay whole. Pruning then deletes folded rows only.
+--   $1 timestamptz cutoff (a couple of hours back: no process rewrites rows that old)
 WITH gone AS (
-  DELETE FROM {{schema}}.monitor_rollups WHERE minute < $1 RETURNING *
+  UPDATE {{schema}}.monitor_rollups SET folded = true WHERE NOT folded AND minute < $1 RETURNING *
 ), sums AS (
   SELECT queue, sum(enqueued) AS enqueued, sum(completed) AS completed, sum(failed) AS failed, sum(retried) AS retried, sum(dead) AS dead,
          sum(snoozed) AS snoozed, sum(rate_limited) AS rate_limited, sum(wait_sum_ms) AS wait_sum_ms,
