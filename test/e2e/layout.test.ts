@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
+import { waitFor } from '../support/db.js';
 import { launchBrowser, openPage, screenshot, seriousA11yViolations, signIn } from './support/browser.js';
 import { type Stack, startStack } from './support/stack.js';
 
@@ -75,5 +76,40 @@ describe('layout', () => {
     await first.focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: new RegExp(`^Job ${id}`) }).waitFor();
+  });
+
+  test('a failed request shows why, and its Retry works', async () => {
+    const page = await openPage(browser, stack.url);
+    // The queues request fails at the network level (as when the server is gone).
+    await page.route('**/api/queues', (route) => route.abort('connectionrefused'));
+    await signIn(page, stack.url, null, '#/queues');
+    const alert = page.getByRole('alert');
+    await alert.getByText(/cannot reach the server/).waitFor();
+    await page.unroute('**/api/queues');
+    await alert.getByRole('button', { name: 'Retry' }).click();
+    await page.locator('tr[data-queue="ingest"]').waitFor();
+  });
+
+  test('refreshing stops while the tab is hidden and resumes when it is shown', async () => {
+    const page = await openPage(browser, stack.url);
+    let asked = 0;
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/queues')) asked++;
+    });
+    await signIn(page, stack.url, null, '#/queues');
+    await page.locator('tr[data-queue="ingest"]').waitFor();
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((h) => {
+        Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
+        Object.defineProperty(document, 'hidden', { value: h, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    const before = asked;
+    // Longer than two refresh intervals (5 s each): nothing is asked while hidden.
+    await page.waitForTimeout(11_000);
+    expect(asked).toBe(before);
+    await setHidden(false);
+    await waitFor(() => asked > before, 10_000, 'a refresh after the tab is shown again');
   });
 });
