@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
+import { useThemeName } from '../lib/theme';
 
 export interface ChartSeries {
   label: string;
@@ -29,6 +30,8 @@ function cssVar(name: string): string {
  */
 export function Chart({ times, series, title, height = 200, format = (v) => String(Math.round(v * 100) / 100) }: Props) {
   const el = useRef<HTMLDivElement>(null);
+  // Axis and grid colours come from the theme's CSS variables: a new theme redraws the plot.
+  const theme = useThemeName();
   const plot = useRef<uPlot | null>(null);
   const shape = series.map((s) => `${s.label}:${s.color}`).join('|');
   const data: uPlot.AlignedData = [times, ...series.map((s) => s.values)];
@@ -70,7 +73,7 @@ export function Chart({ times, series, title, height = 200, format = (v) => Stri
       p.destroy();
       plot.current = null;
     };
-  }, [shape, height]);
+  }, [shape, height, theme]);
 
   useEffect(() => {
     plot.current?.setData(data);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 
 export type Theme = 'light' | 'dark';
 const KEY = 'rota.theme';
@@ -21,4 +21,15 @@ export function useTheme(): [Theme, () => void] {
     setTheme(next);
   };
   return [theme, toggle];
+}
+
+function subscribeTheme(onChange: () => void): () => void {
+  const mo = new MutationObserver(onChange);
+  mo.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  return () => mo.disconnect();
+}
+
+/** The theme in force (for what CSS cannot style, such as the charts' canvas). */
+export function useThemeName(): string {
+  return useSyncExternalStore(subscribeTheme, () => document.documentElement.dataset.theme ?? 'light');
 }
