@@ -11,12 +11,14 @@ import { parseArgs } from 'node:util';
 import * as api from './api.js';
 import { killChildren, REPO_ROOT } from './child.js';
 import * as core from './core.js';
+import * as dashboard from './dashboard.js';
 import * as fairness from './fairness.js';
 import { machine, startBenchServer } from './lib.js';
+import * as monitor from './monitor.js';
 import type { BenchOptions, Scenario } from './scenario.js';
 import * as scheduler from './scheduler.js';
 
-const SCENARIOS: Scenario[] = [core, fairness, scheduler, api];
+const SCENARIOS: Scenario[] = [core, fairness, scheduler, api, monitor, dashboard];
 
 const { values } = parseArgs({
   options: {

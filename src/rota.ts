@@ -14,6 +14,8 @@ import { inTransaction } from './db/transaction.js';
 import { asUnavailable, ValidationError } from './errors.js';
 import { type QueueHandle, SettingsStore, type TenantHandle } from './fairness/settings-store.js';
 import { defaultLogger, type Logger } from './logger.js';
+import type { Alerts } from './monitor/alerts/alerts.js';
+import { Monitor } from './monitor/monitor.js';
 import type { PoolStats, RotaEvents, RotaOptions, RotaStats, Worker, WorkerInfo, WorkOptions } from './options.js';
 import type { Breakers } from './resilience/breaker-admin.js';
 import { Resilience, type ResilienceOptions, validateWorkBreaker } from './resilience/resilience.js';
@@ -65,13 +67,15 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   private readonly emitter = new EventEmitter();
   private readonly enqueueCfg: EnqueueConfig;
   private readonly opts: Required<
-    Omit<RotaOptions, 'connectionString' | 'pool' | 'logger' | 'workerId' | 'schema' | keyof ResilienceOptions>
+    Omit<RotaOptions, 'connectionString' | 'pool' | 'logger' | 'workerId' | 'schema' | 'monitor' | keyof ResilienceOptions>
   >;
   private readonly resilience: Resilience;
   private readonly sql: Record<
     'enqueue' | 'findDedup' | 'claim' | 'finishBatch' | 'heartbeat' | 'rescue' | 'getJob' | 'cancel' | 'queueCounts' | 'jobLogs',
     string
   >;
+  /** Rollups, metrics, health checks and alerts (src/monitor). */
+  readonly monitor: Monitor;
   private runtime: WorkerRuntime | null = null;
   /** The last runtime, kept after stop so stats() still reports its counters. */
   private lastRuntime: WorkerRuntime | null = null;
@@ -136,6 +140,19 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
       log: this.log.child({ worker: this.workerId }),
       options,
       emit: (event, ...args) => this.emitter.emit(event, ...args),
+    });
+    this.monitor = new Monitor({
+      pool: this.pool,
+      schema: this.schema,
+      workerId: this.workerId,
+      log: this.log.child({ worker: this.workerId, part: 'monitor' }),
+      options: options.monitor,
+      stats: () => this.stats(),
+      unwrittenUpdates: () => (this.runtime ?? this.lastRuntime)?.batcher.unwritten().length ?? 0,
+      emit: (e) => this.emitter.emit('alert', e),
+      // Its internal queue (webhook deliveries) is not in a typed Rota's queue map.
+      enqueue: (queue, payload, opts) => (this as unknown as Rota).enqueue(queue, payload, opts),
+      work: (queue, opts, handler) => (this as unknown as Rota).work(queue, opts, handler),
     });
     const q = (name: string) => loadQuery(name, this.schema);
     this.sql = {
@@ -212,6 +229,11 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     return new SettingsStore(this.pool, this.schema).tenant(queue, id);
   }
 
+  /** Alerts (active, history), alert rules and webhooks, shared by every process. */
+  get alerts(): Alerts {
+    return this.monitor.alerts;
+  }
+
   /** The operator's operations: job lists and admin writes, queues and tenants, connections, pruning. */
   get admin(): Admin {
     this.adminOps ??= new Admin(this.pool, this.schema, (staleMs) => this.workers(staleMs));
@@ -232,10 +254,13 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   private async write(db: Queryable, queue: string, rows: ReturnType<typeof buildRows>): Promise<EnqueueResult[]> {
     try {
       const results = await insertRows(db, { enqueue: this.sql.enqueue, findDedup: this.sql.findDedup }, queue, rows);
+      let added = 0;
       for (const r of results) {
         if (r.deduplicated) this.counters.deduplicated++;
-        else this.counters.enqueued++;
+        else added++;
       }
+      this.counters.enqueued += added;
+      this.monitor.onEnqueued(queue, added);
       return results;
     } catch (err) {
       throw asUnavailable(err) ?? err;
@@ -265,7 +290,11 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     runtime.add(queue, { concurrency, retry, timeoutMs }, handler as Handler);
     return {
       queue,
-      stop: () => runtime.stopQueue(queue, this.opts.shutdownTimeoutMs),
+      stop: async () => {
+        await runtime.stopQueue(queue, this.opts.shutdownTimeoutMs);
+        // No heartbeat writes the last rollups of a stopped runtime.
+        if (runtime.stopped) await this.monitor.writeRollups().catch(() => {});
+      },
     };
   }
 
@@ -293,14 +322,19 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
         maintenanceIntervalMs: 3_600_000,
       },
       onOutcome: (o) => this.outcome(o),
-      onFlush: (s) => this.emitter.emit('flush', s),
+      onFlush: (s) => {
+        this.monitor.onFlush(s);
+        this.emitter.emit('flush', s);
+      },
       hooks: this.resilience.forRuntime(),
+      onHeartbeat: () => this.monitor.writeRollups(),
     });
     this.lastRuntime = this.runtime;
     return this.runtime;
   }
 
   private outcome(o: JobOutcome): void {
+    this.monitor.onOutcome(o);
     switch (o.kind) {
       case 'complete':
         this.counters.completed++;
@@ -398,6 +432,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     const rt = this.runtime;
     this.runtime = null;
     if (rt) await rt.stop(this.opts.shutdownTimeoutMs);
+    if (rt) await this.monitor.writeRollups().catch(() => {});
   }
 
   private get scheduling(): SchedulerService {
@@ -468,7 +503,10 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     if (this.closed) return;
     this.closed = true;
     await this.scheduler?.stop();
+    await this.monitor.stop();
     await this.stopWorkers();
+    // The last minute's rollups (best effort: the database may be gone).
+    await this.monitor.writeRollups().catch(() => {});
     this.resilience.close();
     if (!this.ownsPool) return;
     // pool.end() resolves once its clients are told to end, not once their connections

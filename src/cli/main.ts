@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerAlertCommands } from './commands/alerts.js';
 import { registerBreakerCommands } from './commands/breaker.js';
 import { registerCoreCommands } from './commands/core.js';
 import { registerJobCommands } from './commands/jobs.js';
@@ -31,6 +32,7 @@ export function buildCli(): Command {
   registerCoreCommands(program);
   registerQueueCommands(program);
   registerBreakerCommands(program);
+  registerAlertCommands(program);
   registerScheduleCommands(program);
   registerJobCommands(program);
   registerServeCommands(program);

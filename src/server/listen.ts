@@ -34,6 +34,7 @@ export async function serve(opts: ServeOptions): Promise<{ app: ZodApp; url: str
     opts.rota.admin.prune().catch((err: unknown) => opts.logger?.warn({ err: String(err) }, 'prune failed'));
   }, 3_600_000);
   prune.unref();
+  // Hooks can only be added before listen().
   app.addHook('onClose', async () => clearInterval(prune));
   try {
     await app.listen({ port: opts.port ?? 8080, host });

@@ -46,6 +46,8 @@ export interface RuntimeDeps {
   onFlush: (s: FlushStats) => void;
   /** Circuit breakers and the resource guard (src/resilience). */
   hooks?: RuntimeHooks;
+  /** Extra work on the heartbeat timer, after the heartbeat (the monitor's rollup write). */
+  onHeartbeat?: () => Promise<void>;
 }
 
 /** What the resilience layer plugs into a runtime. */
@@ -388,6 +390,7 @@ export class WorkerRuntime {
       }
     }
     await this.register();
+    await this.deps.onHeartbeat?.();
   }
 
   private async rescue(): Promise<void> {

@@ -26,6 +26,8 @@ export function registerServeCommands(program: Command): void {
       const rota = rotaFromEnv(db.url);
       await rota.migrate();
       const { app } = await serve({ rota, port: o.port, host: o.host, bodyLimit: o.bodyLimit, say: (l) => console.log(l) });
+      // Alert rules are evaluated by one process at a time (a lease); every server takes part.
+      rota.monitor.start();
       onShutdownSignal(async () => {
         await app.close();
         await rota.close();
