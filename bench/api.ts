@@ -177,7 +177,9 @@ export async function run(server: BenchServer, opts: BenchOptions): Promise<void
     // Burn-down: a worker on 'burn' at full speed; its rate alone, then under API load.
     const c = new pg.Client(url);
     await c.connect();
-    await c.query(`INSERT INTO rota.jobs (queue, tenant, payload) SELECT 'burn', 'b' || (i % 100), '{}' FROM generate_series(1, 1000000) i`);
+    await c.query(
+      `INSERT INTO rota.jobs (queue, tenant, payload) SELECT 'burn', 'b' || (i % 100), '{}' FROM generate_series(1, 1000000) i`,
+    );
     await c.end();
     const worker = startChild('bench/api/worker-child.ts', { BENCH_DB_URL: url });
     await worker.ready;
