@@ -77,6 +77,15 @@ TABLE breakers
   CONSTRAINT breakers_window_ms_check CHECK ((window_ms >= 1000))
   CONSTRAINT breakers_window_ms_not_null NOT NULL window_ms
 
+TABLE functions
+  file text NOT NULL
+  checksum text NOT NULL
+  applied_at timestamp with time zone NOT NULL DEFAULT now()
+  CONSTRAINT functions_applied_at_not_null NOT NULL applied_at
+  CONSTRAINT functions_checksum_not_null NOT NULL checksum
+  CONSTRAINT functions_file_not_null NOT NULL file
+  CONSTRAINT functions_pkey PRIMARY KEY (file)
+
 TABLE jobs
   id bigint NOT NULL IDENTITY
   queue text NOT NULL
@@ -359,6 +368,7 @@ CREATE INDEX breaker_history_at_idx ON rota.breaker_history USING btree (at);
 CREATE INDEX breaker_history_idx ON rota.breaker_history USING btree (kind, name, at DESC);
 CREATE UNIQUE INDEX breaker_history_pkey ON rota.breaker_history USING btree (id);
 CREATE UNIQUE INDEX breakers_pkey ON rota.breakers USING btree (kind, name);
+CREATE UNIQUE INDEX functions_pkey ON rota.functions USING btree (file);
 CREATE UNIQUE INDEX jobs_dedup_idx ON rota.jobs USING btree (queue, tenant, dedup_key) WHERE (dedup_key IS NOT NULL);
 CREATE INDEX jobs_done_id_idx ON ONLY rota.jobs_done USING btree (id);
 CREATE INDEX jobs_done_queue_idx ON ONLY rota.jobs_done USING btree (queue, state, finished_at);
@@ -977,6 +987,86 @@ BEGIN
   UNION ALL
   SELECT NULL, m.queue, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.more, m.limited, m.wake_at::double precision
     FROM markers m;
+END;
+$function$;
+
+CREATE OR REPLACE FUNCTION rota.move_jobs(p_moves jsonb)
+ RETURNS TABLE(id bigint, queue text, state text)
+ LANGUAGE plpgsql
+AS $function$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  WITH input AS MATERIALIZED (
+    SELECT coalesce(jsonb_object_agg(x ->> 'i', x), '{}') AS byid,
+           coalesce(array_agg((x ->> 'i')::bigint) FILTER (WHERE x ->> 'k' IN ('complete', 'dead', 'cancel')), '{}') AS finish_ids,
+           coalesce(array_agg((x ->> 'i')::bigint) FILTER (WHERE x ->> 'k' NOT IN ('complete', 'dead', 'cancel')), '{}') AS requeue_ids
+      FROM jsonb_array_elements(p_moves) AS x
+  ),
+  finished AS (
+    DELETE FROM "rota".jobs j
+     WHERE j.id = ANY ((SELECT finish_ids FROM input)::bigint[])
+       AND CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' = 'cancel'
+                THEN j.locked_by IS NULL
+                ELSE j.locked_by IS NOT NULL AND j.attempt = ((SELECT byid FROM input) -> j.id::text ->> 'a')::int END
+    RETURNING j.id, j.queue, j.tenant, j.priority, j.payload, j.errors, j.attempt, j.max_attempts,
+              j.dedup_key, j.run_at, j.created_at, j.started_at,
+              (SELECT byid FROM input) -> j.id::text AS x
+  ),
+  archived AS (
+    INSERT INTO "rota".jobs_done
+           (id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, dedup_key, run_at, created_at, started_at)
+    SELECT f.id, f.queue, f.tenant, f.priority,
+           CASE f.x ->> 'k' WHEN 'complete' THEN 'completed' WHEN 'cancel' THEN 'cancelled' ELSE 'dead' END,
+           f.payload, f.x -> 'r',
+           CASE WHEN jsonb_typeof(f.x -> 'e') = 'object' THEN f.errors || jsonb_build_array(f.x -> 'e') ELSE f.errors END,
+           f.attempt, f.max_attempts, f.dedup_key, f.run_at, f.created_at, f.started_at
+      FROM finished f
+    RETURNING jobs_done.id, jobs_done.queue, jobs_done.state
+  ),
+  requeued AS (
+    UPDATE "rota".jobs j
+       SET state = 'available',
+           run_at = CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' = 'rescue' THEN j.run_at
+                         ELSE now() + coalesce((((SELECT byid FROM input) -> j.id::text) ->> 'd')::double precision, 0)
+                                      * interval '1 millisecond' END,
+           attempt = CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' IN ('retry', 'rescue') THEN j.attempt
+                          ELSE j.attempt - 1 END,
+           errors = CASE WHEN jsonb_typeof((SELECT byid FROM input) -> j.id::text -> 'e') = 'object'
+                         THEN j.errors || jsonb_build_array((SELECT byid FROM input) -> j.id::text -> 'e')
+                         ELSE j.errors END,
+           locked_by = NULL,
+           lease_expires_at = NULL
+     WHERE j.id = ANY ((SELECT requeue_ids FROM input)::bigint[])
+       AND j.attempt = ((SELECT byid FROM input) -> j.id::text ->> 'a')::int
+       AND j.locked_by IS NOT NULL
+       AND (SELECT byid FROM input) -> j.id::text ->> 'k' IN ('retry', 'release', 'snooze', 'rate-limit', 'rate-limit-queue', 'rescue')
+    RETURNING j.id, j.queue, j.tenant, j.priority, j.run_at, (SELECT byid FROM input) -> j.id::text ->> 'k' AS kind
+  ),
+  moved AS (
+    SELECT f.queue, f.tenant, f.priority,
+           CASE WHEN f.x ->> 'k' = 'cancel' THEN -1 ELSE 0 END AS d_ready,
+           CASE WHEN f.x ->> 'k' = 'cancel' THEN 0 ELSE -1 END AS d_running,
+           NULL::timestamptz AS ready_at, NULL::timestamptz AS hold_until, NULL::timestamptz AS queue_hold_until
+      FROM finished f
+    UNION ALL
+    SELECT r.queue, r.tenant, r.priority, 1, -1, r.run_at,
+           CASE WHEN r.kind = 'rate-limit' THEN r.run_at END,
+           CASE WHEN r.kind = 'rate-limit-queue' THEN r.run_at END
+      FROM requeued r
+  ),
+  journaled AS (
+    INSERT INTO "rota".lane_changes (queue, tenants, priorities, d_ready, d_running, ready_at, hold_until, queue_hold_until)
+    SELECT g.queue, array_agg(g.tenant), array_agg(g.priority), array_agg(g.d_ready), array_agg(g.d_running),
+           array_agg(g.ready_at), array_agg(g.hold_until), max(g.queue_hold_until)
+      FROM (SELECT m.queue, m.tenant, m.priority, sum(m.d_ready)::int AS d_ready, sum(m.d_running)::int AS d_running,
+                   min(m.ready_at) AS ready_at, max(m.hold_until) AS hold_until, max(m.queue_hold_until) AS queue_hold_until
+              FROM moved m GROUP BY 1, 2, 3) g
+     GROUP BY g.queue
+  )
+  SELECT a.id, a.queue, a.state FROM archived a
+  UNION ALL
+  SELECT r.id, r.queue, 'available'::text FROM requeued r;
 END;
 $function$;
 

@@ -3,10 +3,13 @@ export type { MigrateResult } from './db/migrator.js';
 export {
   BreakerOpenError,
   DatabaseUnavailableError,
+  LeaseLostError,
   PermanentError,
   RateLimitedError,
   type RateLimitScope,
+  ShutdownAbortError,
   SnoozeError,
+  TimeoutError,
   ValidationError,
 } from './errors.js';
 export type { QueueInfo, QueueSettings, RateLimit, TenantInfo, TenantSettings } from './fairness/settings.js';

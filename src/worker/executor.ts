@@ -1,4 +1,12 @@
-import { BreakerOpenError, PermanentError, RateLimitedError, SnoozeError } from '../errors.js';
+import {
+  BreakerOpenError,
+  LeaseLostError,
+  PermanentError,
+  RateLimitedError,
+  ShutdownAbortError,
+  SnoozeError,
+  TimeoutError,
+} from '../errors.js';
 import { FairBuffer } from '../fairness/fair-buffer.js';
 import type { Logger } from '../logger.js';
 import { type Handler, type Job, type JobContext, PRIORITIES } from '../types.js';
@@ -50,16 +58,6 @@ interface Held {
 }
 
 const noop = () => {};
-
-class LeaseLostError extends Error {
-  override readonly name = 'LeaseLostError';
-}
-class ShutdownAbortError extends Error {
-  override readonly name = 'ShutdownAbortError';
-}
-class TimeoutError extends Error {
-  override readonly name = 'TimeoutError';
-}
 
 function errorJson(err: unknown, attempt: number): string {
   const e = err instanceof Error ? err : new Error(`non-Error thrown: ${safeString(err)}`);
