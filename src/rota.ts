@@ -230,7 +230,7 @@ export class Rota {
       },
       onOutcome: (o) => this.outcome(o),
       onFlush: (s) => this.emitter.emit('flush', s),
-      hooks: this.resilience.forRuntime(),
+      plugin: this.resilience.forRuntime(),
     });
     this.lastRuntime = this.runtime;
     return this.runtime;

@@ -22,7 +22,9 @@ export async function applyFunctions(client: pg.ClientBase, schema: string, forc
       schema,
     ),
   );
-  const stored = await client.query<{ file: string; checksum: string }>(withSchema('SELECT file, checksum FROM {{schema}}.functions', schema));
+  const stored = await client.query<{ file: string; checksum: string }>(
+    withSchema('SELECT file, checksum FROM {{schema}}.functions', schema),
+  );
   const have = new Map(stored.rows.map((r) => [r.file, r.checksum]));
   const applied: string[] = [];
   for (const f of loadFunctionFiles()) {

@@ -1,6 +1,7 @@
 import { isConnectionError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ClaimedRow, QueueExecutor } from './executor.js';
+import type { ClaimGate, ProbeRequest } from './plugin.js';
 
 /** What one claim returned (src/fairness/claimer.ts). */
 export interface ClaimBatch {
@@ -27,8 +28,10 @@ export interface ClaimLoopOptions {
   /** Seconds of work to keep buffered, at the queue's measured completion rate. */
   prefetchSeconds: number;
   log: Logger;
-  /** False while a guard (e.g. the database being away) says not to claim. */
-  canClaim?: () => boolean;
+  /** Which queues may be claimed for now (src/worker/plugin.ts); all when absent. */
+  gate?: ClaimGate;
+  /** Gives claimed rows back unrun, attempt not charged. */
+  release: (rows: ClaimedRow[]) => void;
 }
 
 /** Shortest sleep before a timed wake-up, so a wake time that is already due cannot spin. */
@@ -76,6 +79,8 @@ export class ClaimLoop {
    * instead of waiting behind jobs already buffered for others.
    */
   private readonly notified = new Set<string>();
+  /** Probe claims asked for (one per queue at a time), made at the top of the next round. */
+  private readonly probes = new Map<string, ProbeRequest>();
   private outage = false;
   readonly counters = { claims: 0, claimed: 0, emptyClaims: 0 };
 
@@ -91,6 +96,18 @@ export class ClaimLoop {
     this.running = false;
     this.wake();
     await this.loopDone;
+    for (const req of this.probes.values()) req.done([], 0);
+    this.probes.clear();
+  }
+
+  /** Claims exactly what `req` grants for its queue, ahead of the next ordinary claim. */
+  probe(req: ProbeRequest): void {
+    if (!this.running || this.probes.has(req.queue)) {
+      req.done([], 0);
+      return;
+    }
+    this.probes.set(req.queue, req);
+    this.wake();
   }
 
   /** Claims at once; with `queue`, new jobs arrived there (see `notified`). */
@@ -124,30 +141,56 @@ export class ClaimLoop {
     return ex.concurrency + prefetch;
   }
 
+  private async runProbes(): Promise<void> {
+    for (const req of [...this.probes.values()]) {
+      this.probes.delete(req.queue);
+      const ex = this.opts.executors().find((e) => e.queue === req.queue);
+      let granted = 0;
+      let rows: ClaimedRow[] = [];
+      try {
+        const free = ex ? ex.concurrency - ex.active - ex.buffered : 0;
+        if (free > 0) granted = await req.grant(free);
+        if (granted > 0) rows = (await this.opts.claim([req.queue], [granted])).rows;
+      } catch (err) {
+        this.opts.log.warn({ err: String(err), queue: req.queue }, 'could not claim probe jobs');
+      }
+      if (rows.length > 0 && !ex?.accepting) {
+        this.opts.release(rows); // the queue's worker stopped meanwhile
+        rows = [];
+      }
+      req.done(
+        rows.map((r) => r.id),
+        granted,
+      );
+      if (rows.length > 0) ex?.deliver(rows);
+    }
+  }
+
   private async loop(): Promise<void> {
     let backoff = 0;
     while (this.running) {
       this.wakeRequested = false;
+      if (this.probes.size > 0) await this.runProbes();
       const queues: string[] = [];
       const counts: number[] = [];
       const byQueue = new Map<string, QueueExecutor>();
-      if (this.opts.canClaim?.() ?? true) {
-        for (const ex of this.opts.executors()) {
-          const target = this.target(ex);
-          const held = ex.buffered + ex.active;
-          let n = target - held;
-          // Skip crumbs: wait until a quarter of the target is free (at least one
-          // slot), except where a limit hands out room a slot at a time.
-          let least = this.limited.has(ex.queue) ? 1 : Math.max(1, Math.floor(target / 4));
-          if (this.notified.has(ex.queue)) {
-            n = Math.min(Math.max(n, Math.ceil(target / 4)), 2 * target - held);
-            least = 1;
-          }
-          if (n >= least) {
-            queues.push(ex.queue);
-            counts.push(n);
-            byQueue.set(ex.queue, ex);
-          }
+      const gate = this.opts.gate;
+      for (const ex of this.opts.executors()) {
+        if (gate && !gate.admits(ex.queue)) continue;
+        const target = this.target(ex);
+        const held = ex.buffered + ex.active;
+        let n = target - held;
+        // Skip crumbs: wait until a quarter of the target is free (at least one
+        // slot), except where a limit hands out room a slot at a time.
+        let least = this.limited.has(ex.queue) ? 1 : Math.max(1, Math.floor(target / 4));
+        if (this.notified.has(ex.queue)) {
+          n = Math.min(Math.max(n, Math.ceil(target / 4)), 2 * target - held);
+          least = 1;
+        }
+        if (n >= least) {
+          queues.push(ex.queue);
+          counts.push(n);
+          byQueue.set(ex.queue, ex);
         }
       }
       this.notified.clear();
@@ -170,7 +213,14 @@ export class ClaimLoop {
           await this.sleepOrWake(backoff);
           continue;
         }
-        const { rows } = batch;
+        let { rows } = batch;
+        // The gate can close (a breaker opens, the guard trips) while the claim is in
+        // flight: rows of a queue that may no longer run here go straight back.
+        if (gate && rows.length > 0 && queues.some((q) => !gate.admits(q))) {
+          const back = rows.filter((r) => !gate.admits(r.queue));
+          rows = rows.filter((r) => gate.admits(r.queue));
+          this.opts.release(back);
+        }
         this.counters.claims++;
         this.counters.claimed += rows.length;
         if (rows.length === 0) this.counters.emptyClaims++;

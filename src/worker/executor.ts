@@ -122,6 +122,10 @@ export class QueueExecutor {
   get active(): number {
     return this.running;
   }
+  /** False once the queue is stopping: delivered rows go straight back. */
+  get accepting(): boolean {
+    return !this.closed;
+  }
   get heldCount(): number {
     return this.held.size;
   }

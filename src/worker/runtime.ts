@@ -4,11 +4,12 @@ import { maintainPartitions } from '../db/maintenance.js';
 import { isConnectionError } from '../errors.js';
 import { FairClaimer } from '../fairness/claimer.js';
 import type { Logger } from '../logger.js';
-import type { Handler, Job } from '../types.js';
+import type { Handler } from '../types.js';
 import { type FlushStats, StatusBatcher } from './batcher.js';
-import { type ClaimBatch, ClaimLoop } from './claim-loop.js';
+import { ClaimLoop } from './claim-loop.js';
 import { type ClaimedRow, type JobOutcome, QueueExecutor } from './executor.js';
 import { Listener } from './listener.js';
+import type { RuntimeControl, RuntimePlugin } from './plugin.js';
 import type { RetryPolicy } from './retry.js';
 
 export interface RuntimeConfig {
@@ -41,36 +42,8 @@ export interface RuntimeDeps {
   config: RuntimeConfig;
   onOutcome: (o: JobOutcome) => void;
   onFlush: (s: FlushStats) => void;
-  /** Circuit breakers and the resource guard (src/resilience). */
-  hooks?: RuntimeHooks;
-}
-
-/** What the resilience layer plugs into a runtime. */
-export interface RuntimeHooks {
-  /** False while this process is overloaded: nothing is claimed. */
-  canClaim(): boolean;
-  /** False while a queue's jobs are held back by its circuit breaker. */
-  claimable(queue: string): boolean;
-  start(api: RuntimeApi): void;
-  /** `ctx.breaker(name)` in a handler of `queue`. */
-  enterBreaker(queue: string, name: string, job: Job): Promise<void>;
-  onOutcome(o: JobOutcome): void;
-  /** Called once no job runs any more and the batcher has flushed. */
-  stop(): Promise<void>;
-  /** Reported with the worker's heartbeat. */
-  stats(): object;
-  /** NOTIFY channels (without the schema prefix) to LISTEN on, with their handlers. */
-  channels?: Record<string, (payload: string) => void>;
-}
-
-/** The runtime as the hooks see it. */
-export interface RuntimeApi {
-  claim(queues: string[], counts: number[]): Promise<ClaimedRow[]>;
-  executor(queue: string): QueueExecutor | undefined;
-  executors(): QueueExecutor[];
-  /** Gives claimed rows back unrun (attempt not charged). */
-  release(rows: ClaimedRow[]): void;
-  wake(): void;
+  /** Circuit breakers and the resource guard (src/resilience), through src/worker/plugin.ts. */
+  plugin?: RuntimePlugin;
 }
 
 export interface QueueWorkerOptions {
@@ -121,12 +94,12 @@ export class WorkerRuntime {
       leaseMs: config.leaseMs,
       claimSql: sql.claim,
     });
-    const hooks = deps.hooks;
+    const plugin = deps.plugin;
     this.claimLoop = new ClaimLoop({
-      claim: (queues, counts) => this.claimHeeded(queues, counts),
-      // A queue whose circuit breaker is open is left out (its probes are claimed by the hooks).
-      executors: () => (hooks ? [...this.executors.values()].filter((ex) => hooks.claimable(ex.queue)) : [...this.executors.values()]),
-      canClaim: hooks && (() => hooks.canClaim()),
+      claim: (queues, counts) => this.claimer.claim(queues, counts),
+      executors: () => [...this.executors.values()],
+      gate: plugin?.gate,
+      release: (rows) => this.release(rows),
       pollIntervalMs: config.pollIntervalMs,
       maxPrefetch: config.maxPrefetch,
       prefetchSeconds: config.prefetchSeconds,
@@ -139,30 +112,9 @@ export class WorkerRuntime {
         if (this.executors.has(queue)) this.claimLoop.wake(queue);
       },
       onConnect: () => this.claimLoop.wake(),
-      also: Object.fromEntries(Object.entries(hooks?.channels ?? {}).map(([name, fn]) => [`${config.schema}.${name}`, fn])),
+      also: Object.fromEntries(Object.entries(plugin?.channels ?? {}).map(([name, fn]) => [`${config.schema}.${name}`, fn])),
       log,
     });
-  }
-
-  /** One fair claim for these queues (src/fairness/claimer.ts). */
-  private claim(queues: string[], counts: number[]): Promise<ClaimBatch> {
-    return this.claimer.claim(queues, counts);
-  }
-
-  /**
-   * The claim loop's claim. A breaker can open (or the guard trip) while the statement
-   * is in flight: rows of a queue that may no longer run here go straight back, unrun
-   * and uncharged, instead of into the buffer.
-   */
-  private async claimHeeded(queues: string[], counts: number[]): Promise<ClaimBatch> {
-    const batch = await this.claim(queues, counts);
-    const hooks = this.deps.hooks;
-    if (!hooks || batch.rows.length === 0) return batch;
-    const canClaim = hooks.canClaim();
-    const keep = batch.rows.filter((r) => canClaim && hooks.claimable(r.queue));
-    if (keep.length === batch.rows.length) return batch;
-    this.release(batch.rows.filter((r) => !keep.includes(r)));
-    return { ...batch, rows: keep };
   }
 
   /** Gives claimed rows back unrun, attempt not charged. */
@@ -179,7 +131,7 @@ export class WorkerRuntime {
   }
 
   add(queue: string, opts: QueueWorkerOptions, handler: Handler): void {
-    const hooks = this.deps.hooks;
+    const plugin = this.deps.plugin;
     const ex = new QueueExecutor({
       queue,
       concurrency: opts.concurrency,
@@ -189,13 +141,13 @@ export class WorkerRuntime {
       log: this.deps.log.child({ queue }),
       finish: (u) => this.batcher.push(u),
       onSlotFree: () => this.claimLoop.slotFreed(ex),
-      onOutcome: hooks
+      onOutcome: plugin
         ? (o) => {
-            hooks.onOutcome(o);
+            plugin.onOutcome(o);
             this.deps.onOutcome(o);
           }
         : this.deps.onOutcome,
-      enterBreaker: hooks && ((name, job) => hooks.enterBreaker(queue, name, job)),
+      enterBreaker: plugin && ((name, job) => plugin.enterBreaker(queue, name, job)),
     });
     this.executors.set(queue, ex);
     if (!this.started) {
@@ -207,15 +159,26 @@ export class WorkerRuntime {
     }
   }
 
+  private control(): RuntimeControl {
+    return {
+      reopened: () => this.claimLoop.wake(),
+      releaseBuffered: (queue) => {
+        let n = 0;
+        for (const ex of this.executors.values()) if (queue === undefined || ex.queue === queue) n += ex.releaseBuffered();
+        return n;
+      },
+      probe: (req) => this.claimLoop.probe(req),
+      heldJobIds: () => {
+        const ids = new Set<string>();
+        for (const ex of this.executors.values()) for (const [id] of ex.heldJobs()) ids.add(id);
+        return ids;
+      },
+    };
+  }
+
   private async startBackground(): Promise<void> {
     const { config, log } = this.deps;
-    this.deps.hooks?.start({
-      claim: async (queues, counts) => (await this.claim(queues, counts)).rows,
-      executor: (queue) => this.executors.get(queue),
-      executors: () => [...this.executors.values()],
-      release: (rows) => this.release(rows),
-      wake: () => this.claimLoop.wake(),
-    });
+    this.deps.plugin?.start(this.control());
     this.claimLoop.start();
     // One warning when a task starts failing and one when it recovers, not one per tick.
     const every = (task: string, ms: number, fn: () => Promise<unknown>) => {
@@ -285,7 +248,7 @@ export class WorkerRuntime {
     for (const t of this.timers) clearInterval(t);
     const left = await this.batcher.flush(Date.now() + timeoutMs);
     if (left > 0) log.error({ left }, 'status updates not written before shutdown; their jobs will be rescued after the lease');
-    await this.deps.hooks?.stop().catch((err) => log.warn({ err: String(err) }, 'resilience shutdown failed'));
+    await this.deps.plugin?.stop().catch((err) => log.warn({ err: String(err) }, 'resilience shutdown failed'));
     await this.listener.stop();
     await pool.query(`DELETE FROM "${config.schema}".workers WHERE id = $1`, [config.workerId]).catch(() => {});
   }
@@ -375,7 +338,7 @@ export class WorkerRuntime {
       batcher: { pending: this.batcher.pending, ...this.batcher.counters },
       claims: this.claimLoop.counters,
       running: Object.fromEntries([...this.executors.values()].map((e) => [e.queue, e.active])),
-      resilience: this.deps.hooks?.stats(),
+      resilience: this.deps.plugin?.stats(),
     };
     await pool.query(
       `INSERT INTO "${config.schema}".workers (id, hostname, pid, queues, stats) VALUES ($1, $2, $3, $4, $5)
