@@ -23,6 +23,7 @@ import type { EnqueueItem, EnqueueOptions, EnqueueResult, Handler, JobRecord, Qu
 import type { JobOutcome } from './worker/executor.js';
 import { DEFAULT_RETRY } from './worker/retry.js';
 import { WorkerRuntime } from './worker/runtime.js';
+import { listenerAppName } from './worker/sessions.js';
 
 export type { PoolStats, RotaEvents, RotaOptions, RotaStats, Worker, WorkerInfo, WorkOptions } from './options.js';
 
@@ -41,7 +42,17 @@ export class Rota {
   >;
   private readonly resilience: Resilience;
   private readonly sql: Record<
-    'enqueue' | 'findDedup' | 'claim' | 'finishBatch' | 'heartbeat' | 'rescue' | 'getJob' | 'cancel' | 'queueCounts',
+    | 'enqueue'
+    | 'findDedup'
+    | 'claim'
+    | 'finishBatch'
+    | 'heartbeat'
+    | 'rescue'
+    | 'absentWorkers'
+    | 'rescueOrphans'
+    | 'getJob'
+    | 'cancel'
+    | 'queueCounts',
     string
   >;
   private runtime: WorkerRuntime | null = null;
@@ -109,6 +120,8 @@ export class Rota {
       finishBatch: q('finish_batch'),
       heartbeat: q('heartbeat'),
       rescue: q('rescue'),
+      absentWorkers: q('absent_workers'),
+      rescueOrphans: q('rescue_orphans'),
       getJob: q('get_job'),
       cancel: q('cancel'),
       queueCounts: q('queue_counts'),
@@ -211,7 +224,8 @@ export class Rota {
     const poolOptions = (this.pool as unknown as { options: pg.ClientConfig }).options;
     this.runtime = new WorkerRuntime({
       pool: this.pool,
-      newListenerClient: () => new pg.Client({ ...poolOptions, application_name: 'rota-listener' }),
+      // Named after this worker: other workers tell from pg_stat_activity that it is alive (src/worker/sessions.ts).
+      newListenerClient: () => new pg.Client({ ...poolOptions, application_name: listenerAppName(this.workerId) }),
       sql: this.sql,
       log: this.log.child({ worker: this.workerId }),
       config: {
@@ -220,6 +234,7 @@ export class Rota {
         leaseMs: this.opts.leaseMs,
         heartbeatMs: Math.max(50, Math.floor(this.opts.leaseMs / 3)),
         rescueIntervalMs: this.opts.rescueIntervalMs,
+        sessionCheckMs: 400,
         pollIntervalMs: this.opts.pollIntervalMs,
         batchSize: this.opts.batchSize,
         batchIntervalMs: this.opts.batchIntervalMs,

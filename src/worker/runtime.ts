@@ -11,6 +11,7 @@ import { type ClaimedRow, type JobOutcome, QueueExecutor } from './executor.js';
 import { Listener } from './listener.js';
 import type { RuntimeControl, RuntimePlugin } from './plugin.js';
 import type { RetryPolicy } from './retry.js';
+import { SessionWatch } from './sessions.js';
 
 export interface RuntimeConfig {
   schema: string;
@@ -18,6 +19,8 @@ export interface RuntimeConfig {
   leaseMs: number;
   heartbeatMs: number;
   rescueIntervalMs: number;
+  /** How often the sessions of other workers are checked (src/worker/sessions.ts). */
+  sessionCheckMs: number;
   pollIntervalMs: number;
   batchSize: number;
   batchIntervalMs: number;
@@ -32,6 +35,8 @@ export interface RuntimeQueries {
   finishBatch: string;
   heartbeat: string;
   rescue: string;
+  absentWorkers: string;
+  rescueOrphans: string;
 }
 
 export interface RuntimeDeps {
@@ -65,6 +70,13 @@ export class WorkerRuntime {
   private readonly claimer: FairClaimer;
   readonly batcher: StatusBatcher;
   private readonly listener: Listener;
+  private readonly sessions: SessionWatch;
+  /** The LISTEN connection is up. */
+  private listenerUp = false;
+  /** Until when dead-session rescue holds off (after this process's own reconnect). */
+  private sessionHoldOffUntil = 0;
+  /** Set once the LISTEN connection was up: only then is this worker registered (see sessions.ts). */
+  private listening = false;
   private timers: NodeJS.Timeout[] = [];
   private started = false;
   private stopping: Promise<void> | null = null;
@@ -111,9 +123,31 @@ export class WorkerRuntime {
       onNotify: (queue) => {
         if (this.executors.has(queue)) this.claimLoop.wake(queue);
       },
-      onConnect: () => this.claimLoop.wake(),
+      onConnect: (recovered) => {
+        // Back from an outage: the other workers may still be reconnecting (their
+        // listener backoff is at most 5 s); do not take them for dead meanwhile.
+        if (recovered) this.sessionHoldOffUntil = Date.now() + Math.min(10_000, config.leaseMs);
+        this.listenerUp = true;
+        this.listening = true;
+        this.claimLoop.wake();
+      },
+      onDisconnect: () => {
+        this.listenerUp = false;
+      },
       also: Object.fromEntries(Object.entries(plugin?.channels ?? {}).map(([name, fn]) => [`${config.schema}.${name}`, fn])),
       log,
+    });
+    this.sessions = new SessionWatch({
+      pool,
+      workerId: config.workerId,
+      sql,
+      notify: (queues) => this.notifyQueues(queues),
+      log,
+      confirmMs: config.sessionCheckMs,
+      mayRescue: () =>
+        this.listenerUp &&
+        Date.now() >= this.sessionHoldOffUntil &&
+        Date.now() - this.lastConnectionErrorAt >= Math.min(10_000, config.leaseMs),
     });
   }
 
@@ -206,14 +240,14 @@ export class WorkerRuntime {
     };
     every('heartbeat', config.heartbeatMs, () => this.heartbeat());
     every('rescue', config.rescueIntervalMs, () => this.rescue());
+    every('sessions', config.sessionCheckMs, () => this.sessions.check());
     every('maintenance', config.maintenanceIntervalMs, () =>
       maintainPartitions(this.deps.pool, config.schema, { retentionMs: config.retentionMs }),
     );
-    await Promise.all([
-      this.listener.start(),
-      this.register().catch((err) => log.warn({ err: String(err) }, 'worker registration failed; will retry')),
-      this.rescue().catch(() => {}),
-    ]);
+    // Registered only once its LISTEN session exists: a registered worker without one is
+    // taken for dead by the others (src/worker/sessions.ts).
+    await Promise.all([this.listener.start(), this.rescue().catch(() => {})]);
+    await this.register().catch((err) => log.warn({ err: String(err) }, 'worker registration failed; will retry'));
   }
 
   /** Stops one queue: no more claims for it, buffered jobs returned, in-flight finished or aborted. */
@@ -249,8 +283,9 @@ export class WorkerRuntime {
     const left = await this.batcher.flush(Date.now() + timeoutMs);
     if (left > 0) log.error({ left }, 'status updates not written before shutdown; their jobs will be rescued after the lease');
     await this.deps.plugin?.stop().catch((err) => log.warn({ err: String(err) }, 'resilience shutdown failed'));
-    await this.listener.stop();
+    // Unregister before the LISTEN session ends, or others would take this worker for dead.
     await pool.query(`DELETE FROM "${config.schema}".workers WHERE id = $1`, [config.workerId]).catch(() => {});
+    await this.listener.stop();
   }
 
   private async drain(executors: QueueExecutor[], timeoutMs: number): Promise<void> {
@@ -328,15 +363,23 @@ export class WorkerRuntime {
     this.counters.rescued += row.requeued;
     this.counters.rescuedDead += row.dead;
     log.warn({ requeued: row.requeued, dead: row.dead }, 'rescued jobs whose lease expired');
-    await pool.query('SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q', [`${config.schema}.jobs`, row.queues]);
+    await this.notifyQueues(row.queues);
+  }
+
+  /** Wakes the workers of these queues, as an enqueue would. */
+  private async notifyQueues(queues: string[]): Promise<void> {
+    const { pool, config } = this.deps;
+    await pool.query('SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q', [`${config.schema}.jobs`, queues]);
   }
 
   private async register(): Promise<void> {
     const { pool, config } = this.deps;
+    if (!this.listening || this.stopping) return;
     const stats = {
       pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount },
       batcher: { pending: this.batcher.pending, ...this.batcher.counters },
       claims: this.claimLoop.counters,
+      sessions: this.sessions.counters,
       running: Object.fromEntries([...this.executors.values()].map((e) => [e.queue, e.active])),
       resilience: this.deps.plugin?.stats(),
     };
