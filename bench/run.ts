@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import * as burst from './burst.js';
 import { killChildren, REPO_ROOT } from './child.js';
 import * as core from './core.js';
 import * as fairness from './fairness.js';
@@ -15,7 +16,7 @@ import { machine, startBenchServer } from './lib.js';
 import type { BenchOptions, Scenario } from './scenario.js';
 import * as scheduler from './scheduler.js';
 
-const SCENARIOS: Scenario[] = [core, fairness, scheduler];
+const SCENARIOS: Scenario[] = [core, fairness, scheduler, burst];
 
 const { values } = parseArgs({
   options: {

@@ -261,29 +261,40 @@ BEGIN
              OVER (PARTITION BY s.queue, s.tier, s.live) AS rr
       FROM solve s
   ),
+  -- How many next tags each lane generates (the ones it could win), and how many the
+  -- lanes of its queue generate together.
+  gen AS (
+    SELECT s.*, sum(s.m) OVER (PARTITION BY s.queue) AS m_queue
+      FROM (SELECT r.*,
+                   CASE WHEN NOT r.live OR r.tb <= 0 THEN 0
+                        WHEN r.rr IS NULL THEN r.c
+                        ELSE least(r.c, ceil(r.rr * r.w)::int) END AS m
+              FROM rounds r) s
+  ),
   -- Slots: each lane's next tags (k >= 1) plus one row k = 0 that keeps the lane in the
-  -- pipeline when it gets nothing.
+  -- pipeline when it gets nothing. A queue whose lanes generate no more tags than its
+  -- budget gets every one of them (one lane with a backlog, or many tenants whose round
+  -- fits the budget: the common cases): its lanes stay one row each (k = 0) and take m,
+  -- instead of m rows each going through the ranking's sort.
+  -- No tenant can get more than its room here: a lane's m is at most its c, and the c of
+  -- a tenant's lanes add up to at most its cap (see `lane`).
   slot AS (
     SELECT s.*, k, s.v + k::double precision / s.w AS tag
-      FROM rounds s
-     CROSS JOIN LATERAL generate_series(0,
-       CASE WHEN NOT s.live OR s.tb <= 0 THEN 0
-            WHEN s.rr IS NULL THEN s.c
-            ELSE least(s.c, ceil(s.rr * s.w)::int) END) AS k
-  ),
-  by_tenant AS (
-    SELECT s.*, k > 0 AND row_number() OVER (PARTITION BY s.queue, s.tenant, s.k > 0 ORDER BY s.tier, s.tag, s.priority) <= s.cap AS fits
-      FROM slot s
+      FROM gen s
+     CROSS JOIN LATERAL generate_series(0, CASE WHEN s.m_queue <= s.budget THEN 0 ELSE s.m END) AS k
   ),
   by_queue AS (
-    SELECT s.*, s.fits AND row_number() OVER (PARTITION BY s.queue, s.fits ORDER BY s.tier, s.tag, s.tenant, s.priority) <= s.budget AS chosen
-      FROM by_tenant s
+    SELECT s.*, s.k > 0 AND row_number() OVER (PARTITION BY s.queue, s.k > 0 ORDER BY s.tier, s.tag, s.tenant, s.priority) <= s.budget AS chosen
+      FROM slot s
   ),
   -- One row per lane again, with its quota n and its tier's last start tag served.
   quota AS (
     SELECT DISTINCT ON (s.queue, s.tenant, s.priority) s.*,
-           count(*) FILTER (WHERE s.chosen) OVER (PARTITION BY s.queue, s.tenant, s.priority) AS n,
-           max(s.tag - 1.0 / s.w) FILTER (WHERE s.chosen) OVER (PARTITION BY s.queue, s.tier) AS served
+           CASE WHEN s.m_queue <= s.budget THEN s.m
+                ELSE count(*) FILTER (WHERE s.chosen) OVER (PARTITION BY s.queue, s.tenant, s.priority) END AS n,
+           CASE WHEN s.m_queue <= s.budget
+                THEN max(s.v + (s.m - 1)::double precision / s.w) FILTER (WHERE s.m > 0) OVER (PARTITION BY s.queue, s.tier)
+                ELSE max(s.tag - 1.0 / s.w) FILTER (WHERE s.chosen) OVER (PARTITION BY s.queue, s.tier) END AS served
       FROM by_queue s
      ORDER BY s.queue, s.tenant, s.priority, s.k
   ),
