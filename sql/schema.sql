@@ -1086,8 +1086,12 @@ CREATE OR REPLACE FUNCTION rota.note_jobs_inserted()
  LANGUAGE plpgsql
 AS $function$
 BEGIN
+  -- Only queues not seen yet: ON CONFLICT's uniqueness check waits for any transaction
+  -- that has written the queue's row and not committed, i.e. for a claim in flight
+  -- (claims update it), which put every enqueue behind the claim (tens of ms in a burst).
   INSERT INTO "rota".queue_state (queue)
   SELECT DISTINCT n.queue FROM new_jobs n
+   WHERE NOT EXISTS (SELECT 1 FROM "rota".queue_state s WHERE s.queue = n.queue)
   ON CONFLICT (queue) DO NOTHING;
   INSERT INTO "rota".lane_changes (queue, tenants, priorities, d_ready, d_running, ready_at)
   SELECT g.queue, array_agg(g.tenant), array_agg(g.priority), array_agg(g.n), array_agg(0), array_agg(g.ready_at)
@@ -1115,9 +1119,10 @@ CREATE OR REPLACE FUNCTION rota.notify_jobs()
 AS $function$
 DECLARE
   q text;
+  p smallint;
 BEGIN
-  FOR q IN SELECT DISTINCT n.queue FROM new_jobs n WHERE n.run_at <= now() LOOP
-    PERFORM pg_notify(TG_TABLE_SCHEMA || '.jobs', q);
+  FOR q, p IN SELECT n.queue, min(n.priority) FROM new_jobs n WHERE n.run_at <= now() GROUP BY n.queue LOOP
+    PERFORM pg_notify(TG_TABLE_SCHEMA || '.jobs', q || chr(31) || p);
   END LOOP;
   RETURN NULL;
 END;

@@ -7,24 +7,31 @@
 
 -- Wake workers when runnable jobs arrive. One notification per (statement, queue):
 -- a bulk insert of 5,000 jobs sends one. Delayed jobs are found by polling.
+-- Payload: the queue name, chr(31) (a control character, never in a queue name), and the
+-- best priority rank inserted (0 = urgent): a worker whose buffer is full still claims
+-- at once for a higher tier than it holds (src/worker/claim-loop.ts).
 CREATE OR REPLACE FUNCTION {{schema}}.notify_jobs() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   q text;
+  p smallint;
 BEGIN
-  FOR q IN SELECT DISTINCT n.queue FROM new_jobs n WHERE n.run_at <= now() LOOP
-    PERFORM pg_notify(TG_TABLE_SCHEMA || '.jobs', q);
+  FOR q, p IN SELECT n.queue, min(n.priority) FROM new_jobs n WHERE n.run_at <= now() GROUP BY n.queue LOOP
+    PERFORM pg_notify(TG_TABLE_SCHEMA || '.jobs', q || chr(31) || p);
   END LOOP;
   RETURN NULL;
 END;
 $$;
 
 -- Enqueue (and any other insert): register the queue and count the new jobs in, once
--- per statement. INSERT … ON CONFLICT DO NOTHING on an existing queue row takes no
--- lock, so enqueues never wait for claims.
+-- per statement. Neither touches a row a claim writes, so enqueues never wait for claims.
 CREATE OR REPLACE FUNCTION {{schema}}.note_jobs_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  -- Only queues not seen yet: ON CONFLICT's uniqueness check waits for any transaction
+  -- that has written the queue's row and not committed, i.e. for a claim in flight
+  -- (claims update it), which put every enqueue behind the claim (tens of ms in a burst).
   INSERT INTO {{schema}}.queue_state (queue)
   SELECT DISTINCT n.queue FROM new_jobs n
+   WHERE NOT EXISTS (SELECT 1 FROM {{schema}}.queue_state s WHERE s.queue = n.queue)
   ON CONFLICT (queue) DO NOTHING;
   INSERT INTO {{schema}}.lane_changes (queue, tenants, priorities, d_ready, d_running, ready_at)
   SELECT g.queue, array_agg(g.tenant), array_agg(g.priority), array_agg(g.n), array_agg(0), array_agg(g.ready_at)

@@ -1,5 +1,6 @@
 import { isConnectionError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { PRIORITIES } from '../types.js';
 import type { ClaimedRow, QueueExecutor } from './executor.js';
 import type { ClaimGate, ProbeRequest } from './plugin.js';
 
@@ -33,6 +34,19 @@ export interface ClaimLoopOptions {
   /** Gives claimed rows back unrun, attempt not charged. */
   release: (rows: ClaimedRow[]) => void;
 }
+
+/** Priority rank of 'normal': lower ranks are urgent and high. */
+const NORMAL_RANK = PRIORITIES.indexOf('normal');
+
+/**
+ * What one claim statement may take, at the measured cost per claimed job: claims of a
+ * process run one after another, and urgent work that arrives during one waits for it
+ * (the claim holds its queues' state rows until it commits). Bigger claims save little:
+ * the fixed cost of a claim is a couple of ms.
+ */
+const CLAIM_BUDGET_MS = 15;
+/** Never fewer jobs than this per claim because of the budget. */
+const MIN_CLAIM = 200;
 
 /** Shortest sleep before a timed wake-up, so a wake time that is already due cannot spin. */
 const MIN_SLEEP_MS = 5;
@@ -79,9 +93,18 @@ export class ClaimLoop {
    * instead of waiting behind jobs already buffered for others.
    */
   private readonly notified = new Set<string>();
+  /**
+   * Queues where urgent or high-priority jobs arrived since the last claim. A full buffer
+   * of lower-tier jobs must not delay them: their queue is claimed for at once, a small
+   * claim (its concurrency) whatever the buffer holds, and the claim takes tiers in
+   * order, so they come first; the executor's buffer runs tiers in order too.
+   */
+  private readonly urgent = new Set<string>();
   /** Probe claims asked for (one per queue at a time), made at the top of the next round. */
   private readonly probes = new Map<string, ProbeRequest>();
   private outage = false;
+  /** Moving average of a claim's duration per job claimed (ms), from claims of at least MIN_CLAIM jobs. */
+  private msPerJob = 0;
   readonly counters = { claims: 0, claimed: 0, emptyClaims: 0 };
 
   constructor(private readonly opts: ClaimLoopOptions) {}
@@ -110,9 +133,10 @@ export class ClaimLoop {
     this.wake();
   }
 
-  /** Claims at once; with `queue`, new jobs arrived there (see `notified`). */
-  wake(queue?: string): void {
+  /** Claims at once; with `queue`, new jobs arrived there (see `notified`), the best of them of priority rank `rank`. */
+  wake(queue?: string, rank?: number): void {
     if (queue !== undefined) this.notified.add(queue);
+    if (queue !== undefined && rank !== undefined && rank < NORMAL_RANK) this.urgent.add(queue);
     this.wakeRequested = true;
     const r = this.wakeResolve;
     this.wakeResolve = null;
@@ -187,6 +211,9 @@ export class ClaimLoop {
           n = Math.min(Math.max(n, Math.ceil(target / 4)), 2 * target - held);
           least = 1;
         }
+        // Urgent work waiting: a small claim (its tiers come first), so it is back in a
+        // few ms rather than after a large batch of the backlog.
+        if (this.urgent.has(ex.queue)) n = ex.concurrency;
         if (n >= least) {
           queues.push(ex.queue);
           counts.push(n);
@@ -194,11 +221,18 @@ export class ClaimLoop {
         }
       }
       this.notified.clear();
+      this.urgent.clear();
+      this.fitBudget(counts);
       let sleepMs = this.opts.pollIntervalMs;
       if (queues.length > 0) {
         let batch: ClaimBatch;
         try {
+          const started = performance.now();
           batch = await this.opts.claim(queues, counts);
+          if (batch.rows.length >= MIN_CLAIM) {
+            const sample = (performance.now() - started) / batch.rows.length;
+            this.msPerJob = this.msPerJob === 0 ? sample : 0.7 * this.msPerJob + 0.3 * sample;
+          }
           if (this.outage) {
             this.outage = false;
             this.opts.log.warn({}, 'claims resumed');
@@ -260,6 +294,15 @@ export class ClaimLoop {
       }
       await this.sleepOrWake(sleepMs);
     }
+  }
+
+  /** Scales the counts down (in place) to what one claim should take (CLAIM_BUDGET_MS). */
+  private fitBudget(counts: number[]): void {
+    if (this.msPerJob === 0) return;
+    const max = Math.max(MIN_CLAIM, Math.floor(CLAIM_BUDGET_MS / this.msPerJob));
+    const total = counts.reduce((a, b) => a + b, 0);
+    if (total <= max) return;
+    for (let i = 0; i < counts.length; i++) counts[i] = Math.max(1, Math.floor(((counts[i] as number) * max) / total));
   }
 
   /** Sleeps for `ms` or until woken (a notification, a freed slot, a flush, stop()). */

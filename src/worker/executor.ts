@@ -59,6 +59,14 @@ interface Held {
 
 const noop = () => {};
 
+/**
+ * Handlers started per event-loop turn before the executor yields (setImmediate). Fast
+ * handlers finish in microtasks, and each finish starts the next job in the same chain:
+ * without a yield, a buffer of thousands drains in one turn and nothing else runs
+ * meanwhile (no claim result, no flush, no NOTIFY of urgent work is read).
+ */
+const STARTS_PER_TURN = 100;
+
 function errorJson(err: unknown, attempt: number): string {
   const e = err instanceof Error ? err : new Error(`non-Error thrown: ${safeString(err)}`);
   return JSON.stringify({
@@ -99,6 +107,9 @@ export class QueueExecutor {
   /** Restarts the pump when a local rate-limit hold ends. */
   private holdTimer: NodeJS.Timeout | null = null;
   private running = 0;
+  /** Handlers started in this event-loop turn, and whether a resume is scheduled. */
+  private startedThisTurn = 0;
+  private resumeScheduled = false;
   private readonly held = new Map<string, Held>();
   private idleWaiters: Array<() => void> = [];
   /** Set when the queue stops: rows of a claim that was still in flight go straight back. */
@@ -193,9 +204,14 @@ export class QueueExecutor {
 
   private pump(): void {
     while (this.running < this.opts.concurrency) {
+      if (this.startedThisTurn >= STARTS_PER_TURN) {
+        this.resumeNextTurn();
+        return;
+      }
       const row = this.buffer.shift();
       if (!row) break;
       this.running++;
+      if (this.startedThisTurn++ === 0) this.resumeNextTurn();
       void this.run(row);
     }
     // Jobs held back by a local rate-limit hold start when it ends.
@@ -209,6 +225,17 @@ export class QueueExecutor {
         this.holdTimer.unref();
       }
     }
+  }
+
+  /** Starts counting a new turn (and pumps) once the event loop has been through I/O. */
+  private resumeNextTurn(): void {
+    if (this.resumeScheduled) return;
+    this.resumeScheduled = true;
+    setImmediate(() => {
+      this.resumeScheduled = false;
+      this.startedThisTurn = 0;
+      this.pump();
+    });
   }
 
   private async run(row: ClaimedRow): Promise<void> {

@@ -120,8 +120,11 @@ export class WorkerRuntime {
     this.listener = new Listener({
       newClient: deps.newListenerClient,
       channel: `${config.schema}.jobs`,
-      onNotify: (queue) => {
-        if (this.executors.has(queue)) this.claimLoop.wake(queue);
+      onNotify: (payload) => {
+        // "queue" (rescue) or "queue\x1fbest priority rank" (enqueue: sql/functions/jobs_triggers.sql).
+        const sep = payload.indexOf('\x1f');
+        const queue = sep < 0 ? payload : payload.slice(0, sep);
+        if (this.executors.has(queue)) this.claimLoop.wake(queue, sep < 0 ? undefined : Number(payload.slice(sep + 1)));
       },
       onConnect: (recovered) => {
         // Back from an outage: the other workers may still be reconnecting (their
