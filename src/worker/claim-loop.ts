@@ -44,7 +44,7 @@ const NORMAL_RANK = PRIORITIES.indexOf('normal');
  * (the claim holds its queues' state rows until it commits). Bigger claims save little:
  * the fixed cost of a claim is a couple of ms.
  */
-const CLAIM_BUDGET_MS = 15;
+const CLAIM_BUDGET_MS = 25;
 /** Never fewer jobs than this per claim because of the budget. */
 const MIN_CLAIM = 200;
 
