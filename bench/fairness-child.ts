@@ -8,8 +8,6 @@
  *              its last job) or, with FAIR_DRAIN=0, A's rate while B ran and after.
  *   weights    tenants w1, w2, w4 (weights 1, 2, 4) with deep backlogs; completions per
  *              tenant over FAIR_WINDOW_MS after FAIR_WARMUP_MS.
- *   worker     works FAIR_QUEUE until it has no unfinished job, recording every run's
- *              start and end (epoch ms, comparable across processes) in public.fair_runs.
  *   rate       one tenant rate-limited to FAIR_RATE per minute, deep backlog; jobs claimed
  *              in FAIR_WINDOW_MS from the first claim.
  *   burndown   FAIR_JOBS no-op jobs over FAIR_TENANTS tenants, bulk-enqueued, then one
@@ -28,11 +26,6 @@ const QUEUE = 'fair';
 
 function result(value: object): void {
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(value)}\n`);
-}
-
-async function unfinished(sql: pg.Pool, queue: string): Promise<number> {
-  const r = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM rota.jobs WHERE queue = $1', [queue]);
-  return r.rows[0]?.n ?? 0;
 }
 
 async function ab(): Promise<void> {
@@ -123,32 +116,6 @@ async function weights(): Promise<void> {
   result({ counts });
 }
 
-async function workUntilDrained(): Promise<void> {
-  const queue = env.FAIR_QUEUE ?? QUEUE;
-  const sql = new pg.Pool({ connectionString: url, max: 1 });
-  const records: Array<[string, string, number, number]> = [];
-  const worker = new Rota({
-    connectionString: url,
-    pollIntervalMs: num('FAIR_POLL_MS', 50),
-    ...(env.FAIR_MAX_PREFETCH ? { maxPrefetch: Number(env.FAIR_MAX_PREFETCH) } : {}),
-  });
-  const sleepMs = num('FAIR_SLEEP_MS', 10);
-  worker.work(queue, { concurrency: num('FAIR_CONCURRENCY', 4) }, async (job) => {
-    const started = clock();
-    await sleep(sleepMs);
-    records.push([job.id, job.tenant, started, clock()]);
-  });
-  await sleep(500);
-  while ((await unfinished(sql, queue)) > 0) await sleep(50);
-  await worker.close();
-  await sql.query(
-    `INSERT INTO public.fair_runs SELECT j, t, $3, s, e FROM unnest($1::bigint[], $2::text[], $4::float8[], $5::float8[]) AS x(j, t, s, e)`,
-    [records.map((r) => r[0]), records.map((r) => r[1]), process.pid, records.map((r) => r[2]), records.map((r) => r[3])],
-  );
-  await sql.end();
-  result({ runs: records.length });
-}
-
 async function rate(): Promise<void> {
   const perMinute = num('FAIR_RATE', 450);
   const windowMs = num('FAIR_WINDOW_MS', 120_000);
@@ -206,7 +173,7 @@ async function burndown(): Promise<void> {
   result({ ms });
 }
 
-const modes: Record<string, () => Promise<void>> = { ab, weights, worker: workUntilDrained, rate, burndown };
+const modes: Record<string, () => Promise<void>> = { ab, weights, rate, burndown };
 const mode = modes[env.FAIR_MODE ?? ''];
 if (!mode) throw new Error(`FAIR_MODE must be one of ${Object.keys(modes).join(', ')}`);
 await mode();

@@ -14,6 +14,7 @@
  * fresh database on the shared server.
  */
 import pg from 'pg';
+import { spawnWorker } from '../harness/spawn.js';
 import { loadQuery } from '../src/db/sql.js';
 import { Rota } from '../src/index.js';
 import { runChild } from './child.js';
@@ -142,9 +143,6 @@ async function limits(server: BenchServer, quick: boolean): Promise<void> {
       Array.from({ length: tenants * perTenant }, (_, i) => ({ payload: 0, tenant: `store-${i % tenants}` })),
     );
     await rota.close();
-    await sql.query(
-      'CREATE TABLE public.fair_runs (job_id bigint, tenant text, pid int, started double precision, ended double precision)',
-    );
     const probe = new pg.Client(url);
     await probe.connect();
     let sampling = true;
@@ -166,18 +164,27 @@ async function limits(server: BenchServer, quick: boolean): Promise<void> {
       }
     })();
     const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: 4 }, () =>
-        child({ FAIR_DB_URL: url, FAIR_MODE: 'worker', FAIR_CONCURRENCY: 4, FAIR_SLEEP_MS: 10, FAIR_POLL_MS: 50 }),
-      ),
+    // The shared worker fixture: records every run in public.runs and exits once the queue is drained.
+    const workers = Array.from({ length: 4 }, () =>
+      spawnWorker({
+        DATABASE_URL: url,
+        QUEUE: 'fair',
+        CONCURRENCY: '4',
+        JOB_MS: '10',
+        RUNS_TABLE: '1',
+        EXIT_WHEN_DRAINED: '1',
+        ROTA_OPTIONS: JSON.stringify({ pollIntervalMs: 50 }),
+      }),
     );
+    const codes = await Promise.all(workers.map((w) => w.exited));
+    if (codes.some((c) => c !== 0))
+      throw new Error(`fairness: a worker process failed (${codes.join(', ')}):\n${workers.map((w) => w.output()).join('\n')}`);
     const ms = performance.now() - t0;
     sampling = false;
     await sampler;
     await probe.end();
-    const runs = (
-      await sql.query<{ tenant: string; started: number; ended: number }>('SELECT tenant, started, ended FROM public.fair_runs')
-    ).rows;
+    const runs = (await sql.query<{ tenant: string; started: number; ended: number }>('SELECT tenant, started, ended FROM public.runs'))
+      .rows;
     const perTenantMax = Math.max(
       ...Array.from({ length: tenants }, (_, t) =>
         maxOverlap(runs.filter((r) => r.tenant === `store-${t}`).map((r) => [r.started, r.ended])),

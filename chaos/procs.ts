@@ -1,31 +1,14 @@
 /**
- * Worker processes for the chaos scenarios: spawned with tsx (chaos/worker.ts), killed
- * on purpose, always killed on exit, and their run records read back.
+ * Worker processes for the chaos scenarios: the shared worker fixture
+ * (harness/worker-process.ts) started by the shared spawner (harness/spawn.ts), killed
+ * on purpose, and their run records read back.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { type Proc, spawnWorker as spawnFixture, stopProcs } from '../harness/spawn.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const live = new Set<ChildProcess>();
-
-// No worker outlives the runner, whatever happens to it.
-process.once('exit', () => {
-  for (const c of live) c.kill('SIGKILL');
-});
-
-export interface WorkerProc {
+export interface WorkerProc extends Proc {
   readonly id: string;
-  readonly child: ChildProcess;
-  readonly ready: Promise<void>;
-  readonly exited: Promise<number | string>;
-  /** Set when the process exited without being told to (a crash). */
-  crashed: boolean;
-  /** stdout lines so far (JSON events and "ready"). */
-  lines(): string[];
-  /** Sends a signal; the exit that follows is not a crash. */
-  kill(signal: NodeJS.Signals): void;
 }
 
 export interface SpawnOptions {
@@ -41,11 +24,8 @@ export interface SpawnOptions {
 }
 
 export function spawnWorker(o: SpawnOptions): WorkerProc {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'chaos/worker.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ROTA_LOG_LEVEL: process.env.ROTA_LOG_LEVEL ?? 'warn',
+  const proc = spawnFixture(
+    {
       DATABASE_URL: o.url,
       QUEUE: o.queue,
       CONCURRENCY: String(o.concurrency ?? 10),
@@ -53,70 +33,17 @@ export function spawnWorker(o: SpawnOptions): WorkerProc {
       ROTA_OPTIONS: JSON.stringify({ workerId: o.id, ...o.rota }),
       ...o.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  live.add(child);
-  child.stderr?.pipe(createWriteStream(join(o.runsDir, `${o.id}.log`)));
-  let out = '';
-  let told = false;
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('ready\n')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker ${o.id} exited (${code}) before ready`)));
-  });
-  ready.catch(() => {});
-  const proc: WorkerProc = {
-    id: o.id,
-    child,
-    ready,
-    crashed: false,
-    exited: new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        live.delete(child);
-        if (!told) proc.crashed = true;
-        resolve(code ?? signal ?? 'unknown');
-      });
-    }),
-    lines: () => out.split('\n').filter(Boolean),
-    kill: (signal) => {
-      told = true;
-      child.kill(signal);
-    },
-  };
-  return proc;
+    { stderrFile: join(o.runsDir, `${o.id}.log`) },
+  );
+  return Object.assign(proc, { id: o.id });
 }
 
 /** SIGTERM (graceful) and wait; SIGKILL after `graceMs`. */
-export async function stopWorker(p: WorkerProc, graceMs = 20_000): Promise<void> {
-  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-  p.kill('SIGTERM');
-  const t = setTimeout(() => p.kill('SIGKILL'), graceMs);
-  await p.exited;
-  clearTimeout(t);
+export function stopWorker(p: WorkerProc, graceMs = 20_000): Promise<void> {
+  return stopProcs([p], graceMs);
 }
 
-export interface RunRecord {
-  job: string;
-  attempt: number;
-  worker: string;
-  at: number;
-}
-
-/** Every handler run recorded in `dir` (one file per worker process). */
-export function readRuns(dir: string): RunRecord[] {
-  if (!existsSync(dir)) return [];
-  const out: RunRecord[] = [];
-  for (const f of readdirSync(dir)) {
-    if (f.endsWith('.log')) continue;
-    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
-      const [job, attempt, , at] = line.split(' ');
-      if (job && at) out.push({ job, attempt: Number(attempt), worker: f, at: Number(at) });
-    }
-  }
-  return out.sort((a, b) => a.at - b.at);
-}
+export { type RunRecord, readRuns } from '../harness/runs.js';
 
 /** Warning lines per message in a worker's log. */
 export function warningsOf(dir: string, id: string): Map<string, number> {

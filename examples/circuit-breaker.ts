@@ -11,7 +11,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PermanentError, Rota, startEmbeddedPostgres } from '../src/index.js'; // in an application: from 'rota'
+import { startEmbeddedPostgres } from '../src/db/embedded.js'; // in an application: from 'rota/embedded'
+import { PermanentError, Rota } from '../src/index.js'; // in an application: from 'rota'
 
 class HttpError extends Error {
   constructor(readonly status: number) {

@@ -1,4 +1,3 @@
-export { type EmbeddedServer, startEmbeddedPostgres } from './db/embedded.js';
 export type { MigrateResult } from './db/migrator.js';
 export {
   BreakerOpenError,
@@ -28,7 +27,16 @@ export type { GuardMeasure, GuardOptions, GuardSample, GuardState, GuardStats } 
 export type { PoolExhaustion, PoolWatchStats } from './resilience/pool-watch.js';
 export type { ResilienceEvents, ResilienceOptions, ResilienceStats, WorkBreakerOptions } from './resilience/resilience.js';
 export type { BreakerEvent, WorkerResilienceStats } from './resilience/worker-hooks.js';
-export type { PoolStats, RotaEvents, RotaOptions, RotaStats, Worker, WorkOptions } from './rota.js';
+export type {
+  PoolStats,
+  RotaEvents,
+  RotaOptions,
+  RotaStats,
+  Worker,
+  WorkerModule,
+  WorkerModuleEntry,
+  WorkOptions,
+} from './rota.js';
 export { Rota } from './rota.js';
 export type { CycleQuery } from './scheduler/cycles.js';
 export type { TriggerResult } from './scheduler/evaluator.js';
@@ -46,6 +54,7 @@ export type {
   TickStatus,
 } from './scheduler/types.js';
 export type {
+  AnyQueues,
   EnqueueItem,
   EnqueueOptions,
   EnqueueResult,
@@ -58,6 +67,8 @@ export type {
   Json,
   Priority,
   Queryable,
+  QueueName,
+  QueuePayloads,
 } from './types.js';
 export type { FlushStats } from './worker/batcher.js';
 export type { RetryPolicy } from './worker/retry.js';

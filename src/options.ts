@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Logger } from './logger.js';
 import type { ResilienceEvents, ResilienceOptions, ResilienceStats, WorkBreakerOptions } from './resilience/resilience.js';
 import type { ScheduleTickEvent } from './scheduler/types.js';
+import type { Handler } from './types.js';
 import type { FlushStats } from './worker/batcher.js';
 import type { JobOutcome } from './worker/executor.js';
 import type { RetryPolicy } from './worker/retry.js';
@@ -32,7 +33,7 @@ export interface RotaOptions extends ResilienceOptions {
   batchSize?: number;
   /** ...or after this many ms. Default 5. */
   batchIntervalMs?: number;
-  /** Most jobs a queue buffers beyond its concurrency. Default 1,000. */
+  /** Most jobs a queue buffers beyond its concurrency. Default 4,000. */
   maxPrefetch?: number;
   /** Finished jobs are kept this long. Default 7 days. */
   retentionMs?: number;
@@ -52,6 +53,23 @@ export interface WorkOptions {
   /** Circuit breakers: which handler errors count as failures (see rota.breakers). */
   breaker?: WorkBreakerOptions;
 }
+
+/** One queue's entry in a WorkerModule: a handler, or a handler with its work options. */
+export type WorkerModuleEntry<P = unknown, R = unknown> = Handler<P, R> | ({ handler: Handler<P, R> } & WorkOptions);
+
+/**
+ * What `rota worker --module <file>` loads: the module's default export maps queue
+ * names to handlers (concurrency and other options per queue are optional).
+ *
+ * ```ts
+ * import type { WorkerModule } from 'rota';
+ * export default {
+ *   emails: async (job) => send(job.payload),
+ *   reports: { handler: buildReport, concurrency: 2, timeoutMs: 60_000 },
+ * } satisfies WorkerModule;
+ * ```
+ */
+export type WorkerModule = Record<string, WorkerModuleEntry>;
 
 export interface Worker {
   readonly queue: string;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import pg from 'pg';
-import { buildRows, type EnqueueConfig, insertRows } from './client/enqueue.js';
+import { buildRows, type EnqueueConfig, insertRows, isSingleStatement } from './client/enqueue.js';
 import { getJob, validateJobId } from './client/jobs.js';
 import { nonNegativeNumber, positiveInt, validateName } from './client/validate.js';
 import { type MaintenanceResult, maintainPartitions } from './db/maintenance.js';
@@ -19,17 +19,43 @@ import type { CycleQuery } from './scheduler/cycles.js';
 import type { TriggerResult } from './scheduler/evaluator.js';
 import { SchedulerService } from './scheduler/service.js';
 import type { ScheduleCycle, ScheduleInfo, ScheduleOptions, SchedulerHandle, SchedulerOptions, ScheduleStatus } from './scheduler/types.js';
-import type { EnqueueItem, EnqueueOptions, EnqueueResult, Handler, JobRecord, Queryable } from './types.js';
+import type {
+  AnyQueue,
+  AnyQueues,
+  EnqueueItem,
+  EnqueueOptions,
+  EnqueueResult,
+  Handler,
+  JobRecord,
+  JobState,
+  Queryable,
+  QueueName,
+  QueuePayloads,
+} from './types.js';
 import type { JobOutcome } from './worker/executor.js';
 import { DEFAULT_RETRY } from './worker/retry.js';
 import { WorkerRuntime } from './worker/runtime.js';
 import { listenerAppName } from './worker/sessions.js';
 
-export type { PoolStats, RotaEvents, RotaOptions, RotaStats, Worker, WorkerInfo, WorkOptions } from './options.js';
+export type {
+  PoolStats,
+  RotaEvents,
+  RotaOptions,
+  RotaStats,
+  Worker,
+  WorkerInfo,
+  WorkerModule,
+  WorkerModuleEntry,
+  WorkOptions,
+} from './options.js';
 
 const DAY_MS = 86_400_000;
 
-export class Rota {
+/**
+ * A Rota typed by a map of queue names to payload types (`new Rota<{ ingest: { itemId: number } }>(…)`)
+ * checks every enqueue, schedule and handler against it; the default accepts any queue and payload.
+ */
+export class Rota<Q extends QueuePayloads = AnyQueues> {
   readonly schema: string;
   readonly pool: pg.Pool;
   readonly workerId: string;
@@ -59,6 +85,8 @@ export class Rota {
   /** The last runtime, kept after stop so stats() still reports its counters. */
   private lastRuntime: WorkerRuntime | null = null;
   private closed = false;
+  /** Connections of rota's own pool, so close() can wait until each has really ended. */
+  private readonly connections = new Set<pg.PoolClient>();
   private scheduler: SchedulerService | null = null;
   private readonly counters = { enqueued: 0, deduplicated: 0, completed: 0, failed: 0, retried: 0, dead: 0, snoozed: 0 };
 
@@ -101,6 +129,10 @@ export class Rota {
     } else {
       this.pool = new pg.Pool({ connectionString: options.connectionString, max: o.poolSize, application_name: 'rota' });
       this.ownsPool = true;
+      this.pool.on('connect', (client) => {
+        this.connections.add(client);
+        client.once('end', () => this.connections.delete(client));
+      });
     }
     // An idle client's connection error (database restart) must not crash the process.
     this.pool.on('error', (err) => this.log.warn({ err: String(err) }, 'idle pool connection lost'));
@@ -145,7 +177,10 @@ export class Rota {
     return maintainPartitions(this.pool, this.schema, { retentionMs: this.opts.retentionMs, now });
   }
 
-  async enqueue<P>(queue: string, payload: P, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
+  /** Untyped Rota only: the payload's type given explicitly (`enqueue<Item>('ingest', item)`). */
+  enqueue<P>(queue: AnyQueue<Q>, payload: P, opts?: EnqueueOptions): Promise<EnqueueResult>;
+  enqueue<N extends QueueName<Q>>(queue: N, payload: Q[N], opts?: EnqueueOptions): Promise<EnqueueResult>;
+  async enqueue(queue: string, payload: unknown, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
     const { client, ...item } = opts ?? {};
     const rows = buildRows(queue, [{ ...item, payload }], this.enqueueCfg, () => '');
     const [result] = await this.resilience.whileUnavailable(() => this.write(client ?? this.pool, queue, rows), !client);
@@ -156,12 +191,21 @@ export class Rota {
    * Enqueues many jobs of one queue: thousands per statement, all or nothing (one
    * transaction, or the caller's when `client` is given).
    */
-  async enqueueMany<P>(queue: string, items: readonly EnqueueItem<P>[], opts: { client?: Queryable } = {}): Promise<EnqueueResult[]> {
+  enqueueMany<P>(queue: AnyQueue<Q>, items: readonly EnqueueItem<P>[], opts?: { client?: Queryable }): Promise<EnqueueResult[]>;
+  enqueueMany<N extends QueueName<Q>>(
+    queue: N,
+    items: readonly EnqueueItem<Q[N]>[],
+    opts?: { client?: Queryable },
+  ): Promise<EnqueueResult[]>;
+  async enqueueMany(queue: string, items: readonly EnqueueItem[], opts: { client?: Queryable } = {}): Promise<EnqueueResult[]> {
     if (!Array.isArray(items)) throw new ValidationError('items', 'must be an array');
+    for (const key of Object.keys(opts ?? {}))
+      if (key !== 'client')
+        throw new ValidationError(`opts.${key}`, 'is not an enqueueMany option (expected client; per-job options go in each item)');
     if (items.length === 0) return [];
     const rows = buildRows(queue, items, this.enqueueCfg, (i) => `items[${i}].`);
     if (opts.client) return this.write(opts.client, queue, rows);
-    if (rows.length <= 5_000) return this.resilience.whileUnavailable(() => this.write(this.pool, queue, rows), true);
+    if (isSingleStatement(rows)) return this.resilience.whileUnavailable(() => this.write(this.pool, queue, rows), true);
     // More than one statement: all of them in one transaction, all or nothing.
     return this.resilience.whileUnavailable(() => inTransaction(this.pool, (client) => this.write(client, queue, rows)), true);
   }
@@ -195,7 +239,10 @@ export class Rota {
   }
 
   /** Runs `handler` for jobs of `queue` in this process. Several queues share one claim loop, batcher and listener. */
-  work<P = unknown, R = unknown>(queue: string, opts: WorkOptions, handler: Handler<P, R>): Worker {
+  /** Untyped Rota only: the payload's (and result's) type given explicitly (`work<Item>('ingest', …)`). */
+  work<P = unknown, R = unknown>(queue: AnyQueue<Q>, opts: WorkOptions, handler: Handler<P, R>): Worker;
+  work<N extends QueueName<Q>, R = unknown>(queue: N, opts: WorkOptions, handler: Handler<Q[N], R>): Worker;
+  work(queue: string, opts: WorkOptions, handler: Handler<never, unknown>): Worker {
     if (this.closed) throw new Error('rota is closed');
     validateName('queue', queue);
     if (typeof handler !== 'function') throw new ValidationError('handler', 'must be a function');
@@ -291,8 +338,8 @@ export class Rota {
   }
 
   /** Job counts per queue and state; finished states over the last `windowMs` (default 24 h). */
-  async counts(windowMs = DAY_MS): Promise<Array<{ queue: string; state: string; count: number }>> {
-    const res = await this.pool.query<{ queue: string; state: string; n: string }>(this.sql.queueCounts, [windowMs]);
+  async counts(windowMs = DAY_MS): Promise<Array<{ queue: string; state: JobState; count: number }>> {
+    const res = await this.pool.query<{ queue: string; state: JobState; n: string }>(this.sql.queueCounts, [windowMs]);
     return res.rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.n) }));
   }
 
@@ -352,7 +399,7 @@ export class Rota {
       pool: this.pool,
       schema: this.schema,
       log: this.log.child({ worker: this.workerId, part: 'scheduler' }),
-      enqueue: (client, queue, items) => this.enqueueMany(queue, items, { client }),
+      enqueue: (client, queue, items) => (this as Rota).enqueueMany(queue, items, { client }),
       onTick: (e) => {
         this.emitter.emit('schedule:tick', e);
         if (e.status !== 'enqueued') this.emitter.emit('schedule:missed', e);
@@ -363,7 +410,15 @@ export class Rota {
   }
 
   /** Creates or replaces the schedule `name` (idempotent; see ScheduleOptions). Jobs go to `queue` with `payload`. */
-  schedule<P>(name: string, cron: string, queue: string, payload: P, opts?: ScheduleOptions): Promise<ScheduleInfo<P>> {
+  schedule<P>(name: string, cron: string, queue: AnyQueue<Q>, payload: P, opts?: ScheduleOptions): Promise<ScheduleInfo<P>>;
+  schedule<N extends QueueName<Q>>(
+    name: string,
+    cron: string,
+    queue: N,
+    payload: Q[N],
+    opts?: ScheduleOptions,
+  ): Promise<ScheduleInfo<Q[N]>>;
+  schedule(name: string, cron: string, queue: string, payload: unknown, opts?: ScheduleOptions): Promise<ScheduleInfo<unknown>> {
     return this.scheduling.schedule(name, cron, queue, payload, opts);
   }
 
@@ -409,6 +464,12 @@ export class Rota {
     await this.scheduler?.stop();
     await this.stopWorkers();
     this.resilience.close();
-    if (this.ownsPool) await this.pool.end();
+    if (!this.ownsPool) return;
+    // pool.end() resolves once its clients are told to end, not once their connections
+    // have closed; wait for that too (bounded), so a database stopped right after close()
+    // terminates no session of ours.
+    const ending = [...this.connections].map((c) => new Promise<void>((resolve) => c.once('end', () => resolve())));
+    await this.pool.end();
+    await Promise.race([Promise.all(ending), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   }
 }

@@ -12,6 +12,18 @@ export interface Queryable {
   query: pg.Pool['query'];
 }
 
+/**
+ * Queue names mapped to their payload types, for a typed Rota:
+ * `new Rota<{ ingest: { itemId: number }; report: { store: string } }>(…)`.
+ */
+export type QueuePayloads = object;
+/** The untyped default: any queue name, any payload. */
+export type AnyQueues = Record<string, unknown>;
+/** The queue names of a queue map. */
+export type QueueName<Q extends QueuePayloads> = keyof Q & string;
+/** `string` on an untyped Rota (any queue), `never` on a typed one (its map decides each payload). */
+export type AnyQueue<Q extends QueuePayloads> = string extends keyof Q ? string : never;
+
 export interface EnqueueOptions {
   /** Default `'default'`. */
   tenant?: string;

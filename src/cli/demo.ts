@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PermanentError } from '../errors.js';
-import type { Rota } from '../rota.js';
-import { onShutdownSignal, openDatabase, rotaFromEnv } from './context.js';
+import { Rota } from '../rota.js';
+import { onShutdownSignal, openDatabase } from './context.js';
 
 export interface DemoOptions {
   durationSec?: number;
@@ -16,6 +16,7 @@ interface IngestPayload {
 
 const SMALL_STORES = ['store-corner', 'store-kiosk', 'store-market', 'store-bakery', 'store-books'];
 const BIG_STORE = 'store-mega';
+const DEMO_SCHEMA = 'rota_demo';
 
 /**
  * `npm start`: an ingestion-like workload on real PostgreSQL. One big store bulk-loads
@@ -25,9 +26,16 @@ const BIG_STORE = 'store-mega';
  */
 export async function runDemo(opts: DemoOptions = {}): Promise<void> {
   const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const db = await openDatabase({ allowEmbedded: true });
-  out(db.embedded ? `embedded PostgreSQL 18 on port ${db.embedded.port}` : 'using DATABASE_URL');
-  const rota = rotaFromEnv(db.url, { shutdownTimeoutMs: 5_000 });
+  const db = await openDatabase({ embedded: 'always' });
+  // On the user's own database the demo keeps to a schema of its own, so its schedule and
+  // jobs never mix with real ones (and one DROP SCHEMA removes them).
+  const schema = db.embedded ? 'rota' : DEMO_SCHEMA;
+  out(
+    db.embedded
+      ? `embedded PostgreSQL 18 on port ${db.embedded.port} in ${db.embedded.dir} (deleted on exit)`
+      : `using DATABASE_URL, schema ${DEMO_SCHEMA} (remove it with DROP SCHEMA ${DEMO_SCHEMA} CASCADE)`,
+  );
+  const rota = new Rota({ connectionString: db.url, schema, shutdownTimeoutMs: 5_000 });
   await rota.migrate();
 
   const started = Date.now();

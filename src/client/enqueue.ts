@@ -20,6 +20,35 @@ const CHUNK_BYTES = 16 * 1024 * 1024;
 /** Longest delay: the resulting run_at must stay inside PostgreSQL's timestamp range (an error there is not a ValidationError). */
 const MAX_DELAY_MS = 100 * 366 * 86_400_000;
 
+/** What an item may hold; anything else (a misspelt `priorty`) is an error, not silently ignored. */
+const ITEM_KEYS = ['payload', 'tenant', 'priority', 'runAt', 'delayMs', 'dedupKey', 'maxAttempts', 'timeoutMs'] as const;
+
+function checkItemKeys(f: string, item: object, what: string): void {
+  for (const key of Object.keys(item)) {
+    if ((ITEM_KEYS as readonly string[]).includes(key)) continue;
+    const near = closest(key, ITEM_KEYS);
+    throw new ValidationError(
+      `${f}${key}`,
+      `is not ${what}${near ? ` (did you mean ${near}?)` : ''}; expected ${(f ? [...ITEM_KEYS] : [...ITEM_KEYS.slice(1), 'client']).join(', ')}`,
+    );
+  }
+}
+
+/** The known key within two edits of `key`, if any. */
+function closest(key: string, known: readonly string[]): string | undefined {
+  const dist = (a: string, b: string): number => {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const cur = [i];
+      for (let j = 1; j <= b.length; j++)
+        cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+    return prev[b.length] as number;
+  };
+  return known.find((k) => dist(key.toLowerCase(), k.toLowerCase()) <= 2);
+}
+
 /**
  * Validates every item before anything is sent: one bad item rejects the whole call
  * with a ValidationError naming it (`items[3].tenant`) and nothing is written.
@@ -29,6 +58,7 @@ export function buildRows(queue: string, items: readonly EnqueueItem[], cfg: Enq
   return items.map((item, i) => {
     const f = fieldPrefix(i);
     if (item === null || typeof item !== 'object') throw new ValidationError(f ? f.slice(0, -1) : 'item', 'must be an object');
+    checkItemKeys(f, item, f ? 'an enqueueMany item field' : 'an enqueue option');
     const tenant = item.tenant === undefined ? 'default' : validateName(`${f}tenant`, item.tenant);
     const priority = priorityRank(`${f}priority`, item.priority);
     const payload = serializePayload(`${f}payload`, item.payload, cfg.maxPayloadBytes);
@@ -73,6 +103,15 @@ function chunks(rows: Row[]): Row[][] {
   }
   if (cur.length > 0) out.push(cur);
   return out;
+}
+
+/**
+ * True when `insertRows` writes these rows with one statement, which is atomic by itself.
+ * Otherwise (several chunks by count or bytes, or dedup keys that may need a second
+ * round) the caller wraps the call in a transaction so enqueueMany stays all or nothing.
+ */
+export function isSingleStatement(rows: Row[]): boolean {
+  return chunks(rows).length === 1 && rows.every((r) => r.dedupKey === null);
 }
 
 const keyOf = (tenant: string, dedupKey: string) => `${tenant}\u0000${dedupKey}`;

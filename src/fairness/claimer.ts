@@ -37,7 +37,6 @@ const MAX_CALLS = 4;
 
 export class FairClaimer {
   private readonly known = new Set<string>();
-  readonly counters = { claims: 0, calls: 0 };
 
   constructor(private readonly opts: FairClaimerOptions) {}
 
@@ -56,7 +55,6 @@ export class FairClaimer {
     let askQueues = [...queues];
     let askCounts = counts.map((n) => Math.max(0, Math.floor(n)));
     for (let call = 0; call < MAX_CALLS && askQueues.length > 0; call++) {
-      this.counters.calls++;
       const res = await pool.query<Row>({
         name: `rota_claim_${schema}`,
         text: this.opts.claimSql,
@@ -88,7 +86,6 @@ export class FairClaimer {
       askQueues = nextQueues;
       askCounts = nextCounts;
     }
-    this.counters.claims++;
     return { rows, more: askQueues, limited: [...limited], wakeAt: Number.isFinite(wakeAt) ? wakeAt : null };
   }
 }

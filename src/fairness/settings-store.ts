@@ -90,10 +90,15 @@ function tenantInfo(r: TenantRow): TenantInfo {
   };
 }
 
-const unknownQueue = (queue: string) =>
+/** `forTenant`: the hint points at creating the queue, since tenant settings take no `create`. */
+const unknownQueue = (queue: string, forTenant = false) =>
   new ValidationError(
     'queue',
-    `unknown queue ${JSON.stringify(queue)}: nothing was enqueued to it and no worker works it (to configure it ahead, pass { create: true }, or --create in the CLI)`,
+    `unknown queue ${JSON.stringify(queue)}: nothing was enqueued to it and no worker works it (${
+      forTenant
+        ? `create it first with rota.queue(${JSON.stringify(queue)}).configure({}, { create: true }), or \`rota queue configure ${queue} --create\``
+        : 'to configure it ahead, pass { create: true }, or --create in the CLI'
+    })`,
   );
 
 export class SettingsStore {
@@ -167,7 +172,7 @@ export class SettingsStore {
     const cols = tenantColumns(settings);
     await inTransaction(this.pool, async (c) => {
       const locked = await c.query(`SELECT queue FROM ${this.s}.queue_state WHERE queue = $1 FOR UPDATE`, [queue]);
-      if (locked.rowCount === 0) throw unknownQueue(queue);
+      if (locked.rowCount === 0) throw unknownQueue(queue, true);
       const names = Object.keys(cols);
       const list = names.map((n) => `, ${n}`).join('');
       const values = names.map((_, i) => `, $${i + 3}`).join('');

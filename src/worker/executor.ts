@@ -137,9 +137,6 @@ export class QueueExecutor {
   get accepting(): boolean {
     return !this.closed;
   }
-  get heldCount(): number {
-    return this.held.size;
-  }
 
   heldJobs(): Iterable<[string, number]> {
     const out: Array<[string, number]> = [];

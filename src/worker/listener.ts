@@ -34,10 +34,6 @@ export class Listener {
 
   constructor(private readonly opts: ListenerOptions) {}
 
-  get connected(): boolean {
-    return this.client !== null;
-  }
-
   async start(): Promise<void> {
     await this.connect();
   }

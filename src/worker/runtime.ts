@@ -79,6 +79,11 @@ export class WorkerRuntime {
   private listening = false;
   private timers: NodeJS.Timeout[] = [];
   private started = false;
+  /** The start-up (listener, first registration, first rescue); stop() waits for it. */
+  private background: Promise<void> | null = null;
+  /** Registrations in flight: stop() waits for them, so none lands after the row is deleted. */
+  private readonly registrations = new Set<Promise<void>>();
+  private unregistered = false;
   private stopping: Promise<void> | null = null;
   readonly counters = { rescued: 0, rescuedDead: 0, leasesLost: 0 };
   /** When a background statement last failed for want of a connection (rescue holds off after it). */
@@ -189,7 +194,7 @@ export class WorkerRuntime {
     this.executors.set(queue, ex);
     if (!this.started) {
       this.started = true;
-      void this.startBackground();
+      this.background = this.startBackground();
     } else {
       this.claimLoop.wake();
       void this.register();
@@ -286,6 +291,10 @@ export class WorkerRuntime {
     const left = await this.batcher.flush(Date.now() + timeoutMs);
     if (left > 0) log.error({ left }, 'status updates not written before shutdown; their jobs will be rescued after the lease');
     await this.deps.plugin?.stop().catch((err) => log.warn({ err: String(err) }, 'resilience shutdown failed'));
+    // A close() right after work() must not leave the start-up's row behind.
+    await this.background?.catch(() => {});
+    this.unregistered = true;
+    await Promise.allSettled([...this.registrations]);
     // Unregister before the LISTEN session ends, or others would take this worker for dead.
     await pool.query(`DELETE FROM "${config.schema}".workers WHERE id = $1`, [config.workerId]).catch(() => {});
     await this.listener.stop();
@@ -375,9 +384,16 @@ export class WorkerRuntime {
     await pool.query('SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q', [`${config.schema}.jobs`, queues]);
   }
 
-  private async register(): Promise<void> {
+  private register(): Promise<void> {
+    if (this.unregistered) return Promise.resolve();
+    const p = this.upsertWorkerRow().finally(() => this.registrations.delete(p));
+    this.registrations.add(p);
+    return p;
+  }
+
+  private async upsertWorkerRow(): Promise<void> {
     const { pool, config } = this.deps;
-    if (!this.listening || this.stopping) return;
+    if (!this.listening) return;
     const stats = {
       pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount },
       batcher: { pending: this.batcher.pending, ...this.batcher.counters },

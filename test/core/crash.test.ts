@@ -20,7 +20,7 @@ describe('a worker process killed mid-run', () => {
       DATABASE_URL: db.url,
       QUEUE: 'crash',
       CONCURRENCY: '10',
-      SLEEP_MS: '5',
+      JOB_MS: '5',
       ROTA_OPTIONS: JSON.stringify({ leaseMs: 1_000, rescueIntervalMs: 200, pollIntervalMs: 50 }),
     };
     const victim = spawnWorker(env);

@@ -249,6 +249,24 @@ describe('enqueueMany', () => {
       await db.sql.query('DROP TRIGGER reject_boom ON rota.jobs; DROP FUNCTION public.reject_boom()');
     }
   });
+
+  it('a few large payloads split by bytes (not by count) are all or nothing too', async () => {
+    await db.sql.query(`
+      CREATE FUNCTION public.reject_big_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.payload ? 'boom' THEN RAISE EXCEPTION 'boom rejected'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER reject_big_boom BEFORE INSERT ON rota.jobs FOR EACH ROW EXECUTE FUNCTION public.reject_big_boom();`);
+    try {
+      // 17 payloads of ~1 MB are more than one 16 MiB statement; the last one is rejected.
+      const big = 'x'.repeat(1_000_000);
+      const items: Array<{ payload: Record<string, string> }> = Array.from({ length: 17 }, () => ({ payload: { big } }));
+      items[16] = { payload: { big, boom: '1' } };
+      const before = await totalJobs(db);
+      await expect(rota.enqueueMany('bulk-bytes', items)).rejects.toThrow(/boom rejected/);
+      expect(await totalJobs(db)).toBe(before);
+    } finally {
+      await db.sql.query('DROP TRIGGER reject_big_boom ON rota.jobs; DROP FUNCTION public.reject_big_boom()');
+    }
+  });
 });
 
 describe("enqueue inside the caller's transaction", () => {

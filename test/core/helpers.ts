@@ -6,7 +6,6 @@
 import { afterAll } from 'vitest';
 import type { JobRecord, JobState, Rota } from '../../src/index.js';
 import { type TestDb, waitFor } from '../support/db.js';
-import type { Spawned } from '../support/spawn.js';
 
 export { type LogLine, recordingLogger } from '../support/logger.js';
 export { closeRota, FAST, makeRota, migratedDatabase } from '../support/rota.js';
@@ -60,14 +59,7 @@ export function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
-/** SIGTERM (graceful stop), then SIGKILL whatever has not exited after `graceMs`. */
-export async function stopChildren(children: Spawned[], graceMs = 15_000): Promise<void> {
-  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGTERM');
-  const timer = setTimeout(() => {
-    for (const c of children) c.child.kill('SIGKILL');
-  }, graceMs);
-  await Promise.all(children.map((c) => c.exited));
-  clearTimeout(timer);
-}
+/** SIGTERM (graceful stop), then SIGKILL whatever has not exited after the grace period. */
+export { stopProcs as stopChildren } from '../../harness/spawn.js';
 
 export { waitFor };

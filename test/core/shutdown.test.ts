@@ -263,4 +263,17 @@ describe('graceful shutdown', () => {
     await rota.close();
     await w.stop();
   });
+
+  it('close() right after work() leaves no worker row behind', async () => {
+    // The start-up registers the process asynchronously; close() must wait for it.
+    for (let i = 0; i < 5; i++) {
+      const rota = makeRota(db.url);
+      rota.work(`quick-close-${i}`, {}, () => null);
+      await rota.close();
+      // A late registration would land after close() resolved: give it time to.
+      await new Promise((r) => setTimeout(r, 200));
+      const rows = await db.sql.query('SELECT id FROM rota.workers WHERE id = $1', [rota.workerId]);
+      expect(rows.rowCount).toBe(0);
+    }
+  });
 });

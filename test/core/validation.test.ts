@@ -67,6 +67,8 @@ const enqueueCases: Array<[string, unknown, EnqueueOptions, string]> = [
   ['dedupKey: empty', 1, { dedupKey: '' }, 'dedupKey'],
   ['dedupKey: 129 characters', 1, { dedupKey: long }, 'dedupKey'],
   ['dedupKey: not a string', 1, { dedupKey: bad(5) }, 'dedupKey'],
+  ['an unknown option (a misspelt priority)', 1, bad({ priorty: 'high' }), 'priorty'],
+  ['an unknown option (delay for delayMs)', 1, bad({ delay: 500 }), 'delay'],
 ];
 
 const queueCases: Array<[string, unknown]> = [
@@ -111,6 +113,12 @@ describe('every bad input throws ValidationError naming the field and writes not
     const { id } = await small.enqueue('valid-small', 'x'.repeat(98));
     expect((await small.getJob(id))?.payload).toBe('x'.repeat(98));
     await db.sql.query('DELETE FROM rota.jobs WHERE id = $1', [id]);
+  });
+
+  it('a misspelt option is named, with the option it was probably meant to be', async () => {
+    const err = await rejects(() => rota.enqueue('valid', 1, bad({ priorty: 'high' })), 'priorty');
+    expect(err.message).toContain('did you mean priority?');
+    await rejects(() => rota.enqueueMany('valid', [{ payload: 1 }], bad({ tenant: 'a' })), 'opts.tenant');
   });
 
   it('enqueueMany: items that are not an array, or not objects', async () => {

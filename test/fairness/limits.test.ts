@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { maxOverlap } from '../../bench/lib.js';
+import { maxOverlap } from '../../harness/stats.js';
 import { waitFor } from '../support/db.js';
 import { spawnWorker } from '../support/spawn.js';
 import { makeRota, migratedDatabase } from './helpers.js';
@@ -60,7 +60,7 @@ describe('concurrency limits', () => {
         DATABASE_URL: db.url,
         QUEUE: queue,
         CONCURRENCY: '2',
-        SLEEP_MS: '15',
+        JOB_MS: '15',
         ROTA_OPTIONS: JSON.stringify({ pollIntervalMs: 50, maxPrefetch: 0 }),
       }),
     );

@@ -3,17 +3,15 @@
  * nothing; good ones are stored, shown, and applied by running workers without a
  * restart. And the CLI commands over them.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/index.js';
+import { runCli } from '../support/cli.js';
 import { waitFor } from '../support/db.js';
 import { claimer, countBy, makeRota, migratedDatabase } from './helpers.js';
 
 const db = await migratedDatabase();
 const rota = makeRota(db.url);
 const claim = claimer(db.url);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 async function rejection(p: Promise<unknown>): Promise<ValidationError> {
   const err = await p.then(
@@ -50,7 +48,10 @@ describe('bad settings', () => {
     const err = await rejection(rota.queue('no-such-queue').configure({ concurrency: 1 }));
     expect(err.field).toBe('queue');
     expect(err.message).toMatch(/unknown queue "no-such-queue"/);
-    expect((await rejection(rota.tenant('no-such-queue', 'acme').configure({ weight: 2 }))).field).toBe('queue');
+    const tenantErr = await rejection(rota.tenant('no-such-queue', 'acme').configure({ weight: 2 }));
+    expect(tenantErr.field).toBe('queue');
+    // Tenant settings take no `create`: the hint says how to create the queue instead.
+    expect(tenantErr.message).toContain(`rota.queue("no-such-queue").configure({}, { create: true })`);
     expect((await rejection(rota.queue('no-such-queue').info())).field).toBe('queue');
     const rows = await db.sql.query(`SELECT 1 FROM rota.queue_state WHERE queue = 'no-such-queue'`);
     expect(rows.rowCount).toBe(0);
@@ -107,22 +108,9 @@ describe('changes at run time', () => {
 });
 
 describe('CLI', () => {
-  function cli(args: string[]): Promise<{ code: number | null; out: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: db.url },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        out += d.toString();
-      });
-      child.on('exit', (code) => resolve({ code, out }));
-    });
+  async function cli(args: string[]): Promise<{ code: number; out: string }> {
+    const r = await runCli(args, { DATABASE_URL: db.url });
+    return { code: r.code, out: r.stdout + r.stderr };
   }
 
   it('rota queue configure / show and rota tenant configure', async () => {

@@ -1,27 +1,17 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 import { freshDatabase } from '../support/db.js';
 import { makeRota } from './helpers.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const db = await freshDatabase();
 const rota = makeRota(db.url);
 beforeAll(() => rota.migrate());
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'breaker', ...args],
-      { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url } },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (...args: string[]) => runCli(['breaker', ...args], { DATABASE_URL: db.url });
 
 describe('rota breaker (CLI)', () => {
   it('opens, lists, resets and shows the history; bad settings are refused and write nothing', async () => {
+    await rota.enqueue('ingest', {});
     const opened = await cli('open', 'ingest', '--reason', 'vendor incident');
     expect(opened.code).toBe(0);
     expect(await rota.breakers.get({ queue: 'ingest' })).toMatchObject({ state: 'open', forced: 'open', reason: 'vendor incident' });
@@ -41,7 +31,7 @@ describe('rota breaker (CLI)', () => {
 
     const bad = await cli('configure', 'other', '--failure-ratio', '2');
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toContain('settings.failureRatio');
+    expect(bad.stderr).toContain('--failure-ratio: must be a number in (0, 1]');
     expect(await rota.breakers.get({ queue: 'other' })).toBeNull();
   });
 });

@@ -98,7 +98,7 @@ describe('resource guard across processes', () => {
       Array.from({ length: 200 }, () => ({ payload: { ms: 5 } })),
     );
     // The blocking process starts first and claims a buffer; every job it runs blocks for 200 ms.
-    const blocker = spawnTs('chaos/worker.ts', {
+    const blocker = spawnTs('harness/worker-process.ts', {
       DATABASE_URL: db.url,
       QUEUE: queue,
       CONCURRENCY: '4',

@@ -47,7 +47,7 @@ describe('database outage with worker processes', () => {
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const runs = join(dir, 'runs');
     const workers = [1, 2].map(() =>
-      spawnTs('chaos/worker.ts', {
+      spawnTs('harness/worker-process.ts', {
         DATABASE_URL: server.url,
         QUEUE: queue,
         CONCURRENCY: '10',

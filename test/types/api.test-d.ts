@@ -209,3 +209,51 @@ describe('errors', () => {
     }
   });
 });
+
+describe('a Rota typed by its queues', () => {
+  interface Queues {
+    ingest: { n: number };
+    report: { store: string };
+  }
+  const typed = new Rota<Queues>({ connectionString: 'postgres://localhost/x' });
+
+  it('checks each payload against its queue', () => {
+    void typed.enqueue('ingest', { n: 1 });
+    // @ts-expect-error the ingest worker expects { n: number }
+    void typed.enqueue('ingest', { wrong: true });
+    // @ts-expect-error a queue the map does not name
+    void typed.enqueue('nosuch', { n: 1 });
+    void typed.enqueueMany('report', [{ payload: { store: 's' }, tenant: 't' }]);
+    // @ts-expect-error report payloads are { store: string }
+    void typed.enqueueMany('report', [{ payload: { n: 1 } }]);
+    // @ts-expect-error an explicit payload type cannot bypass the map
+    void typed.enqueue<{ wrong: true }>('ingest', { wrong: true });
+    void typed.schedule('nightly', '0 3 * * *', 'report', { store: 'all' });
+    // @ts-expect-error schedules are checked too
+    void typed.schedule('nightly', '0 3 * * *', 'report', { n: 1 });
+  });
+
+  it('types the handler from the queue', () => {
+    typed.work('ingest', { concurrency: 2 }, async (job) => {
+      expectTypeOf(job.payload).toEqualTypeOf<{ n: number }>();
+      return job.payload.n;
+    });
+    // @ts-expect-error a handler for a queue the map does not name
+    typed.work('nosuch', {}, async () => null);
+  });
+
+  it('an untyped Rota accepts any queue and payload, typed per call when wanted', () => {
+    const untyped = new Rota({ connectionString: 'postgres://localhost/x' });
+    void untyped.enqueue('anything', { any: 'thing' });
+    untyped.work<{ n: number }>('anything', {}, async (job) => {
+      expectTypeOf(job.payload).toEqualTypeOf<{ n: number }>();
+    });
+  });
+});
+
+describe('counts', () => {
+  it('types state as a JobState', () => {
+    const rota = new Rota({ connectionString: 'postgres://localhost/x' });
+    expectTypeOf(rota.counts()).resolves.toEqualTypeOf<Array<{ queue: string; state: JobState; count: number }>>();
+  });
+});

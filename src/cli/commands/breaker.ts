@@ -1,19 +1,48 @@
 import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { ValidationError } from '../../errors.js';
+import { validateSettings } from '../../resilience/breaker-admin.js';
 import type { BreakerSettings, BreakerStatus, BreakerTarget } from '../../resilience/breaker-store.js';
 import type { Rota } from '../../rota.js';
 import { withRota } from '../context.js';
+import { int, namingFlags, num } from '../flags.js';
 
-function num(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new Error(`${name}: must be a number (got ${v})`);
-    return n;
-  };
-}
+/** Library fields → `rota breaker configure` flags. */
+const BREAKER_FLAGS = {
+  failureRatio: '--failure-ratio',
+  minCalls: '--min-calls',
+  windowMs: '--window',
+  cooldownMs: '--cooldown',
+  maxCooldownMs: '--max-cooldown',
+  probes: '--probes',
+  probeTimeoutMs: '--probe-timeout',
+};
 
 interface TargetOpts {
   dependency?: boolean;
+  create?: boolean;
+}
+
+/**
+ * A queue breaker is only made for a queue that exists (jobs were enqueued to it or a
+ * worker works it) or already has a breaker, so a typo does not leave a stray breaker
+ * behind; `--create` sets one up ahead. Dependency names are free-form.
+ */
+async function checkTarget(rota: Rota, name: string, o: TargetOpts): Promise<BreakerTarget> {
+  const t = target(name, o);
+  if (o.dependency || o.create || (await rota.breakers.get(t)) !== null) return t;
+  try {
+    await rota.queue(name).info({ tenants: 1 });
+  } catch (err) {
+    if (err instanceof ValidationError && err.field === 'queue')
+      throw new ValidationError(
+        '<name>',
+        `no queue named ${JSON.stringify(name)}: nothing was enqueued to it and no worker works it ` +
+          '(pass --dependency for a dependency breaker, or --create to set up a queue breaker ahead)',
+      );
+    throw err;
+  }
+  return t;
 }
 
 function target(name: string, o: TargetOpts): BreakerTarget {
@@ -62,10 +91,11 @@ export function registerBreakerCommands(program: Command): void {
       .command(`${action} <name>`)
       .description(description)
       .option('--dependency', 'name is a dependency (ctx.breaker(name)), not a queue')
+      .option('--create', 'the queue has no jobs or workers yet: create its breaker anyway')
       .option('--reason <text>', 'recorded in the history')
       .action(async (name: string, o: TargetOpts & { reason?: string }) => {
         await asOperator(async (rota) => {
-          const s = await rota.breakers[action](target(name, o), { reason: o.reason });
+          const s = await rota.breakers[action](await checkTarget(rota, name, o), { reason: o.reason });
           console.log(line(s));
         });
       });
@@ -77,13 +107,14 @@ export function registerBreakerCommands(program: Command): void {
     .command('configure <name>')
     .description('create the breaker or change its settings (the ones given)')
     .option('--dependency', 'name is a dependency, not a queue')
-    .option('--failure-ratio <r>', 'open when this fraction of calls failed (0 < r <= 1)', num('failure-ratio'))
-    .option('--min-calls <n>', '...and at least this many calls in the window', num('min-calls'))
-    .option('--window <ms>', 'rolling window length', num('window'))
-    .option('--cooldown <ms>', 'first cooldown while open (doubles per failed probe round)', num('cooldown'))
-    .option('--max-cooldown <ms>', 'upper bound of the cooldown', num('max-cooldown'))
-    .option('--probes <n>', 'probe jobs let through while half-open', num('probes'))
-    .option('--probe-timeout <ms>', 'restart a probe round whose results never came', num('probe-timeout'))
+    .option('--create', 'the queue has no jobs or workers yet: create its breaker anyway')
+    .option('--failure-ratio <r>', 'open when this fraction of calls failed (0 < r <= 1)', num('--failure-ratio'))
+    .option('--min-calls <n>', '...and at least this many calls in the window', num('--min-calls'))
+    .option('--window <ms>', 'rolling window length', num('--window'))
+    .option('--cooldown <ms>', 'first cooldown while open (doubles per failed probe round)', num('--cooldown'))
+    .option('--max-cooldown <ms>', 'upper bound of the cooldown', num('--max-cooldown'))
+    .option('--probes <n>', 'probe jobs let through while half-open', num('--probes'))
+    .option('--probe-timeout <ms>', 'restart a probe round whose results never came', num('--probe-timeout'))
     .action(async (name: string, o: TargetOpts & Record<string, number | undefined>) => {
       const settings: Partial<BreakerSettings> = {};
       const map: Array<[string, keyof BreakerSettings]> = [
@@ -96,18 +127,25 @@ export function registerBreakerCommands(program: Command): void {
         ['probeTimeout', 'probeTimeoutMs'],
       ];
       for (const [flag, key] of map) if (o[flag] !== undefined) settings[key] = o[flag] as number;
-      await asOperator(async (rota) => console.log(line(await rota.breakers.configure(target(name, o), settings))));
+      // Settings first: a bad value is reported as such whatever the name.
+      await namingFlags(BREAKER_FLAGS, async () => validateSettings(settings));
+      await asOperator(async (rota) => {
+        const t = await checkTarget(rota, name, o);
+        console.log(line(await namingFlags(BREAKER_FLAGS, () => rota.breakers.configure(t, settings))));
+      });
     });
 
   cmd
     .command('history [name]')
     .description('state changes and operator actions, newest first')
     .option('--dependency', 'name is a dependency, not a queue')
-    .option('--limit <n>', 'entries', num('limit'), 50)
+    .option('--limit <n>', 'entries', int('--limit', { min: 1 }), 50)
     .option('--json', 'print JSON')
     .action(async (name: string | undefined, o: TargetOpts & { limit: number; json?: boolean }) => {
       await asOperator(async (rota) => {
-        const rows = await rota.breakers.history(name === undefined ? undefined : target(name, o), { limit: o.limit });
+        const rows = await namingFlags({ limit: '--limit' }, () =>
+          rota.breakers.history(name === undefined ? undefined : target(name, o), { limit: o.limit }),
+        );
         if (o.json) {
           console.log(JSON.stringify(rows, null, 2));
           return;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { QueueInfo, QueueSettings, RateLimit, TenantInfo, TenantSettings } from '../../fairness/settings.js';
 import { withRota } from '../context.js';
+import { durationOrNone, int, limitOrNone, type None, namingFlags, orNull, type RateFlag, rateOrNone } from '../flags.js';
 
 /**
  * `rota queue configure|show` and `rota tenant configure|show`: fairness settings
@@ -8,52 +9,23 @@ import { withRota } from '../context.js';
  * on their next claim. `none` removes a limit.
  */
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "30s", "1m", "250ms", "2h"; a bare number is ms. */
-export function parseDuration(flag: string, text: string): number {
-  const m = /^(\d+(?:\.\d+)?)?\s*(ms|s|sec|m|min|h|d)?$/.exec(text.trim());
-  if (!m || (m[1] === undefined && m[2] === undefined))
-    throw new Error(`${flag}: expected a duration like 500ms, 30s, 1m or 2h (got ${text})`);
-  const ms = Number(m[1] ?? 1) * (UNITS[m[2] ?? 'ms'] as number);
-  if (!Number.isInteger(ms) || ms < 1) throw new Error(`${flag}: must be a whole number of ms, at least 1 (got ${text})`);
-  return ms;
-}
-
-/** "450/min", "450/1m", "10/s", "100/500ms", or "none". */
-export function parseRate(flag: string, text: string): Omit<RateLimit, 'burst'> | null {
-  if (text === 'none') return null;
-  const m = /^(\d+)\s*\/\s*(.+)$/.exec(text.trim());
-  if (!m) throw new Error(`${flag}: expected LIMIT/PERIOD such as 450/min, 10/s or 100/500ms, or none (got ${text})`);
-  return { limit: Number(m[1]), periodMs: parseDuration(flag, m[2] as string) };
-}
-
-function limitOrNone(flag: string) {
-  return (text: string): number | null => {
-    if (text === 'none') return null;
-    const n = Number(text);
-    if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) throw new Error(`${flag}: expected a whole number or none (got ${text})`);
-    return n;
-  };
-}
-
-function intArg(flag: string) {
-  return (text: string): number => {
-    const n = Number(text);
-    if (!/^-?\d+$/.test(text.trim())) throw new Error(`${flag}: expected a whole number (got ${text})`);
-    return n;
-  };
-}
-
-function withBurst(
-  rate: Omit<RateLimit, 'burst'> | null | undefined,
-  burst: number | undefined,
-  flag: string,
-): RateLimit | null | undefined {
-  if (burst === undefined) return rate;
-  if (!rate) throw new Error(`${flag}: needs a rate in the same command`);
+function withBurst(rate: RateFlag | None | undefined, burst: number | undefined, flag: string): RateLimit | null | undefined {
+  if (burst === undefined) return rate === undefined ? undefined : orNull(rate);
+  if (rate === undefined || rate === 'none') throw new Error(`${flag}: needs a rate in the same command`);
   return { ...rate, burst };
 }
+
+/** Library fields → the flags that set them, so errors name what the user typed. */
+const QUEUE_FLAGS = {
+  concurrency: '--concurrency',
+  tenantConcurrency: '--tenant-concurrency',
+  rate: '--rate',
+  'rate.burst': '--burst',
+  tenantRate: '--tenant-rate',
+  'tenantRate.burst': '--tenant-burst',
+  agingMs: '--aging',
+  weight: '--weight',
+};
 
 const fmtLimit = (n: number | null) => (n === null ? 'none' : String(n));
 
@@ -113,13 +85,13 @@ function printTenant(t: TenantInfo): void {
 }
 
 interface QueueFlags {
-  concurrency?: number | null;
-  tenantConcurrency?: number | null;
-  rate?: Omit<RateLimit, 'burst'> | null;
+  concurrency?: number | None;
+  tenantConcurrency?: number | None;
+  rate?: RateFlag | None;
   burst?: number;
-  tenantRate?: Omit<RateLimit, 'burst'> | null;
+  tenantRate?: RateFlag | None;
   tenantBurst?: number;
-  aging?: string;
+  aging?: number | None;
   create?: boolean;
   json?: boolean;
 }
@@ -140,23 +112,25 @@ export function registerQueueCommands(program: Command): void {
       'most jobs of one tenant running at once (default for tenants)',
       limitOrNone('--tenant-concurrency'),
     )
-    .option('--rate <limit/period|none>', 'jobs of the queue started per period, e.g. 450/min', (t) => parseRate('--rate', t))
-    .option('--burst <n>', 'with --rate: most jobs started at once after a quiet spell', intArg('--burst'))
-    .option('--tenant-rate <limit/period|none>', 'default rate per tenant, e.g. 60/min', (t) => parseRate('--tenant-rate', t))
-    .option('--tenant-burst <n>', 'with --tenant-rate: burst per tenant', intArg('--tenant-burst'))
-    .option('--aging <duration|none>', 'a lower tier unserved this long competes one tier higher, e.g. 30s')
+    .option('--rate <limit/period|none>', 'jobs of the queue started per period, e.g. 450/min', rateOrNone('--rate'))
+    .option('--burst <n>', 'with --rate: most jobs started at once after a quiet spell', int('--burst'))
+    .option('--tenant-rate <limit/period|none>', 'default rate per tenant, e.g. 60/min', rateOrNone('--tenant-rate'))
+    .option('--tenant-burst <n>', 'with --tenant-rate: burst per tenant', int('--tenant-burst'))
+    .option('--aging <duration|none>', 'a lower tier unserved this long competes one tier higher, e.g. 30s', durationOrNone('--aging'))
     .option('--create', 'configure a queue nothing was enqueued to yet')
     .option('--json', 'print JSON')
     .action(async (name: string, o: QueueFlags) => {
       const settings: QueueSettings = {};
-      if (o.concurrency !== undefined) settings.concurrency = o.concurrency;
-      if (o.tenantConcurrency !== undefined) settings.tenantConcurrency = o.tenantConcurrency;
+      if (o.concurrency !== undefined) settings.concurrency = orNull(o.concurrency);
+      if (o.tenantConcurrency !== undefined) settings.tenantConcurrency = orNull(o.tenantConcurrency);
       const rate = withBurst(o.rate, o.burst, '--burst');
       if (rate !== undefined) settings.rate = rate;
       const tenantRate = withBurst(o.tenantRate, o.tenantBurst, '--tenant-burst');
       if (tenantRate !== undefined) settings.tenantRate = tenantRate;
-      if (o.aging !== undefined) settings.agingMs = o.aging === 'none' ? null : parseDuration('--aging', o.aging);
-      const info = await withRota((rota) => rota.queue(name).configure(settings, { create: o.create ?? false }));
+      if (o.aging !== undefined) settings.agingMs = orNull(o.aging);
+      const info = await withRota((rota) =>
+        namingFlags(QUEUE_FLAGS, () => rota.queue(name).configure(settings, { create: o.create ?? false })),
+      );
       if (o.json) console.log(JSON.stringify(info, null, 2));
       else printQueue(info);
     });
@@ -164,7 +138,7 @@ export function registerQueueCommands(program: Command): void {
   queue
     .command('show <name>')
     .description("a queue's settings, running and waiting jobs, and its busiest tenants")
-    .option('--tenants <n>', 'how many tenants to list', intArg('--tenants'), 20)
+    .option('--tenants <n>', 'how many tenants to list', int('--tenants', { min: 0 }), 20)
     .option('--json', 'print JSON')
     .action(async (name: string, o: { tenants: number; json?: boolean }) => {
       const info = await withRota((rota) => rota.queue(name).info({ tenants: o.tenants }));
@@ -177,23 +151,23 @@ export function registerQueueCommands(program: Command): void {
   tenant
     .command('configure <queue> <tenant>')
     .description('change a tenant\'s settings in a queue (only those given; "none" falls back to the queue\'s default)')
-    .option('--weight <n>', 'turns per round relative to other tenants (1 to 10000; default 1)', intArg('--weight'))
+    .option('--weight <n>', 'turns per round relative to other tenants (1 to 10000; default 1)', int('--weight'))
     .option('--concurrency <n|none>', 'most jobs of this tenant running at once (0 pauses)', limitOrNone('--concurrency'))
-    .option('--rate <limit/period|none>', 'jobs of this tenant started per period, e.g. 450/min', (t) => parseRate('--rate', t))
-    .option('--burst <n>', 'with --rate: most jobs started at once after a quiet spell', intArg('--burst'))
+    .option('--rate <limit/period|none>', 'jobs of this tenant started per period, e.g. 450/min', rateOrNone('--rate'))
+    .option('--burst <n>', 'with --rate: most jobs started at once after a quiet spell', int('--burst'))
     .option('--json', 'print JSON')
     .action(
       async (
         queueName: string,
         id: string,
-        o: { weight?: number; concurrency?: number | null; rate?: Omit<RateLimit, 'burst'> | null; burst?: number; json?: boolean },
+        o: { weight?: number; concurrency?: number | None; rate?: RateFlag | None; burst?: number; json?: boolean },
       ) => {
         const settings: TenantSettings = {};
         if (o.weight !== undefined) settings.weight = o.weight;
-        if (o.concurrency !== undefined) settings.concurrency = o.concurrency;
+        if (o.concurrency !== undefined) settings.concurrency = orNull(o.concurrency);
         const rate = withBurst(o.rate, o.burst, '--burst');
         if (rate !== undefined) settings.rate = rate;
-        const info = await withRota((rota) => rota.tenant(queueName, id).configure(settings));
+        const info = await withRota((rota) => namingFlags(QUEUE_FLAGS, () => rota.tenant(queueName, id).configure(settings)));
         if (o.json) console.log(JSON.stringify(info, null, 2));
         else printTenant(info);
       },

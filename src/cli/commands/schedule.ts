@@ -1,23 +1,25 @@
 import type { Command } from 'commander';
+import { ValidationError } from '../../errors.js';
 import type { ScheduleOptions, ScheduleStatus } from '../../scheduler/types.js';
 import type { Priority } from '../../types.js';
 import { onShutdownSignal, openDatabase, rotaFromEnv, withRota } from '../context.js';
+import { int, json, namingFlags } from '../flags.js';
 
-function int(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n)) throw new Error(`${name}: must be an integer (got ${v})`);
-    return n;
-  };
-}
-
-function json(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new Error(`payload: not valid JSON (${(err as Error).message})`);
-  }
-}
+/** Library fields → `rota schedule` flags. */
+const SCHEDULE_FLAGS = {
+  timeZone: '--tz',
+  tenant: '--tenant',
+  priority: '--priority',
+  onMissed: '--catch-up',
+  graceMs: '--grace',
+  jitterMs: '--jitter',
+  maxAttempts: '--max-attempts',
+  timeoutMs: '--timeout',
+  payload: '[payload]',
+  cron: '<cron>',
+  limit: '--limit',
+  window: '--window',
+};
 
 const when = (d: Date | null | undefined) => (d ? d.toISOString().replace('.000Z', 'Z') : '-');
 const ms = (v: number | null) => (v === null ? '-' : `${Math.round(v)} ms`);
@@ -56,11 +58,11 @@ export function registerScheduleCommands(program: Command): void {
     .option('--tz <zone>', 'IANA time zone the cron is read in (default UTC)')
     .option('--tenant <tenant>')
     .option('--priority <priority>', 'urgent | high | normal | low')
-    .option('--catch-up <n>', 'after an outage, enqueue the n most recent missed ticks (default: skip them)', int('catch-up'))
-    .option('--grace <ms>', 'a tick enqueued within this many ms is on time (default 30000)', int('grace'))
-    .option('--jitter <ms>', 'delay each job by a random 0..ms', int('jitter'))
-    .option('--max-attempts <n>', 'attempts of each job', int('max-attempts'))
-    .option('--timeout <ms>', 'per-attempt timeout of each job', int('timeout'))
+    .option('--catch-up <n>', 'after an outage, enqueue the n most recent missed ticks (default: skip them)', int('--catch-up'))
+    .option('--grace <ms>', 'a tick enqueued within this many ms is on time (default 30000)', int('--grace'))
+    .option('--jitter <ms>', 'delay each job by a random 0..ms', int('--jitter'))
+    .option('--max-attempts <n>', 'attempts of each job', int('--max-attempts'))
+    .option('--timeout <ms>', 'per-attempt timeout of each job', int('--timeout'))
     .option('--disabled', 'store it disabled')
     .option('--require-known-queue', 'fail unless a live worker serves the queue')
     .action(async (name: string, cron: string, queue: string, payload: string | undefined, o: Record<string, unknown>) => {
@@ -75,8 +77,9 @@ export function registerScheduleCommands(program: Command): void {
       if (o.timeout !== undefined) opts.timeoutMs = o.timeout as number;
       if (o.disabled) opts.enabled = false;
       if (o.requireKnownQueue) opts.requireKnownQueue = true;
+      const body = payload === undefined ? {} : json('[payload]')(payload);
       await withRota(async (rota) => {
-        const s = await rota.schedule(name, cron, queue, payload === undefined ? {} : json(payload), opts);
+        const s = await namingFlags(SCHEDULE_FLAGS, () => rota.schedule(name, cron, queue, body, opts));
         console.log(`schedule ${s.name}: ${s.cron} (${s.timeZone}) → ${s.queue}; next run ${when(s.nextRunAt)}`);
       });
     });
@@ -84,11 +87,11 @@ export function registerScheduleCommands(program: Command): void {
   cmd
     .command('list')
     .description('every schedule with its next and last run, success rate, durations and missed ticks')
-    .option('--window <n>', 'stats over the last n cycles (default 100)', int('window'))
+    .option('--window <n>', 'stats over the last n cycles (default 100)', int('--window'))
     .option('--json', 'print JSON')
     .action(async (o: { window?: number; json?: boolean }) => {
       await withRota(async (rota) => {
-        const list = await rota.scheduleStatus({ window: o.window });
+        const list = await namingFlags(SCHEDULE_FLAGS, () => rota.scheduleStatus({ window: o.window }));
         if (o.json) console.log(JSON.stringify(list, null, 2));
         else if (list.length === 0) console.log('no schedules');
         else printStatus(list);
@@ -98,16 +101,17 @@ export function registerScheduleCommands(program: Command): void {
   cmd
     .command('history <name>')
     .description("a schedule's recent cycles, newest first")
-    .option('--limit <n>', 'default 20', int('limit'))
+    .option('--limit <n>', 'default 20', int('--limit'))
     .option('--missed', 'only ticks not enqueued in time')
     .option('--json', 'print JSON')
     .action(async (name: string, o: { limit?: number; missed?: boolean; json?: boolean }) => {
       await withRota(async (rota) => {
-        const list = await rota.scheduleCycles({
-          schedule: name,
-          limit: o.limit ?? 20,
-          status: o.missed ? ['missed', 'caught_up'] : undefined,
-        });
+        const list = await namingFlags(SCHEDULE_FLAGS, () =>
+          rota.scheduleCycles({ schedule: name, limit: o.limit ?? 20, status: o.missed ? ['missed', 'caught_up'] : undefined }),
+        );
+        // An unknown name has no cycles either: say so, as `trigger` does, rather than print nothing.
+        if (list.length === 0 && (await rota.scheduleStatus({ name })).length === 0)
+          throw new ValidationError('name', `no schedule named ${JSON.stringify(name)}`);
         if (o.json) return console.log(JSON.stringify(list, null, 2));
         for (const c of list) {
           console.log(
@@ -135,7 +139,7 @@ export function registerScheduleCommands(program: Command): void {
       .action(async (name: string) => {
         await withRota(async (rota) => {
           const found = verb === 'remove' ? await rota.unschedule(name) : await rota.setScheduleEnabled(name, verb === 'enable');
-          if (!found) throw new Error(`no schedule named ${JSON.stringify(name)}`);
+          if (!found) throw new ValidationError('name', `no schedule named ${JSON.stringify(name)}`);
           console.log(`${verb}d ${name}`);
         });
       });
@@ -154,9 +158,9 @@ export function registerScheduleCommands(program: Command): void {
   cmd
     .command('run')
     .description('run a scheduler process until SIGINT/SIGTERM (any number may run at once)')
-    .option('--poll <ms>', 'longest wait between looks for due schedules (default 1000)', int('poll'))
+    .option('--poll <ms>', 'longest wait between looks for due schedules (default 1000)', int('--poll'))
     .action(async (o: { poll?: number }) => {
-      const db = await openDatabase({ allowEmbedded: false });
+      const db = await openDatabase({ embedded: 'on-flag' });
       const rota = rotaFromEnv(db.url);
       await rota.migrate();
       rota.startScheduler({ pollMs: o.poll });
