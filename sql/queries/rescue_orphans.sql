@@ -2,14 +2,14 @@
 -- are gone (src/worker/sessions.ts confirmed it twice), without waiting for their
 -- leases to expire, and forget those workers.
 --   $1 text[]  worker ids
---   $2 text    application_name prefix of LISTEN sessions
 -- As rescue.sql: the attempt that was running counts, a job with none left is dead,
 -- the others go back to their place in line; move_jobs() moves and journals them.
 -- A worker whose session is back (it reconnected meanwhile) is left alone.
 WITH gone AS (
   SELECT w.id FROM {{schema}}.workers w
    WHERE w.id = ANY ($1::text[])
-     AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = $2 || left(md5(w.id), 16))
+     AND w.stats ->> 'listener' IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = w.stats ->> 'listener')
 ),
 forgotten AS (
   DELETE FROM {{schema}}.workers w USING gone g WHERE w.id = g.id

@@ -11,7 +11,7 @@ import { type ClaimedRow, type JobOutcome, QueueExecutor } from './executor.js';
 import { Listener } from './listener.js';
 import type { RuntimeControl, RuntimePlugin } from './plugin.js';
 import type { RetryPolicy } from './retry.js';
-import { SessionWatch } from './sessions.js';
+import { listenerAppName, SessionWatch } from './sessions.js';
 
 export interface RuntimeConfig {
   schema: string;
@@ -254,8 +254,13 @@ export class WorkerRuntime {
     );
     // Registered only once its LISTEN session exists: a registered worker without one is
     // taken for dead by the others (src/worker/sessions.ts).
-    await Promise.all([this.listener.start(), this.rescue().catch(() => {})]);
-    await this.register().catch((err) => log.warn({ err: String(err) }, 'worker registration failed; will retry'));
+    await Promise.all([
+      this.listener
+        .start()
+        .then(() => this.register())
+        .catch((err) => log.warn({ err: String(err) }, 'worker registration failed; will retry')),
+      this.rescue().catch(() => {}),
+    ]);
   }
 
   /** Stops one queue: no more claims for it, buffered jobs returned, in-flight finished or aborted. */
@@ -398,6 +403,8 @@ export class WorkerRuntime {
       pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount },
       batcher: { pending: this.batcher.pending, ...this.batcher.counters },
       claims: this.claimLoop.counters,
+      // The LISTEN session's application_name: others take this worker for dead when it is gone.
+      listener: listenerAppName(config.workerId),
       sessions: this.sessions.counters,
       running: Object.fromEntries([...this.executors.values()].map((e) => [e.queue, e.active])),
       resilience: this.deps.plugin?.stats(),

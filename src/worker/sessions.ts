@@ -7,8 +7,8 @@ export const LISTENER_APP_PREFIX = 'rota-listener:';
 
 /**
  * The LISTEN connection's application_name: the prefix and 16 hex digits of md5(worker
- * id), so it fits application_name's 63 bytes whatever the id, and SQL can compute it
- * (sql/queries/absent_workers.sql).
+ * id), so it fits application_name's 63 bytes whatever the id. Registered with the
+ * worker (stats.listener), where sql/queries/absent_workers.sql reads it.
  */
 export function listenerAppName(workerId: string): string {
   return LISTENER_APP_PREFIX + createHash('md5').update(workerId).digest('hex').slice(0, 16);
@@ -54,7 +54,7 @@ export class SessionWatch {
     }
     const now = Date.now();
     this.counters.checks++;
-    const res = await pool.query<{ id: string }>(sql.absentWorkers, [workerId, LISTENER_APP_PREFIX]);
+    const res = await pool.query<{ id: string }>(sql.absentWorkers, [workerId]);
     const absent = new Set(res.rows.map((r) => r.id));
     for (const id of this.suspects.keys()) if (!absent.has(id)) this.suspects.delete(id);
     const confirmed: string[] = [];
@@ -64,7 +64,7 @@ export class SessionWatch {
       else if (now - first >= this.opts.confirmMs) confirmed.push(id);
     }
     if (confirmed.length === 0) return;
-    const out = await pool.query<{ dead: number; requeued: number; queues: string[] }>(sql.rescueOrphans, [confirmed, LISTENER_APP_PREFIX]);
+    const out = await pool.query<{ dead: number; requeued: number; queues: string[] }>(sql.rescueOrphans, [confirmed]);
     for (const id of confirmed) this.suspects.delete(id);
     const row = out.rows[0];
     this.counters.workersLost += confirmed.length;

@@ -25,7 +25,7 @@ describe('dead workers are found by their sessions', () => {
   it('SIGKILL: the jobs the dead worker held run again before their (default 30 s) lease expires', async () => {
     const queue = 'sessions-kill';
     // Its handlers never finish: whatever it holds is held when it dies.
-    const victim = spawnWorker({ DATABASE_URL: db.url, QUEUE: queue, CONCURRENCY: '2', SLEEP_MS: '600000' });
+    const victim = spawnWorker({ DATABASE_URL: db.url, QUEUE: queue, CONCURRENCY: '2', JOB_MS: '600000' });
     try {
       await victim.ready;
       const producer = makeRota(db.url);
@@ -45,6 +45,11 @@ describe('dead workers are found by their sessions', () => {
         30_000,
         'the victim to hold both jobs',
       );
+      // Registered (which a worker does once its LISTEN session is up).
+      await waitFor(async () => {
+        const r = await db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM rota.workers WHERE pid = $1', [pid]);
+        return r.rows[0]?.n === 1;
+      });
       // A survivor with default settings (lease 30 s, rescue every 5 s).
       const survivor = makeRota(db.url, { pollIntervalMs: 1_000 });
       survivor.work(queue, { concurrency: 2 }, () => 'rerun');
