@@ -11,7 +11,12 @@ export class ValidationError extends Error {
 
 /** Thrown by a handler: fail the job now, without further attempts. */
 export class PermanentError extends Error {
-  override readonly name = 'PermanentError';
+  override readonly name: string = 'PermanentError';
+}
+
+/** The reason of ctx.signal when an operator cancelled the running job; it ends cancelled. */
+export class JobCancelledError extends PermanentError {
+  override readonly name = 'JobCancelledError';
 }
 
 /** Who a RateLimitedError holds back: the job's tenant in its queue (default), or the whole queue. */

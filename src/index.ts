@@ -2,6 +2,7 @@ export type { MigrateResult } from './db/migrator.js';
 export {
   BreakerOpenError,
   DatabaseUnavailableError,
+  JobCancelledError,
   LeaseLostError,
   PermanentError,
   RateLimitedError,
@@ -14,6 +15,11 @@ export {
 export type { QueueInfo, QueueSettings, RateLimit, TenantInfo, TenantSettings } from './fairness/settings.js';
 export type { QueueHandle, TenantHandle } from './fairness/settings-store.js';
 export type { Logger } from './logger.js';
+export type { Alerts } from './monitor/alerts/alerts.js';
+export type { Alert, AlertEvent, AlertQuery, AlertRuleInfo, AlertRuleName, AlertSeverity, Webhook } from './monitor/alerts/types.js';
+export { signWebhook, WEBHOOK_QUEUE, type WebhookPayload } from './monitor/alerts/webhooks.js';
+export type { HealthCheck, HealthReport } from './monitor/health.js';
+export type { Monitor, MonitorHandle, MonitorOptions, TimeseriesPoint } from './monitor/monitor.js';
 export type { Breakers } from './resilience/breaker-admin.js';
 export type {
   BreakerHistoryEntry,

@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from './logger.js';
+import type { AlertEvent } from './monitor/alerts/types.js';
+import type { MonitorOptions } from './monitor/options.js';
 import type { ResilienceEvents, ResilienceOptions, ResilienceStats, WorkBreakerOptions } from './resilience/resilience.js';
 import type { ScheduleTickEvent } from './scheduler/types.js';
 import type { Handler } from './types.js';
@@ -41,6 +43,8 @@ export interface RotaOptions extends ResilienceOptions {
   shutdownTimeoutMs?: number;
   /** Identifies this process in locked_by and the workers table. Default host:pid:random. */
   workerId?: string;
+  /** Rollups, metrics, health and alert evaluation (src/monitor). */
+  monitor?: MonitorOptions;
 }
 
 export interface WorkOptions {
@@ -102,6 +106,8 @@ export interface RotaEvents extends ResilienceEvents {
   'schedule:tick': [ScheduleTickEvent];
   /** A tick this process found not enqueued in time (status missed or caught_up). */
   'schedule:missed': [ScheduleTickEvent];
+  /** An alert fired or resolved (cluster rules: in the process evaluating them; process rules: in the process concerned). */
+  alert: [AlertEvent];
 }
 
 export interface RotaStats {

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import pg from 'pg';
+import { Admin } from './admin/admin.js';
+import { TokenStore } from './admin/tokens.js';
 import { buildRows, type EnqueueConfig, insertRows, isSingleStatement } from './client/enqueue.js';
 import { getJob, validateJobId } from './client/jobs.js';
 import { nonNegativeNumber, positiveInt, validateName } from './client/validate.js';
@@ -12,6 +14,8 @@ import { inTransaction } from './db/transaction.js';
 import { asUnavailable, ValidationError } from './errors.js';
 import { type QueueHandle, SettingsStore, type TenantHandle } from './fairness/settings-store.js';
 import { defaultLogger, type Logger } from './logger.js';
+import type { Alerts } from './monitor/alerts/alerts.js';
+import { Monitor } from './monitor/monitor.js';
 import type { PoolStats, RotaEvents, RotaOptions, RotaStats, Worker, WorkerInfo, WorkOptions } from './options.js';
 import type { Breakers } from './resilience/breaker-admin.js';
 import { Resilience, type ResilienceOptions, validateWorkBreaker } from './resilience/resilience.js';
@@ -64,7 +68,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   private readonly emitter = new EventEmitter();
   private readonly enqueueCfg: EnqueueConfig;
   private readonly opts: Required<
-    Omit<RotaOptions, 'connectionString' | 'pool' | 'logger' | 'workerId' | 'schema' | keyof ResilienceOptions>
+    Omit<RotaOptions, 'connectionString' | 'pool' | 'logger' | 'workerId' | 'schema' | 'monitor' | keyof ResilienceOptions>
   >;
   private readonly resilience: Resilience;
   private readonly sql: Record<
@@ -78,9 +82,12 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     | 'rescueOrphans'
     | 'getJob'
     | 'cancel'
-    | 'queueCounts',
+    | 'queueCounts'
+    | 'jobLogs',
     string
   >;
+  /** Rollups, metrics, health checks and alerts (src/monitor). */
+  readonly monitor: Monitor;
   private runtime: WorkerRuntime | null = null;
   /** The last runtime, kept after stop so stats() still reports its counters. */
   private lastRuntime: WorkerRuntime | null = null;
@@ -88,6 +95,8 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   /** Connections of rota's own pool, so close() can wait until each has really ended. */
   private readonly connections = new Set<pg.PoolClient>();
   private scheduler: SchedulerService | null = null;
+  private tokenStore: TokenStore | null = null;
+  private adminOps: Admin | null = null;
   private readonly counters = { enqueued: 0, deduplicated: 0, completed: 0, failed: 0, retried: 0, dead: 0, snoozed: 0 };
 
   constructor(options: RotaOptions) {
@@ -144,6 +153,19 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
       options,
       emit: (event, ...args) => this.emitter.emit(event, ...args),
     });
+    this.monitor = new Monitor({
+      pool: this.pool,
+      schema: this.schema,
+      workerId: this.workerId,
+      log: this.log.child({ worker: this.workerId, part: 'monitor' }),
+      options: options.monitor,
+      stats: () => this.stats(),
+      unwrittenUpdates: () => (this.runtime ?? this.lastRuntime)?.batcher.unwritten().length ?? 0,
+      emit: (e) => this.emitter.emit('alert', e),
+      // Its internal queue (webhook deliveries) is not in a typed Rota's queue map.
+      enqueue: (queue, payload, opts) => (this as unknown as Rota).enqueue(queue, payload, opts),
+      work: (queue, opts, handler) => (this as unknown as Rota).work(queue, opts, handler),
+    });
     const q = (name: string) => loadQuery(name, this.schema);
     this.sql = {
       enqueue: q('enqueue'),
@@ -157,6 +179,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
       getJob: q('get_job'),
       cancel: q('cancel'),
       queueCounts: q('queue_counts'),
+      jobLogs: q('job_logs_write'),
     };
   }
 
@@ -220,6 +243,23 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     return new SettingsStore(this.pool, this.schema).tenant(queue, id);
   }
 
+  /** Alerts (active, history), alert rules and webhooks, shared by every process. */
+  get alerts(): Alerts {
+    return this.monitor.alerts;
+  }
+
+  /** The operator's operations: job lists and admin writes, queues and tenants, connections, pruning. */
+  get admin(): Admin {
+    this.adminOps ??= new Admin(this.pool, this.schema, (staleMs) => this.workers(staleMs));
+    return this.adminOps;
+  }
+
+  /** API tokens of the management server (`rota token create`): hashed, with a role and optionally one tenant. */
+  get tokens(): TokenStore {
+    this.tokenStore ??= new TokenStore(this.pool, this.schema);
+    return this.tokenStore;
+  }
+
   /** Circuit breakers shared by every process: settings, forced states, history. */
   get breakers(): Breakers {
     return this.resilience.breakers;
@@ -228,10 +268,13 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   private async write(db: Queryable, queue: string, rows: ReturnType<typeof buildRows>): Promise<EnqueueResult[]> {
     try {
       const results = await insertRows(db, { enqueue: this.sql.enqueue, findDedup: this.sql.findDedup }, queue, rows);
+      let added = 0;
       for (const r of results) {
         if (r.deduplicated) this.counters.deduplicated++;
-        else this.counters.enqueued++;
+        else added++;
       }
+      this.counters.enqueued += added;
+      this.monitor.onEnqueued(queue, added);
       return results;
     } catch (err) {
       throw asUnavailable(err) ?? err;
@@ -261,7 +304,11 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     runtime.add(queue, { concurrency, retry, timeoutMs }, handler as Handler);
     return {
       queue,
-      stop: () => runtime.stopQueue(queue, this.opts.shutdownTimeoutMs),
+      stop: async () => {
+        await runtime.stopQueue(queue, this.opts.shutdownTimeoutMs);
+        // No heartbeat writes the last rollups of a stopped runtime.
+        if (runtime.stopped) await this.monitor.writeRollups().catch(() => {});
+      },
     };
   }
 
@@ -291,14 +338,19 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
         maintenanceIntervalMs: 3_600_000,
       },
       onOutcome: (o) => this.outcome(o),
-      onFlush: (s) => this.emitter.emit('flush', s),
+      onFlush: (s) => {
+        this.monitor.onFlush(s);
+        this.emitter.emit('flush', s);
+      },
       plugin: this.resilience.forRuntime(),
+      onHeartbeat: () => this.monitor.writeRollups(),
     });
     this.lastRuntime = this.runtime;
     return this.runtime;
   }
 
   private outcome(o: JobOutcome): void {
+    this.monitor.onOutcome(o);
     switch (o.kind) {
       case 'complete':
         this.counters.completed++;
@@ -337,7 +389,11 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     return (res.rowCount ?? 0) > 0;
   }
 
-  /** Job counts per queue and state; finished states over the last `windowMs` (default 24 h). */
+  /**
+   * Job counts per queue and state (zero counts left out): waiting ('available', delayed
+   * jobs included) and running from the fair claim's counters, never a scan of the live
+   * table; finished states over the last `windowMs` (default 24 h).
+   */
   async counts(windowMs = DAY_MS): Promise<Array<{ queue: string; state: JobState; count: number }>> {
     const res = await this.pool.query<{ queue: string; state: JobState; n: string }>(this.sql.queueCounts, [windowMs]);
     return res.rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.n) }));
@@ -392,6 +448,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     const rt = this.runtime;
     this.runtime = null;
     if (rt) await rt.stop(this.opts.shutdownTimeoutMs);
+    if (rt) await this.monitor.writeRollups().catch(() => {});
   }
 
   private get scheduling(): SchedulerService {
@@ -462,7 +519,10 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     if (this.closed) return;
     this.closed = true;
     await this.scheduler?.stop();
+    await this.monitor.stop();
     await this.stopWorkers();
+    // The last minute's rollups (best effort: the database may be gone).
+    await this.monitor.writeRollups().catch(() => {});
     this.resilience.close();
     if (!this.ownsPool) return;
     // pool.end() resolves once its clients are told to end, not once their connections

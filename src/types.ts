@@ -71,7 +71,7 @@ export interface Job<P = unknown> {
 export interface JobContext {
   /** Aborts on timeout, on shutdown after the grace period, or when the job's lease was lost. */
   signal: AbortSignal;
-  /** Logger scoped with queue, tenant and job id. */
+  /** Logger scoped with queue, tenant and job id; its lines are also kept with the job (the newest 100 / 64 KiB). */
   log: Logger;
   /**
    * Give up this attempt because the downstream is rate limiting: the job runs again
@@ -89,6 +89,11 @@ export interface JobContext {
    * back for about the remaining cooldown without charging an attempt.
    */
   breaker(name: string): Promise<void>;
+  /**
+   * Records the job's progress (any JSON value, e.g. `{ done: 40, of: 100 }`), shown by
+   * `rota job <id>` and the API. Written with the next status batch, not at once.
+   */
+  progress(value: Json): void;
 }
 
 export type Handler<P = unknown, R = unknown> = (job: Job<P>, ctx: JobContext) => Promise<R> | R;

@@ -7,7 +7,8 @@
 -- {{schema}} is replaced by the configured schema name (validated, quoted). Applied by
 -- migrate() when this file changes (src/db/functions.ts).
 --
---   p_moves jsonb  array of {i: id, a: attempt, k: kind, r: result|null, e: error|null, d: delay_ms|null}
+--   p_moves jsonb  array of {i: id, a: attempt, k: kind, r: result|null, e: error|null, d: delay_ms|null,
+--                            o: outcome recorded in `attempts` (default: k)}
 --     from running (guarded by attempt = a and locked_by set, i.e. still held by that attempt):
 --       'complete' | 'dead'      → jobs_done (completed with r / dead)
 --       'retry'                  → available after d ms, attempt charged
@@ -17,7 +18,11 @@
 --       'rescue'                 → available at its old run_at (its place in line), attempt charged
 --     from available (guarded by locked_by unset; a is ignored):
 --       'cancel'                 → jobs_done as cancelled
---   e, when an object, is appended to the job's errors.
+--   e, when an object, is appended to the job's errors. Every attempt that ran (all kinds
+--   from running but 'release', whose handler never started) is appended to `attempts`
+--   {attempt, worker, startedAt, endedAt, outcome, error}. A running job whose cancel was
+--   requested (cancel_requested_at, set by the admin API) ends 'cancelled' whatever its
+--   kind, unless it completed.
 -- Returns one row per job moved: its id, queue and new state. A move whose guard fails
 -- (the job was rescued, finished or claimed meanwhile) matches nothing, so a stale or
 -- repeated move is harmless.
@@ -39,28 +44,36 @@ BEGIN
   RETURN QUERY
   WITH input AS MATERIALIZED (
     SELECT coalesce(jsonb_object_agg(x ->> 'i', x), '{}') AS byid,
-           coalesce(array_agg((x ->> 'i')::bigint) FILTER (WHERE x ->> 'k' IN ('complete', 'dead', 'cancel')), '{}') AS finish_ids,
-           coalesce(array_agg((x ->> 'i')::bigint) FILTER (WHERE x ->> 'k' NOT IN ('complete', 'dead', 'cancel')), '{}') AS requeue_ids
+           coalesce(array_agg((x ->> 'i')::bigint) FILTER (WHERE x ->> 'k' NOT IN ('complete', 'dead', 'cancel')), '{}') AS requeue_ids,
+           coalesce(array_agg((x ->> 'i')::bigint), '{}') AS all_ids
       FROM jsonb_array_elements(p_moves) AS x
   ),
   finished AS (
     DELETE FROM {{schema}}.jobs j
-     WHERE j.id = ANY ((SELECT finish_ids FROM input)::bigint[])
+     WHERE j.id = ANY ((SELECT all_ids FROM input)::bigint[])
        AND CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' = 'cancel'
                 THEN j.locked_by IS NULL
-                ELSE j.locked_by IS NOT NULL AND j.attempt = ((SELECT byid FROM input) -> j.id::text ->> 'a')::int END
+                ELSE j.locked_by IS NOT NULL AND j.attempt = ((SELECT byid FROM input) -> j.id::text ->> 'a')::int
+                     AND ((SELECT byid FROM input) -> j.id::text ->> 'k' IN ('complete', 'dead') OR j.cancel_requested_at IS NOT NULL) END
     RETURNING j.id, j.queue, j.tenant, j.priority, j.payload, j.errors, j.attempt, j.max_attempts,
-              j.dedup_key, j.run_at, j.created_at, j.started_at,
+              j.dedup_key, j.run_at, j.created_at, j.started_at, j.locked_by, j.attempts, j.cancel_requested_at,
               (SELECT byid FROM input) -> j.id::text AS x
   ),
   archived AS (
     INSERT INTO {{schema}}.jobs_done
-           (id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, dedup_key, run_at, created_at, started_at)
+           (id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, dedup_key, run_at, created_at, started_at,
+            attempts)
     SELECT f.id, f.queue, f.tenant, f.priority,
-           CASE f.x ->> 'k' WHEN 'complete' THEN 'completed' WHEN 'cancel' THEN 'cancelled' ELSE 'dead' END,
+           CASE WHEN f.x ->> 'k' = 'complete' THEN 'completed'
+                WHEN f.x ->> 'k' = 'cancel' OR f.cancel_requested_at IS NOT NULL THEN 'cancelled'
+                ELSE 'dead' END,
            f.payload, f.x -> 'r',
            CASE WHEN jsonb_typeof(f.x -> 'e') = 'object' THEN f.errors || jsonb_build_array(f.x -> 'e') ELSE f.errors END,
-           f.attempt, f.max_attempts, f.dedup_key, f.run_at, f.created_at, f.started_at
+           f.attempt, f.max_attempts, f.dedup_key, f.run_at, f.created_at, f.started_at,
+           CASE WHEN f.x ->> 'k' IN ('cancel', 'release') THEN f.attempts
+                ELSE f.attempts || jsonb_build_array(jsonb_build_object(
+                       'attempt', f.attempt, 'worker', f.locked_by, 'startedAt', f.started_at, 'endedAt', now(),
+                       'outcome', coalesce(f.x ->> 'o', f.x ->> 'k'), 'error', f.x -> 'e')) END
       FROM finished f
     RETURNING jobs_done.id, jobs_done.queue, jobs_done.state
   ),
@@ -75,11 +88,17 @@ BEGIN
            errors = CASE WHEN jsonb_typeof((SELECT byid FROM input) -> j.id::text -> 'e') = 'object'
                          THEN j.errors || jsonb_build_array((SELECT byid FROM input) -> j.id::text -> 'e')
                          ELSE j.errors END,
+           attempts = CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' = 'release' THEN j.attempts
+                           ELSE j.attempts || jsonb_build_array(jsonb_build_object(
+                             'attempt', j.attempt, 'worker', j.locked_by, 'startedAt', j.started_at, 'endedAt', now(),
+                             'outcome', coalesce((SELECT byid FROM input) -> j.id::text ->> 'o', (SELECT byid FROM input) -> j.id::text ->> 'k'),
+                             'error', (SELECT byid FROM input) -> j.id::text -> 'e')) END,
            locked_by = NULL,
            lease_expires_at = NULL
      WHERE j.id = ANY ((SELECT requeue_ids FROM input)::bigint[])
        AND j.attempt = ((SELECT byid FROM input) -> j.id::text ->> 'a')::int
        AND j.locked_by IS NOT NULL
+       AND j.cancel_requested_at IS NULL
        AND (SELECT byid FROM input) -> j.id::text ->> 'k' IN ('retry', 'release', 'snooze', 'rate-limit', 'rate-limit-queue', 'rescue')
     RETURNING j.id, j.queue, j.tenant, j.priority, j.run_at, (SELECT byid FROM input) -> j.id::text ->> 'k' AS kind
   ),

@@ -6,7 +6,9 @@
 -- running): if the job's lease expired and it was rescued (and maybe claimed again),
 -- the stale update matches nothing, so a late writer never overwrites a newer attempt.
 -- Re-running a batch after a lost reply is therefore harmless. One statement = one
--- transaction for the whole batch.
+-- transaction for the whole batch. Each attempt that ran is appended to the job's
+-- `attempts`; a job whose cancel was requested (admin API) ends cancelled unless it
+-- completed.
 SELECT count(*) FILTER (WHERE m.state <> 'available')::int AS finished,
        count(*) FILTER (WHERE m.state = 'available')::int AS requeued
   FROM {{schema}}.move_jobs($1::jsonb) AS m

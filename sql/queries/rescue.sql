@@ -6,7 +6,8 @@
 -- Reads jobs_lease_idx (running rows only, ordered by lease_expires_at). The rows stay
 -- locked by this statement while move_jobs() (sql/functions/move_jobs.sql) moves them
 -- (requeued at their old run_at, so back to their place in line, not behind the backlog
--- that arrived while a dead worker held them).
+-- that arrived while a dead worker held them). The lost attempt is appended to
+-- `attempts` (outcome 'lease-expired'); a job whose cancel was requested ends cancelled.
 WITH expired AS (
   SELECT j.id, j.attempt, j.max_attempts, j.locked_by FROM {{schema}}.jobs j
    WHERE j.state = 'running' AND j.lease_expires_at < now()
@@ -17,7 +18,7 @@ WITH expired AS (
 moved AS (
   SELECT m.* FROM {{schema}}.move_jobs(
     (SELECT coalesce(jsonb_agg(jsonb_build_object(
-              'i', e.id, 'a', e.attempt, 'k', CASE WHEN e.attempt >= e.max_attempts THEN 'dead' ELSE 'rescue' END,
+              'i', e.id, 'a', e.attempt, 'o', 'lease-expired', 'k', CASE WHEN e.attempt >= e.max_attempts THEN 'dead' ELSE 'rescue' END,
               'e', jsonb_build_object('attempt', e.attempt, 'at', now(), 'name', 'LeaseExpired',
                                       'message', 'lease expired: worker ' || coalesce(e.locked_by, '?') || ' stopped renewing it'))),
                      '[]')

@@ -22,7 +22,7 @@ held AS (
 moved AS (
   SELECT m.* FROM {{schema}}.move_jobs(
     (SELECT coalesce(jsonb_agg(jsonb_build_object(
-              'i', h.id, 'a', h.attempt, 'k', CASE WHEN h.attempt >= h.max_attempts THEN 'dead' ELSE 'rescue' END,
+              'i', h.id, 'a', h.attempt, 'o', 'worker-lost', 'k', CASE WHEN h.attempt >= h.max_attempts THEN 'dead' ELSE 'rescue' END,
               'e', jsonb_build_object('attempt', h.attempt, 'at', now(), 'name', 'WorkerLost',
                                       'message', 'worker ' || h.locked_by || ' lost its database sessions (process died)'))),
                      '[]')

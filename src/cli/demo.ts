@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PermanentError } from '../errors.js';
 import { Rota } from '../rota.js';
+import { serve } from '../server/listen.js';
 import { onShutdownSignal, openDatabase } from './context.js';
 
 export interface DemoOptions {
@@ -35,8 +36,32 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
       ? `embedded PostgreSQL 18 on port ${db.embedded.port} in ${db.embedded.dir} (deleted on exit)`
       : `using DATABASE_URL, schema ${DEMO_SCHEMA} (remove it with DROP SCHEMA ${DEMO_SCHEMA} CASCADE)`,
   );
-  const rota = new Rota({ connectionString: db.url, schema, shutdownTimeoutMs: 5_000 });
+  const rota = new Rota({
+    connectionString: db.url,
+    schema,
+    shutdownTimeoutMs: 5_000,
+    monitor: { evaluateIntervalMs: 2_000, resolveAfter: 2 },
+  });
   await rota.migrate();
+  // The demo's own schema (or database), so its rule settings touch nothing real.
+  await rota.alerts.configure('failure_ratio', { thresholds: { ratio: 0.15, windowMs: 60_000, minAttempts: 100, clearMargin: 0.08 } });
+  // The workload's 0.2 % malformed items are expected: alert on dead jobs only in bulk.
+  await rota.alerts.configure('dead_jobs', { thresholds: { windowMs: 60_000, minDead: 150 } });
+  const openAlerts = new Map<string, string>();
+  rota.on('alert', ({ action, alert }) => {
+    const key = `${alert.type}:${alert.subject}`;
+    if (action === 'fired') openAlerts.set(key, alert.type);
+    else openAlerts.delete(key);
+    out(`alert ${action}: [${alert.severity}] ${alert.message}`);
+  });
+  rota.monitor.start();
+  let outageUntil = 0;
+  // The management API and dashboard beside the demo (PORT, default 8080; any free port if taken).
+  const port = Number(process.env.PORT ?? 8080);
+  const { app } = await serve({ rota, port, say: out }).catch((err: { code?: string }) => {
+    if (err.code !== 'EADDRINUSE') throw err;
+    return serve({ rota, port: 0, say: out });
+  });
 
   const started = Date.now();
   let completed = 0;
@@ -50,6 +75,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
 
   rota.work<IngestPayload>('ingest', { concurrency: 20, retry: { baseMs: 200, maxMs: 5_000 } }, async (job, ctx) => {
     await sleep(10 + Math.random() * 40, undefined, { signal: ctx.signal });
+    if (Date.now() < outageUntil && Math.random() < 0.6) throw new Error(`upstream outage for item ${job.payload.item}`);
     const roll = Math.random();
     if (roll < 0.002) throw new PermanentError(`item ${job.payload.item} is malformed`);
     if (roll < 0.04) throw new Error(`upstream 503 for item ${job.payload.item} (attempt ${job.attempt})`);
@@ -70,6 +96,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     if (stopping) return;
     stopping = true;
     clearInterval(progress);
+    await app.close();
     await rota.stopWorkers();
     await printSummary(rota, out, { started, completed, failedAttempts, dead });
     await rota.close();
@@ -87,7 +114,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
       last = completed;
       const p = rota.poolStats();
       out(
-        `[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] processed/s ${String(rate).padStart(5)}  completed ${String(completed).padStart(7)}  backlog ${String(backlog).padStart(6)}  claimed ${String(running).padStart(4)}  failed attempts ${failedAttempts}  dead ${dead}  pool ${p.total}/${p.idle} idle`,
+        `[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] processed/s ${String(rate).padStart(5)}  completed ${String(completed).padStart(7)}  backlog ${String(backlog).padStart(6)}  claimed ${String(running).padStart(4)}  failed attempts ${failedAttempts}  dead ${dead}  pool ${p.total}/${p.idle} idle  alerts ${openAlerts.size ? [...openAlerts.values()].join(',') : 0}`,
       );
     })();
   }, 1_000);
@@ -95,6 +122,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
   // The workload: waves every 10 s until stopped.
   void (async () => {
     for (let wave = 0; !stopping; wave++) {
+      // Every two minutes the upstream is down for 8 s.
+      if (wave % 12 === 2) outageUntil = Date.now() + 8_000;
       await rota.enqueueMany(
         'ingest',
         Array.from({ length: 3_000 }, (_, i) => ({ payload: { store: BIG_STORE, item: wave * 3_000 + i }, tenant: BIG_STORE })),

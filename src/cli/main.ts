@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerAlertCommands } from './commands/alerts.js';
 import { registerBreakerCommands } from './commands/breaker.js';
 import { registerCoreCommands } from './commands/core.js';
+import { registerJobCommands } from './commands/jobs.js';
 import { registerQueueCommands } from './commands/queue.js';
 import { registerScheduleCommands } from './commands/schedule.js';
+import { registerServeCommands } from './commands/serve.js';
+import { registerTokenCommands } from './commands/token.js';
 import { setEmbeddedFlag } from './context.js';
 import { explain } from './errors.js';
 
@@ -28,7 +32,11 @@ export function buildCli(): Command {
   registerCoreCommands(program);
   registerQueueCommands(program);
   registerBreakerCommands(program);
+  registerAlertCommands(program);
   registerScheduleCommands(program);
+  registerJobCommands(program);
+  registerServeCommands(program);
+  registerTokenCommands(program);
   return program;
 }
 

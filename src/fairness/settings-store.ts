@@ -235,7 +235,8 @@ export class SettingsStore {
       agingMs: q.aging_ms,
       running: Math.max(0, q.running),
       ready: Math.max(0, q.ready),
-      heldUntil: q.held_until && q.held_until.getTime() > Date.now() ? q.held_until : null,
+      // A paused queue (the admin API) is held until 'infinity', which pg returns as a number, not a Date.
+      heldUntil: q.held_until instanceof Date && q.held_until.getTime() > Date.now() ? q.held_until : null,
       configuredAt: q.configured_at,
       tenants: t.rows.map(tenantInfo),
     };

@@ -1,5 +1,6 @@
 import {
   BreakerOpenError,
+  JobCancelledError,
   LeaseLostError,
   PermanentError,
   RateLimitedError,
@@ -11,6 +12,7 @@ import { FairBuffer } from '../fairness/fair-buffer.js';
 import type { Logger } from '../logger.js';
 import { type Handler, type Job, type JobContext, PRIORITIES } from '../types.js';
 import type { FinishUpdate } from './batcher.js';
+import type { JobLogBuffer } from './job-logs.js';
 import { type RetryPolicy, retryDelayMs } from './retry.js';
 
 /** A row returned by claim.sql. */
@@ -50,6 +52,8 @@ export interface ExecutorOptions {
   onOutcome?: (outcome: JobOutcome) => void;
   /** `ctx.breaker(name)`: resolves when the job may call the dependency, rejects with BreakerOpenError if not. */
   enterBreaker?: (name: string, job: Job) => Promise<void>;
+  /** Keeps ctx.log lines and ctx.progress values for the job (written with the status batches). */
+  jobLogs?: JobLogBuffer;
 }
 
 interface Held {
@@ -172,6 +176,24 @@ export class QueueExecutor {
     this.opts.log.warn({ jobId: id }, 'lease lost; the job was given to another worker');
   }
 
+  /**
+   * An operator cancelled this job (admin API): a running handler's signal aborts, a
+   * buffered job ends without running. Either way its finish is written, and
+   * finish_batch.sql archives it as cancelled (the row carries cancel_requested_at).
+   */
+  cancel(id: string): void {
+    const h = this.held.get(id);
+    if (!h) return;
+    const reason = new JobCancelledError(`job ${id} was cancelled by an operator`);
+    if (h.controller) {
+      h.controller.abort(reason);
+      return;
+    }
+    this.held.delete(id);
+    this.buffer.remove(h.row);
+    this.opts.finish({ id, attempt: h.row.attempt, kind: 'dead', result: null, error: errorJson(reason, h.row.attempt), delayMs: null });
+  }
+
   /** The queue is stopping: buffered jobs go back now, and so do rows of a claim still in flight. */
   close(): number {
     this.closed = true;
@@ -256,8 +278,14 @@ export class QueueExecutor {
     const ctx: JobContext = {
       signal: controller.signal,
       get log() {
-        log ??= opts.log.child({ tenant: row.tenant, jobId: row.id, attempt: row.attempt });
+        if (!log) {
+          const scoped = opts.log.child({ tenant: row.tenant, jobId: row.id, attempt: row.attempt });
+          log = opts.jobLogs ? opts.jobLogs.logger(row.id, scoped) : scoped;
+        }
         return log;
+      },
+      progress(value) {
+        opts.jobLogs?.progress(row.id, value);
       },
       rateLimit(ms: number): never {
         throw new RateLimitedError(ms);

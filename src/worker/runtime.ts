@@ -8,6 +8,7 @@ import type { Handler } from '../types.js';
 import { type FlushStats, StatusBatcher } from './batcher.js';
 import { ClaimLoop } from './claim-loop.js';
 import { type ClaimedRow, type JobOutcome, QueueExecutor } from './executor.js';
+import { JobLogBuffer } from './job-logs.js';
 import { Listener } from './listener.js';
 import type { RuntimeControl, RuntimePlugin } from './plugin.js';
 import type { RetryPolicy } from './retry.js';
@@ -37,6 +38,8 @@ export interface RuntimeQueries {
   rescue: string;
   absentWorkers: string;
   rescueOrphans: string;
+  /** ctx.log lines and progress (job_logs_write.sql). */
+  jobLogs: string;
 }
 
 export interface RuntimeDeps {
@@ -49,6 +52,8 @@ export interface RuntimeDeps {
   onFlush: (s: FlushStats) => void;
   /** Circuit breakers and the resource guard (src/resilience), through src/worker/plugin.ts. */
   plugin?: RuntimePlugin;
+  /** Extra work on the heartbeat timer, after the heartbeat (the monitor's rollup write). */
+  onHeartbeat?: () => Promise<void>;
 }
 
 export interface QueueWorkerOptions {
@@ -69,6 +74,7 @@ export class WorkerRuntime {
   private readonly claimLoop: ClaimLoop;
   private readonly claimer: FairClaimer;
   readonly batcher: StatusBatcher;
+  private readonly jobLogs = new JobLogBuffer();
   private readonly listener: Listener;
   private readonly sessions: SessionWatch;
   /** The LISTEN connection is up. */
@@ -93,6 +99,7 @@ export class WorkerRuntime {
     const { config, pool, sql, log } = deps;
     this.batcher = new StatusBatcher({
       write: async (json) => {
+        await this.writeJobLogs();
         await pool.query({ name: `rota_finish_${config.schema}`, text: sql.finishBatch, values: [json] });
       },
       log,
@@ -142,7 +149,13 @@ export class WorkerRuntime {
       onDisconnect: () => {
         this.listenerUp = false;
       },
-      also: Object.fromEntries(Object.entries(plugin?.channels ?? {}).map(([name, fn]) => [`${config.schema}.${name}`, fn])),
+      also: {
+        ...Object.fromEntries(Object.entries(plugin?.channels ?? {}).map(([name, fn]) => [`${config.schema}.${name}`, fn])),
+        // An operator cancelled a running job (src/admin/job-writes.ts): abort it if it runs here.
+        [`${config.schema}.cancel`]: (id: string) => {
+          for (const ex of this.executors.values()) ex.cancel(id);
+        },
+      },
       log,
     });
     this.sessions = new SessionWatch({
@@ -182,6 +195,7 @@ export class WorkerRuntime {
       timeoutMs: opts.timeoutMs,
       log: this.deps.log.child({ queue }),
       finish: (u) => this.batcher.push(u),
+      jobLogs: this.jobLogs,
       onSlotFree: () => this.claimLoop.slotFreed(ex),
       onOutcome: plugin
         ? (o) => {
@@ -330,8 +344,20 @@ export class WorkerRuntime {
     }
   }
 
+  /** ctx.log lines and ctx.progress values of every job, one statement; best effort (never fails a flush). */
+  private async writeJobLogs(): Promise<void> {
+    const json = this.jobLogs.drain();
+    if (json === null) return;
+    try {
+      await this.deps.pool.query({ name: `rota_job_logs_${this.deps.config.schema}`, text: this.deps.sql.jobLogs, values: [json] });
+    } catch (err) {
+      this.deps.log.warn({ err: String(err) }, 'job log lines could not be written; dropped');
+    }
+  }
+
   /** Renews the lease of every held job in one statement; aborts jobs whose lease was lost. */
   private async heartbeat(): Promise<void> {
+    await this.writeJobLogs();
     const { pool, sql, config } = this.deps;
     const ids: string[] = [];
     const attempts: number[] = [];
@@ -366,6 +392,7 @@ export class WorkerRuntime {
       }
     }
     await this.register();
+    await this.deps.onHeartbeat?.();
   }
 
   private async rescue(): Promise<void> {

@@ -151,6 +151,8 @@ export function registerCoreCommands(program: Command): void {
       }
       const skipped = exported.filter((q) => !serve.some((s) => s.queue === q));
       if (skipped.length > 0) console.log(`not serving ${skipped.join(', ')} (not in --queues)`);
+      // Alert rules (one evaluating process at a time, by lease) and webhook deliveries.
+      rota.monitor.start();
       console.log(`worker ${rota.workerId} running; Ctrl-C or SIGTERM drains in-flight jobs and exits`);
       onShutdownSignal(stop);
     });

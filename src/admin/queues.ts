@@ -1,0 +1,198 @@
+import type pg from 'pg';
+import { validateName } from '../client/validate.js';
+import { withSchema } from '../db/sql.js';
+import { ValidationError } from '../errors.js';
+import type { RateLimit } from '../fairness/settings.js';
+import { decodeCursor, encodeCursor, type Page, pageLimit } from './page.js';
+import type { AdminQuery } from './sql.js';
+
+/** A queue as the operator sees it: settings, counts from the claim's counters, recent throughput. */
+export interface QueueOverview {
+  queue: string;
+  concurrency: number | null;
+  tenantConcurrency: number | null;
+  rate: Required<RateLimit> | null;
+  tenantRate: Required<RateLimit> | null;
+  agingMs: number | null;
+  configuredAt: Date | null;
+  /** Paused cluster-wide (claims take nothing; settings untouched). */
+  paused: boolean;
+  /** Held by ctx.rateLimit(ms, { scope: 'queue' }) until then. */
+  heldUntil: Date | null;
+  /** Jobs waiting (due or delayed). */
+  waiting: number;
+  running: number;
+  /** Age of the oldest due job (see queues.sql for how far it looks), null when none is due. */
+  oldestReadyAgeMs: number | null;
+  /** Jobs completed per second over the last 10 s (see queues.sql). */
+  completedPerSec: number;
+  /** Jobs that died per second over the last 10 s. */
+  deadPerSec: number;
+}
+
+export interface TenantOverview {
+  tenant: string;
+  weight: number;
+  concurrency: number | null;
+  rate: Required<RateLimit> | null;
+  /** Whole tokens left in the tenant's own bucket (null: no own rate limit). */
+  tokens: number | null;
+  heldUntil: Date | null;
+  configuredAt: Date | null;
+  backlog: number;
+  running: number;
+}
+
+export type TenantSort = 'backlog' | 'running' | 'name';
+
+function rate(limit: number | null, periodMs: number | null, burst: number | null): Required<RateLimit> | null {
+  if (limit === null || periodMs === null) return null;
+  return { limit, periodMs, burst: burst ?? Math.max(1, Math.round((limit * 1000) / periodMs)) };
+}
+
+interface QueueRow {
+  queue: string;
+  concurrency: number | null;
+  tenant_concurrency: number | null;
+  rate_limit: number | null;
+  rate_period_ms: number | null;
+  rate_burst: number | null;
+  tenant_rate_limit: number | null;
+  tenant_rate_period_ms: number | null;
+  tenant_rate_burst: number | null;
+  aging_ms: number | null;
+  configured_at: Date | null;
+  paused: boolean;
+  held_until: Date | null;
+  waiting: string;
+  running: string;
+  oldest_ready_at: Date | null;
+  completed_per_sec: number | null;
+  dead_per_sec: number | null;
+}
+
+interface TenantRow {
+  tenant: string;
+  weight: number;
+  concurrency: number | null;
+  rate_limit: number | null;
+  rate_period_ms: number | null;
+  rate_burst: number | null;
+  held_until: Date | null;
+  configured_at: Date | null;
+  tokens: number | null;
+  backlog: string;
+  running: string;
+  sort_value: string;
+}
+
+function overview(r: QueueRow): QueueOverview {
+  return {
+    queue: r.queue,
+    concurrency: r.concurrency,
+    tenantConcurrency: r.tenant_concurrency,
+    rate: rate(r.rate_limit, r.rate_period_ms, r.rate_burst),
+    tenantRate: rate(r.tenant_rate_limit, r.tenant_rate_period_ms, r.tenant_rate_burst),
+    agingMs: r.aging_ms,
+    configuredAt: r.configured_at,
+    paused: r.paused === true,
+    heldUntil: r.held_until,
+    waiting: Math.max(0, Number(r.waiting)),
+    running: Math.max(0, Number(r.running)),
+    oldestReadyAgeMs: r.oldest_ready_at ? Math.max(0, Date.now() - r.oldest_ready_at.getTime()) : null,
+    completedPerSec: Math.round((r.completed_per_sec ?? 0) * 10) / 10,
+    deadPerSec: Math.round((r.dead_per_sec ?? 0) * 10) / 10,
+  };
+}
+
+const isTenantCursor = (v: unknown): v is [string, string] =>
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && /^-?\d{1,19}$/.test(v[0]) && typeof v[1] === 'string';
+
+/**
+ * Queues and their tenants for operators. Pause is cluster-wide and leaves the settings
+ * alone: it sets the queue's hold (queue_state.held_until, which every claim already
+ * honours) to 'infinity', and resume clears it and wakes the workers, so a paused
+ * queue is not a queue with concurrency 0 and resuming restores exactly what was set.
+ */
+export class QueuesAdmin {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly schema: string,
+    private readonly sql: Record<AdminQuery, string>,
+  ) {}
+
+  async list(scopeTenant: string | null = null): Promise<QueueOverview[]> {
+    const res = await this.pool.query<QueueRow>(this.sql.queues, [scopeTenant, null]);
+    return res.rows.map(overview);
+  }
+
+  /** One queue, or null when no job or setting ever named it. */
+  async get(queue: string, scopeTenant: string | null = null): Promise<QueueOverview | null> {
+    validateName('queue', queue);
+    const res = await this.pool.query<QueueRow>(this.sql.queues, [scopeTenant, queue]);
+    const r = res.rows[0];
+    return r ? overview(r) : null;
+  }
+
+  /** Pauses (true) or resumes (false) a queue in every process. False when the queue is unknown. */
+  async setPaused(queue: string, paused: boolean): Promise<boolean> {
+    validateName('queue', queue);
+    const res = await this.pool.query(
+      withSchema(
+        `WITH q AS (
+           UPDATE {{schema}}.queue_state SET held_until = CASE WHEN $2 THEN 'infinity'::timestamptz END WHERE queue = $1 RETURNING queue)
+         SELECT q.queue, CASE WHEN NOT $2 THEN pg_notify($3, q.queue) END FROM q`,
+        this.schema,
+      ),
+      [queue, paused, `${this.schema}.jobs`],
+    );
+    return (res.rowCount ?? 0) > 0;
+  }
+
+  async tenants(
+    queue: string,
+    opts: {
+      sort?: TenantSort;
+      order?: 'asc' | 'desc';
+      search?: string;
+      cursor?: string | null;
+      limit?: number;
+      scopeTenant?: string | null;
+    } = {},
+  ): Promise<Page<TenantOverview>> {
+    validateName('queue', queue);
+    const sort = opts.sort ?? 'backlog';
+    if (!['backlog', 'running', 'name'].includes(sort)) throw new ValidationError('sort', 'must be backlog, running or name');
+    const order = opts.order ?? (sort === 'name' ? 'asc' : 'desc');
+    if (order !== 'asc' && order !== 'desc') throw new ValidationError('order', 'must be asc or desc');
+    if (opts.search !== undefined) validateName('search', opts.search);
+    const limit = pageLimit(opts.limit);
+    const after = opts.cursor ? decodeCursor(opts.cursor, isTenantCursor) : null;
+    const res = await this.pool.query<TenantRow>(this.sql.tenants, [
+      queue,
+      sort,
+      order === 'desc',
+      opts.search ?? null,
+      after?.[0] ?? null,
+      after?.[1] ?? null,
+      limit + 1,
+      opts.scopeTenant ?? null,
+    ]);
+    const rows = res.rows.slice(0, limit);
+    const last = rows.at(-1);
+    return {
+      items: rows.map((r) => ({
+        tenant: r.tenant,
+        weight: r.weight,
+        concurrency: r.concurrency,
+        rate: rate(r.rate_limit, r.rate_period_ms, r.rate_burst),
+        tokens: r.tokens === null ? null : Math.floor(r.tokens),
+        heldUntil: r.held_until && r.held_until.getTime() > Date.now() ? r.held_until : null,
+        configuredAt: r.configured_at,
+        backlog: Math.max(0, Number(r.backlog)),
+        running: Math.max(0, Number(r.running)),
+      })),
+      nextCursor: res.rows.length > limit && last ? encodeCursor([last.sort_value, last.tenant]) : null,
+    };
+  }
+}

@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { ErrorReply, notFound } from '../errors.js';
+import { Name, PageQuery, page, RateLimitSchema, wire } from '../schemas.js';
+import type { RouteDeps, ZodApp } from '../types.js';
+
+const Rate = z.object({ limit: z.number().int(), periodMs: z.number().int(), burst: z.number().int() }).nullable();
+
+const Queue = z
+  .object({
+    queue: z.string(),
+    concurrency: z.number().int().nullable(),
+    tenantConcurrency: z.number().int().nullable(),
+    rate: Rate,
+    tenantRate: Rate,
+    agingMs: z.number().int().nullable(),
+    configuredAt: z.string().nullable(),
+    paused: z.boolean(),
+    heldUntil: z.string().nullable(),
+    waiting: z.number().int().describe('available and scheduled jobs (from the claim counters)'),
+    running: z.number().int(),
+    oldestReadyAgeMs: z.number().nullable(),
+    completedPerSec: z.number().describe('over the last 10 s'),
+    deadPerSec: z.number().describe('over the last 10 s'),
+    breaker: z.object({ state: z.string(), forced: z.string().nullable() }).nullable(),
+  })
+  .meta({ id: 'Queue' });
+
+const Tenant = z
+  .object({
+    tenant: z.string(),
+    weight: z.number().int(),
+    concurrency: z.number().int().nullable(),
+    rate: Rate,
+    tokens: z.number().nullable(),
+    heldUntil: z.string().nullable(),
+    configuredAt: z.string().nullable(),
+    backlog: z.number().int(),
+    running: z.number().int(),
+  })
+  .meta({ id: 'Tenant' });
+
+const QueueSettings = z
+  .strictObject({
+    concurrency: z.number().int().min(0).max(1_000_000).nullable().optional(),
+    tenantConcurrency: z.number().int().min(0).max(1_000_000).nullable().optional(),
+    rate: RateLimitSchema.nullable().optional(),
+    tenantRate: RateLimitSchema.nullable().optional(),
+    agingMs: z.number().int().min(1).max(2_147_483_647).nullable().optional(),
+  })
+  .meta({ id: 'QueueSettings' });
+
+const TenantSettings = z
+  .strictObject({
+    weight: z.number().int().min(1).max(10_000).optional(),
+    concurrency: z.number().int().min(0).max(1_000_000).nullable().optional(),
+    rate: RateLimitSchema.nullable().optional(),
+  })
+  .meta({ id: 'TenantSettings' });
+
+const QueueParams = z.strictObject({ queue: Name });
+
+export async function queuesRoutes(app: ZodApp, deps: RouteDeps): Promise<void> {
+  const { rota } = deps;
+  const queues = rota.admin.queues;
+
+  const withBreakers = async <T extends { queue: string }>(list: T[]) => {
+    const breakers = await rota.breakers.list();
+    const byQueue = new Map(breakers.filter((b) => b.kind === 'queue').map((b) => [b.name, { state: b.state, forced: b.forced }]));
+    return list.map((q) => ({ ...q, breaker: byQueue.get(q.queue) ?? null }));
+  };
+
+  app.get(
+    '/api/queues',
+    {
+      config: { access: 'viewer', tenantAware: true },
+      schema: {
+        tags: ['queues'],
+        summary: 'Queues with counts (from the claim counters), oldest due job, throughput, settings, pause and breaker',
+        response: { 200: z.object({ items: z.array(Queue), nextCursor: z.null() }) },
+      },
+    },
+    async (request) => ({ items: wire(await withBreakers(await queues.list(request.auth.tenant))), nextCursor: null }),
+  );
+
+  app.get(
+    '/api/queues/:queue',
+    {
+      config: { access: 'viewer', tenantAware: true },
+      schema: { tags: ['queues'], summary: 'One queue', params: QueueParams, response: { 200: Queue, 404: ErrorReply } },
+    },
+    async (request) => {
+      const q = await queues.get(request.params.queue, request.auth.tenant);
+      if (!q) throw notFound(`queue ${request.params.queue}`);
+      return wire((await withBreakers([q]))[0]);
+    },
+  );
+
+  app.patch(
+    '/api/queues/:queue',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['queues'],
+        summary: 'Configure a queue (omitted keys unchanged, null removes a limit); cluster-wide',
+        params: QueueParams,
+        body: QueueSettings,
+        response: { 200: Queue, 400: ErrorReply, 404: ErrorReply },
+      },
+    },
+    async (request) => {
+      await rota.queue(request.params.queue).configure(request.body, { create: true });
+      await deps.audited(request, { action: 'queue.configure', target: request.params.queue, filter: request.body, count: 1 });
+      const q = await queues.get(request.params.queue);
+      if (!q) throw notFound(`queue ${request.params.queue}`);
+      return wire((await withBreakers([q]))[0]);
+    },
+  );
+
+  for (const action of ['pause', 'resume'] as const) {
+    app.post(
+      `/api/queues/:queue/${action}`,
+      {
+        config: { access: 'operator' },
+        schema: {
+          tags: ['queues'],
+          summary:
+            action === 'pause'
+              ? 'Pause a queue in every process (claims take nothing; settings untouched)'
+              : 'Resume a paused queue (workers are woken at once)',
+          params: QueueParams,
+          response: { 200: Queue, 404: ErrorReply },
+        },
+      },
+      async (request) => {
+        if (!(await queues.setPaused(request.params.queue, action === 'pause'))) throw notFound(`queue ${request.params.queue}`);
+        await deps.audited(request, { action: `queue.${action}`, target: request.params.queue, count: 1 });
+        const q = await queues.get(request.params.queue);
+        return wire((await withBreakers([q as NonNullable<typeof q>]))[0]);
+      },
+    );
+  }
+
+  app.get(
+    '/api/queues/:queue/tenants',
+    {
+      config: { access: 'viewer', tenantAware: true },
+      schema: {
+        tags: ['queues'],
+        summary: "A queue's tenants: backlog, running, limits, weight, rate-limit state; sorted and paginated",
+        params: QueueParams,
+        querystring: z.strictObject({
+          sort: z.enum(['backlog', 'running', 'name']).default('backlog'),
+          order: z.enum(['asc', 'desc']).optional().describe('default desc for backlog/running, asc for name'),
+          search: z.string().min(1).max(128).optional().describe('tenant name prefix'),
+          ...PageQuery,
+        }),
+        response: { 200: page(Tenant, 'TenantPage'), 400: ErrorReply },
+      },
+    },
+    async (request) => wire(await queues.tenants(request.params.queue, { ...request.query, scopeTenant: request.auth.tenant })),
+  );
+
+  app.patch(
+    '/api/queues/:queue/tenants/:tenant',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['queues'],
+        summary: 'Configure a tenant in a queue (weight, concurrency, rate)',
+        params: z.strictObject({ queue: Name, tenant: Name }),
+        body: TenantSettings,
+        response: {
+          200: z.object({ tenant: z.string(), weight: z.number().int(), concurrency: z.number().int().nullable(), rate: Rate }),
+          400: ErrorReply,
+          404: ErrorReply,
+        },
+      },
+    },
+    async (request) => {
+      const { queue, tenant } = request.params;
+      const info = await rota.tenant(queue, tenant).configure(request.body);
+      await deps.audited(request, { action: 'tenant.configure', target: `${queue}/${tenant}`, filter: request.body, count: 1 });
+      return { tenant: info.tenant, weight: info.weight, concurrency: info.concurrency, rate: info.rate };
+    },
+  );
+}
