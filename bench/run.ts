@@ -12,6 +12,7 @@ import * as api from './api.js';
 import * as burst from './burst.js';
 import { killChildren, REPO_ROOT } from './child.js';
 import * as core from './core.js';
+import * as dashboard from './dashboard.js';
 import * as fairness from './fairness.js';
 import { machine, startBenchServer } from './lib.js';
 import * as monitor from './monitor.js';
@@ -21,7 +22,7 @@ import * as scheduler from './scheduler.js';
 import * as tenants from './tenants.js';
 import * as urgent from './urgent.js';
 
-const SCENARIOS: Scenario[] = [core, fairness, scheduler, api, monitor, burst, tenants, urgent, recovery];
+const SCENARIOS: Scenario[] = [core, fairness, scheduler, api, monitor, dashboard, burst, tenants, urgent, recovery];
 
 const { values } = parseArgs({
   options: {

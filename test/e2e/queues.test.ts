@@ -1,0 +1,119 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { waitFor } from '../support/db.js';
+import { launchBrowser, openPage, screenshot, seriousA11yViolations, signIn } from './support/browser.js';
+import { type Stack, startStack } from './support/stack.js';
+
+let stack: Stack;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let admin: string;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack({ work: ['ingest', 'report'] }), launchBrowser()]);
+  admin = await stack.token('e2e-admin', 'admin');
+  const now = await stack.rota.enqueueMany('ingest', [
+    ...Array.from({ length: 20 }, (_, i) => ({ payload: { item: i }, tenant: 'store-a' })),
+    ...Array.from({ length: 5 }, (_, i) => ({ payload: { item: 100 + i }, tenant: 'store-b' })),
+  ]);
+  now.push(await stack.rota.enqueue('report', { store: 'all' }, { tenant: 'ops' }));
+  // Seven for tomorrow: the report queue's waiting count is exactly 7.
+  await stack.rota.enqueueMany(
+    'report',
+    Array.from({ length: 7 }, (_, i) => ({ payload: { day: i }, tenant: 'ops', delayMs: 86_400_000 })),
+  );
+  // Wait for the workers to finish the due ones, so the counts on the pages are settled.
+  await waitFor(async () => (await Promise.all(now.map((j) => stack.rota.getJob(j.id)))).every((j) => j?.state === 'completed'));
+});
+
+describe('overview and queues', () => {
+  test('the overview shows every queue with its backlog, and the range is in the URL', async () => {
+    const page = await openPage(browser, stack.url);
+    await signIn(page, stack.url, admin);
+    const backlog = page.getByRole('region', { name: 'Backlog per queue' });
+    await backlog.getByRole('link', { name: 'ingest' }).waitFor();
+    await backlog.getByRole('link', { name: 'report' }).waitFor();
+    await page.getByRole('button', { name: '24h' }).click();
+    expect(page.url()).toContain('range=24h');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'overview');
+  });
+
+  test('the queues page lists the demo queues with their counts', async () => {
+    const page = await openPage(browser, stack.url);
+    await signIn(page, stack.url, admin, '#/queues');
+    await page.locator('tr[data-queue="ingest"]').waitFor();
+    const report = page.locator('tr[data-queue="report"]');
+    // The seven delayed report jobs are waiting (the Waiting column).
+    await report.getByRole('cell', { name: '7', exact: true }).first().waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'queues');
+  });
+
+  test('pausing a queue stops the workers claiming it; resuming lets them finish', async () => {
+    const page = await openPage(browser, stack.url);
+    await signIn(page, stack.url, admin, '#/queues');
+    const row = page.locator('tr[data-queue="ingest"]');
+    await row.getByRole('button', { name: 'Pause ingest' }).click();
+    await row.getByText('paused', { exact: true }).waitFor();
+
+    const { id } = await stack.rota.enqueue('ingest', { item: 'while-paused' }, { tenant: 'store-a' });
+    // Several claim polls later the job is still waiting.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await stack.rota.getJob(id))?.state).toBe('available');
+
+    await row.getByRole('button', { name: 'Resume ingest' }).click();
+    await row.getByText('active', { exact: true }).waitFor();
+    await waitFor(async () => (await stack.rota.getJob(id))?.state === 'completed', 20_000, 'the job to run after resume');
+  });
+
+  test('configuring a queue: a wrong value is named beside its field and nothing is sent; a right one is saved', async () => {
+    const page = await openPage(browser, stack.url);
+    await signIn(page, stack.url, admin, '#/queues');
+    await page.getByRole('button', { name: 'Configure report' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Concurrency', { exact: true }).fill('-3');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('at least 0').waitFor();
+    expect(await dialog.getByLabel('Concurrency', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'queue-configure');
+
+    await dialog.getByLabel('Concurrency', { exact: true }).fill('3');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.locator('tr[data-queue="report"]').getByText('≤ 3 running').waitFor();
+  });
+
+  test("configuring a tenant's weight on the tenants page", async () => {
+    const page = await openPage(browser, stack.url);
+    await signIn(page, stack.url, admin, '#/queues/ingest/tenants');
+    const row = page.locator('tr[data-tenant="store-b"]');
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Configure store-b' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Weight').fill('0');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('at least 1').waitFor();
+    await dialog.getByLabel('Weight').fill('5');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await row.getByRole('cell', { name: '5', exact: true }).waitFor();
+    // Sorting by name is in the URL.
+    await page.getByRole('button', { name: /^Tenant/ }).click();
+    expect(page.url()).toContain('sort=name');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'tenants');
+  });
+
+  test("forcing a queue's circuit breaker open, then back to automatic", async () => {
+    await stack.rota.breakers.configure({ queue: 'report' }, { failureRatio: 0.5 });
+    const page = await openPage(browser, stack.url);
+    await signIn(page, stack.url, admin, '#/queues');
+    const row = page.locator('tr[data-queue="report"]');
+    await row.getByRole('button', { name: /^Force open\W+breaker of report$/ }).click();
+    await row.getByText('open (forced)').waitFor();
+    expect((await stack.rota.breakers.get({ queue: 'report' }))?.state).toBe('open');
+    await row.getByRole('button', { name: /^Back to automatic\W+breaker of report$/ }).click();
+    await row.getByRole('button', { name: /^Force open\W+breaker of report$/ }).waitFor();
+    expect((await stack.rota.breakers.get({ queue: 'report' }))?.forced).toBeNull();
+  });
+});

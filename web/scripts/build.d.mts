@@ -1,0 +1,2 @@
+export function bundleIsStale(): boolean;
+export function ensureBundle(opts?: { force?: boolean }): Promise<boolean>;

@@ -1,0 +1,18 @@
+import { RANGES, type RangeKey, type TenantSort, type TenantsView } from '../api/queries';
+
+/** How a page's URL reads into what it asks the API (shared by the pages and the start-up prefetch). */
+
+const SORTS: TenantSort[] = ['backlog', 'running', 'name'];
+
+export function tenantsViewOf(queue: string, params: URLSearchParams): TenantsView {
+  const raw = params.get('sort') as TenantSort;
+  const sort: TenantSort = SORTS.includes(raw) ? raw : 'backlog';
+  const o = params.get('order');
+  const order = o === 'asc' || o === 'desc' ? o : sort === 'name' ? 'asc' : 'desc';
+  return { queue, sort, order, search: params.get('search') ?? '' };
+}
+
+export function rangeOf(params: URLSearchParams): RangeKey {
+  const r = params.get('range');
+  return r !== null && r in RANGES ? (r as RangeKey) : '1h';
+}

@@ -1,0 +1,153 @@
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, unwrap } from '../api/client';
+import { queries } from '../api/queries';
+import { BreakerControls } from '../components/BreakerControls';
+import { QueueSettingsDialog } from '../components/QueueSettingsDialog';
+import { Empty, ErrorBox, Loaded } from '../components/Status';
+import { TableWrap } from '../components/TableWrap';
+import { useCan } from '../lib/auth';
+import { fmtAgo, fmtInt, fmtMs, fmtRate } from '../lib/format';
+import { useWrite } from '../lib/queries';
+import type { Queue } from './queue-model';
+
+function PauseButton({ queue }: { queue: Queue }) {
+  const write = useWrite((paused: boolean) =>
+    paused
+      ? unwrap(api.POST('/api/queues/{queue}/resume', { params: { path: { queue: queue.queue } } }))
+      : unwrap(api.POST('/api/queues/{queue}/pause', { params: { path: { queue: queue.queue } } })),
+  );
+  return (
+    <>
+      <button type="button" className="btn small" disabled={write.isPending} onClick={() => write.mutate(queue.paused)}>
+        {queue.paused ? 'Resume' : 'Pause'}
+        <span className="sr-only"> {queue.queue}</span>
+      </button>
+      {write.error && <ErrorBox error={write.error} title="Failed" />}
+    </>
+  );
+}
+
+function rateText(r: { limit: number; periodMs: number } | null): string {
+  return r ? `${r.limit} per ${fmtMs(r.periodMs)}` : '';
+}
+
+/** "≤ 10 running, 450 per 1 min; per tenant ≤ 2" */
+export function limitsText(q: Queue): string {
+  const parts = [
+    q.concurrency === null ? null : `≤ ${q.concurrency} running`,
+    q.rate ? rateText(q.rate) : null,
+    q.tenantConcurrency === null && !q.tenantRate
+      ? null
+      : `per tenant ${[q.tenantConcurrency === null ? null : `≤ ${q.tenantConcurrency}`, q.tenantRate ? rateText(q.tenantRate) : null].filter(Boolean).join(', ')}`,
+  ].filter(Boolean);
+  return parts.length ? parts.join('; ') : 'no limits';
+}
+
+export function QueuesPage() {
+  const q = useQuery(queries.queues());
+  const canWrite = useCan('operator');
+  const [editing, setEditing] = useState<Queue | null>(null);
+
+  return (
+    <section>
+      <h1>Queues</h1>
+      <Loaded query={q} label="Loading queues">
+        {({ items }) =>
+          items.length === 0 ? (
+            <Empty>No queues yet: a queue appears with its first job.</Empty>
+          ) : (
+            <TableWrap label="Queues with their job counts, limits and state">
+              <table>
+                <caption className="sr-only">Queues with their job counts, limits and state</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Queue</th>
+                    <th scope="col" className="num">
+                      Waiting
+                    </th>
+                    <th scope="col" className="num">
+                      Running
+                    </th>
+                    <th scope="col" className="num">
+                      Oldest ready
+                    </th>
+                    <th scope="col" className="num">
+                      Done/s
+                    </th>
+                    <th scope="col" className="num">
+                      Dead/s
+                    </th>
+                    <th scope="col">Limits</th>
+                    <th scope="col">Breaker</th>
+                    <th scope="col">State</th>
+                    <th scope="col">
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((qu) => (
+                    <tr key={qu.queue} data-queue={qu.queue}>
+                      <th scope="row">
+                        <a href={`#/jobs?queue=${encodeURIComponent(qu.queue)}`}>{qu.queue}</a>
+                      </th>
+                      <td className="num">{fmtInt(qu.waiting)}</td>
+                      <td className="num">{fmtInt(qu.running)}</td>
+                      <td className="num">{fmtMs(qu.oldestReadyAgeMs)}</td>
+                      <td className="num">{fmtRate(qu.completedPerSec)}</td>
+                      <td className="num">
+                        <a
+                          href={`#/jobs?queue=${encodeURIComponent(qu.queue)}&state=dead`}
+                          aria-label={`${fmtRate(qu.deadPerSec)} dead per second: dead jobs of ${qu.queue}`}
+                        >
+                          {fmtRate(qu.deadPerSec)}
+                        </a>
+                      </td>
+                      <td className="wrap">{limitsText(qu)}</td>
+                      <td>
+                        {qu.breaker ? (
+                          <div className="actions">
+                            <span className={`badge ${qu.breaker.state}`}>
+                              {qu.breaker.forced ? `${qu.breaker.state} (forced)` : qu.breaker.state}
+                            </span>
+                            {canWrite && <BreakerControls queue={qu.queue} state={qu.breaker.state} forced={qu.breaker.forced} />}
+                          </div>
+                        ) : (
+                          '–'
+                        )}
+                      </td>
+                      <td>
+                        {qu.paused ? (
+                          <span className="badge paused">paused</span>
+                        ) : qu.heldUntil ? (
+                          <span className="badge warning">held {fmtAgo(qu.heldUntil)}</span>
+                        ) : (
+                          <span className="badge ok">active</span>
+                        )}
+                      </td>
+                      <td>
+                        <div className="actions">
+                          <a className="btn small" href={`#/queues/${encodeURIComponent(qu.queue)}/tenants`}>
+                            Tenants<span className="sr-only"> of {qu.queue}</span>
+                          </a>
+                          {canWrite && <PauseButton queue={qu} />}
+                          {canWrite && (
+                            <button type="button" className="btn small" onClick={() => setEditing(qu)}>
+                              Configure<span className="sr-only"> {qu.queue}</span>
+                            </button>
+                          )}
+                        </div>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableWrap>
+          )
+        }
+      </Loaded>
+      {editing && <QueueSettingsDialog queue={editing} onClose={() => setEditing(null)} />}
+    </section>
+  );
+}
