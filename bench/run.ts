@@ -9,16 +9,20 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import * as api from './api.js';
+import * as burst from './burst.js';
 import { killChildren, REPO_ROOT } from './child.js';
 import * as core from './core.js';
 import * as dashboard from './dashboard.js';
 import * as fairness from './fairness.js';
 import { machine, startBenchServer } from './lib.js';
 import * as monitor from './monitor.js';
+import * as recovery from './recovery.js';
 import type { BenchOptions, Scenario } from './scenario.js';
 import * as scheduler from './scheduler.js';
+import * as tenants from './tenants.js';
+import * as urgent from './urgent.js';
 
-const SCENARIOS: Scenario[] = [core, fairness, scheduler, api, monitor, dashboard];
+const SCENARIOS: Scenario[] = [core, fairness, scheduler, api, monitor, dashboard, burst, tenants, urgent, recovery];
 
 const { values } = parseArgs({
   options: {

@@ -41,14 +41,14 @@ export interface KillStormResult {
   completedUnrun: number;
 }
 
-/** Jobs rescued from each worker: the rescuer's LeaseExpired error names the worker. */
+/** Jobs rescued from each worker: the rescuer's error (LeaseExpired, or WorkerLost when its sessions were seen gone) names the worker. */
 async function rescuedFrom(sql: import('pg').Pool, queue: string): Promise<Array<{ id: string; worker: string; at: number }>> {
   const res = await sql.query<{ id: string; worker: string; at: number }>(
-    `SELECT j.id, substring(e->>'message' FROM 'worker (\\S+) stopped') AS worker,
+    `SELECT j.id, substring(e->>'message' FROM 'worker (\\S+) (?:stopped|lost)') AS worker,
             (extract(epoch FROM (e->>'at')::timestamptz) * 1000)::float8 AS at
        FROM (SELECT id, errors FROM rota.jobs_done WHERE queue = $1 UNION ALL SELECT id, errors FROM rota.jobs WHERE queue = $1) j,
             jsonb_array_elements(j.errors) e
-      WHERE e->>'name' = 'LeaseExpired'`,
+      WHERE e->>'name' IN ('LeaseExpired', 'WorkerLost')`,
     [queue],
   );
   return res.rows;

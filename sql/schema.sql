@@ -165,6 +165,15 @@ TABLE breakers
   CONSTRAINT breakers_window_ms_check CHECK ((window_ms >= 1000))
   CONSTRAINT breakers_window_ms_not_null NOT NULL window_ms
 
+TABLE functions
+  file text NOT NULL
+  checksum text NOT NULL
+  applied_at timestamp with time zone NOT NULL DEFAULT now()
+  CONSTRAINT functions_applied_at_not_null NOT NULL applied_at
+  CONSTRAINT functions_checksum_not_null NOT NULL checksum
+  CONSTRAINT functions_file_not_null NOT NULL file
+  CONSTRAINT functions_pkey PRIMARY KEY (file)
+
 TABLE job_logs
   job_id bigint NOT NULL
   lines jsonb NOT NULL DEFAULT '[]'::jsonb
@@ -558,6 +567,7 @@ CREATE INDEX breaker_history_at_idx ON rota.breaker_history USING btree (at);
 CREATE INDEX breaker_history_idx ON rota.breaker_history USING btree (kind, name, at DESC);
 CREATE UNIQUE INDEX breaker_history_pkey ON rota.breaker_history USING btree (id);
 CREATE UNIQUE INDEX breakers_pkey ON rota.breakers USING btree (kind, name);
+CREATE UNIQUE INDEX functions_pkey ON rota.functions USING btree (file);
 CREATE UNIQUE INDEX job_logs_pkey ON rota.job_logs USING btree (job_id);
 CREATE INDEX job_logs_updated_idx ON rota.job_logs USING btree (updated_at);
 CREATE UNIQUE INDEX jobs_dedup_idx ON rota.jobs USING btree (queue, tenant, dedup_key) WHERE (dedup_key IS NOT NULL);
@@ -1058,29 +1068,40 @@ BEGIN
              OVER (PARTITION BY s.queue, s.tier, s.live) AS rr
       FROM solve s
   ),
+  -- How many next tags each lane generates (the ones it could win), and how many the
+  -- lanes of its queue generate together.
+  gen AS (
+    SELECT s.*, sum(s.m) OVER (PARTITION BY s.queue) AS m_queue
+      FROM (SELECT r.*,
+                   CASE WHEN NOT r.live OR r.tb <= 0 THEN 0
+                        WHEN r.rr IS NULL THEN r.c
+                        ELSE least(r.c, ceil(r.rr * r.w)::int) END AS m
+              FROM rounds r) s
+  ),
   -- Slots: each lane's next tags (k >= 1) plus one row k = 0 that keeps the lane in the
-  -- pipeline when it gets nothing.
+  -- pipeline when it gets nothing. A queue whose lanes generate no more tags than its
+  -- budget gets every one of them (one lane with a backlog, or many tenants whose round
+  -- fits the budget: the common cases): its lanes stay one row each (k = 0) and take m,
+  -- instead of m rows each going through the ranking's sort.
+  -- No tenant can get more than its room here: a lane's m is at most its c, and the c of
+  -- a tenant's lanes add up to at most its cap (see `lane`).
   slot AS (
     SELECT s.*, k, s.v + k::double precision / s.w AS tag
-      FROM rounds s
-     CROSS JOIN LATERAL generate_series(0,
-       CASE WHEN NOT s.live OR s.tb <= 0 THEN 0
-            WHEN s.rr IS NULL THEN s.c
-            ELSE least(s.c, ceil(s.rr * s.w)::int) END) AS k
-  ),
-  by_tenant AS (
-    SELECT s.*, k > 0 AND row_number() OVER (PARTITION BY s.queue, s.tenant, s.k > 0 ORDER BY s.tier, s.tag, s.priority) <= s.cap AS fits
-      FROM slot s
+      FROM gen s
+     CROSS JOIN LATERAL generate_series(0, CASE WHEN s.m_queue <= s.budget THEN 0 ELSE s.m END) AS k
   ),
   by_queue AS (
-    SELECT s.*, s.fits AND row_number() OVER (PARTITION BY s.queue, s.fits ORDER BY s.tier, s.tag, s.tenant, s.priority) <= s.budget AS chosen
-      FROM by_tenant s
+    SELECT s.*, s.k > 0 AND row_number() OVER (PARTITION BY s.queue, s.k > 0 ORDER BY s.tier, s.tag, s.tenant, s.priority) <= s.budget AS chosen
+      FROM slot s
   ),
   -- One row per lane again, with its quota n and its tier's last start tag served.
   quota AS (
     SELECT DISTINCT ON (s.queue, s.tenant, s.priority) s.*,
-           count(*) FILTER (WHERE s.chosen) OVER (PARTITION BY s.queue, s.tenant, s.priority) AS n,
-           max(s.tag - 1.0 / s.w) FILTER (WHERE s.chosen) OVER (PARTITION BY s.queue, s.tier) AS served
+           CASE WHEN s.m_queue <= s.budget THEN s.m
+                ELSE count(*) FILTER (WHERE s.chosen) OVER (PARTITION BY s.queue, s.tenant, s.priority) END AS n,
+           CASE WHEN s.m_queue <= s.budget
+                THEN max(s.v + (s.m - 1)::double precision / s.w) FILTER (WHERE s.m > 0) OVER (PARTITION BY s.queue, s.tier)
+                ELSE max(s.tag - 1.0 / s.w) FILTER (WHERE s.chosen) OVER (PARTITION BY s.queue, s.tier) END AS served
       FROM by_queue s
      ORDER BY s.queue, s.tenant, s.priority, s.k
   ),
@@ -1189,13 +1210,111 @@ BEGIN
 END;
 $function$;
 
+CREATE OR REPLACE FUNCTION rota.move_jobs(p_moves jsonb)
+ RETURNS TABLE(id bigint, queue text, state text)
+ LANGUAGE plpgsql
+AS $function$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  WITH input AS MATERIALIZED (
+    SELECT coalesce(jsonb_object_agg(x ->> 'i', x), '{}') AS byid,
+           coalesce(array_agg((x ->> 'i')::bigint) FILTER (WHERE x ->> 'k' NOT IN ('complete', 'dead', 'cancel')), '{}') AS requeue_ids,
+           coalesce(array_agg((x ->> 'i')::bigint), '{}') AS all_ids
+      FROM jsonb_array_elements(p_moves) AS x
+  ),
+  finished AS (
+    DELETE FROM "rota".jobs j
+     WHERE j.id = ANY ((SELECT all_ids FROM input)::bigint[])
+       AND CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' = 'cancel'
+                THEN j.locked_by IS NULL
+                ELSE j.locked_by IS NOT NULL AND j.attempt = ((SELECT byid FROM input) -> j.id::text ->> 'a')::int
+                     AND ((SELECT byid FROM input) -> j.id::text ->> 'k' IN ('complete', 'dead') OR j.cancel_requested_at IS NOT NULL) END
+    RETURNING j.id, j.queue, j.tenant, j.priority, j.payload, j.errors, j.attempt, j.max_attempts,
+              j.dedup_key, j.run_at, j.created_at, j.started_at, j.locked_by, j.attempts, j.cancel_requested_at,
+              (SELECT byid FROM input) -> j.id::text AS x
+  ),
+  archived AS (
+    INSERT INTO "rota".jobs_done
+           (id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, dedup_key, run_at, created_at, started_at,
+            attempts)
+    SELECT f.id, f.queue, f.tenant, f.priority,
+           CASE WHEN f.x ->> 'k' = 'complete' THEN 'completed'
+                WHEN f.x ->> 'k' = 'cancel' OR f.cancel_requested_at IS NOT NULL THEN 'cancelled'
+                ELSE 'dead' END,
+           f.payload, f.x -> 'r',
+           CASE WHEN jsonb_typeof(f.x -> 'e') = 'object' THEN f.errors || jsonb_build_array(f.x -> 'e') ELSE f.errors END,
+           f.attempt, f.max_attempts, f.dedup_key, f.run_at, f.created_at, f.started_at,
+           CASE WHEN f.x ->> 'k' IN ('cancel', 'release') THEN f.attempts
+                ELSE f.attempts || jsonb_build_array(jsonb_build_object(
+                       'attempt', f.attempt, 'worker', f.locked_by, 'startedAt', f.started_at, 'endedAt', now(),
+                       'outcome', coalesce(f.x ->> 'o', f.x ->> 'k'), 'error', f.x -> 'e')) END
+      FROM finished f
+    RETURNING jobs_done.id, jobs_done.queue, jobs_done.state
+  ),
+  requeued AS (
+    UPDATE "rota".jobs j
+       SET state = 'available',
+           run_at = CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' = 'rescue' THEN j.run_at
+                         ELSE now() + coalesce((((SELECT byid FROM input) -> j.id::text) ->> 'd')::double precision, 0)
+                                      * interval '1 millisecond' END,
+           attempt = CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' IN ('retry', 'rescue') THEN j.attempt
+                          ELSE j.attempt - 1 END,
+           errors = CASE WHEN jsonb_typeof((SELECT byid FROM input) -> j.id::text -> 'e') = 'object'
+                         THEN j.errors || jsonb_build_array((SELECT byid FROM input) -> j.id::text -> 'e')
+                         ELSE j.errors END,
+           attempts = CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' = 'release' THEN j.attempts
+                           ELSE j.attempts || jsonb_build_array(jsonb_build_object(
+                             'attempt', j.attempt, 'worker', j.locked_by, 'startedAt', j.started_at, 'endedAt', now(),
+                             'outcome', coalesce((SELECT byid FROM input) -> j.id::text ->> 'o', (SELECT byid FROM input) -> j.id::text ->> 'k'),
+                             'error', (SELECT byid FROM input) -> j.id::text -> 'e')) END,
+           locked_by = NULL,
+           lease_expires_at = NULL
+     WHERE j.id = ANY ((SELECT requeue_ids FROM input)::bigint[])
+       AND j.attempt = ((SELECT byid FROM input) -> j.id::text ->> 'a')::int
+       AND j.locked_by IS NOT NULL
+       AND j.cancel_requested_at IS NULL
+       AND (SELECT byid FROM input) -> j.id::text ->> 'k' IN ('retry', 'release', 'snooze', 'rate-limit', 'rate-limit-queue', 'rescue')
+    RETURNING j.id, j.queue, j.tenant, j.priority, j.run_at, (SELECT byid FROM input) -> j.id::text ->> 'k' AS kind
+  ),
+  moved AS (
+    SELECT f.queue, f.tenant, f.priority,
+           CASE WHEN f.x ->> 'k' = 'cancel' THEN -1 ELSE 0 END AS d_ready,
+           CASE WHEN f.x ->> 'k' = 'cancel' THEN 0 ELSE -1 END AS d_running,
+           NULL::timestamptz AS ready_at, NULL::timestamptz AS hold_until, NULL::timestamptz AS queue_hold_until
+      FROM finished f
+    UNION ALL
+    SELECT r.queue, r.tenant, r.priority, 1, -1, r.run_at,
+           CASE WHEN r.kind = 'rate-limit' THEN r.run_at END,
+           CASE WHEN r.kind = 'rate-limit-queue' THEN r.run_at END
+      FROM requeued r
+  ),
+  journaled AS (
+    INSERT INTO "rota".lane_changes (queue, tenants, priorities, d_ready, d_running, ready_at, hold_until, queue_hold_until)
+    SELECT g.queue, array_agg(g.tenant), array_agg(g.priority), array_agg(g.d_ready), array_agg(g.d_running),
+           array_agg(g.ready_at), array_agg(g.hold_until), max(g.queue_hold_until)
+      FROM (SELECT m.queue, m.tenant, m.priority, sum(m.d_ready)::int AS d_ready, sum(m.d_running)::int AS d_running,
+                   min(m.ready_at) AS ready_at, max(m.hold_until) AS hold_until, max(m.queue_hold_until) AS queue_hold_until
+              FROM moved m GROUP BY 1, 2, 3) g
+     GROUP BY g.queue
+  )
+  SELECT a.id, a.queue, a.state FROM archived a
+  UNION ALL
+  SELECT r.id, r.queue, 'available'::text FROM requeued r;
+END;
+$function$;
+
 CREATE OR REPLACE FUNCTION rota.note_jobs_inserted()
  RETURNS trigger
  LANGUAGE plpgsql
 AS $function$
 BEGIN
+  -- Only queues not seen yet: ON CONFLICT's uniqueness check waits for any transaction
+  -- that has written the queue's row and not committed, i.e. for a claim in flight
+  -- (claims update it), which put every enqueue behind the claim (tens of ms in a burst).
   INSERT INTO "rota".queue_state (queue)
   SELECT DISTINCT n.queue FROM new_jobs n
+   WHERE NOT EXISTS (SELECT 1 FROM "rota".queue_state s WHERE s.queue = n.queue)
   ON CONFLICT (queue) DO NOTHING;
   INSERT INTO "rota".lane_changes (queue, tenants, priorities, d_ready, d_running, ready_at)
   SELECT g.queue, array_agg(g.tenant), array_agg(g.priority), array_agg(g.n), array_agg(0), array_agg(g.ready_at)
@@ -1223,9 +1342,10 @@ CREATE OR REPLACE FUNCTION rota.notify_jobs()
 AS $function$
 DECLARE
   q text;
+  p smallint;
 BEGIN
-  FOR q IN SELECT DISTINCT n.queue FROM new_jobs n WHERE n.run_at <= now() LOOP
-    PERFORM pg_notify(TG_TABLE_SCHEMA || '.jobs', q);
+  FOR q, p IN SELECT n.queue, min(n.priority) FROM new_jobs n WHERE n.run_at <= now() GROUP BY n.queue LOOP
+    PERFORM pg_notify(TG_TABLE_SCHEMA || '.jobs', q || chr(31) || p);
   END LOOP;
   RETURN NULL;
 END;

@@ -68,6 +68,24 @@ export class BreakerOpenError extends Error {
   }
 }
 
+/**
+ * Aborts a handler (its `ctx.signal.reason`) whose job this process no longer holds: the
+ * lease expired and another process rescued the job. Nothing is written for the attempt.
+ */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+}
+
+/** Aborts a handler still running when the shutdown grace period ends; the job is retried. */
+export class ShutdownAbortError extends Error {
+  override readonly name = 'ShutdownAbortError';
+}
+
+/** Aborts a handler that ran longer than its job's `timeoutMs`; the attempt fails (retried if any are left). */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
 /** The database could not be reached; the operation can be retried. Nothing was written. */
 export class DatabaseUnavailableError extends Error {
   override readonly name = 'DatabaseUnavailableError';

@@ -3,10 +3,13 @@ export {
   BreakerOpenError,
   DatabaseUnavailableError,
   JobCancelledError,
+  LeaseLostError,
   PermanentError,
   RateLimitedError,
   type RateLimitScope,
+  ShutdownAbortError,
   SnoozeError,
+  TimeoutError,
   ValidationError,
 } from './errors.js';
 export type { QueueInfo, QueueSettings, RateLimit, TenantInfo, TenantSettings } from './fairness/settings.js';

@@ -39,6 +39,7 @@ import type {
 import type { JobOutcome } from './worker/executor.js';
 import { DEFAULT_RETRY } from './worker/retry.js';
 import { WorkerRuntime } from './worker/runtime.js';
+import { listenerAppName } from './worker/sessions.js';
 
 export type {
   PoolStats,
@@ -71,7 +72,18 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   >;
   private readonly resilience: Resilience;
   private readonly sql: Record<
-    'enqueue' | 'findDedup' | 'claim' | 'finishBatch' | 'heartbeat' | 'rescue' | 'getJob' | 'cancel' | 'queueCounts' | 'jobLogs',
+    | 'enqueue'
+    | 'findDedup'
+    | 'claim'
+    | 'finishBatch'
+    | 'heartbeat'
+    | 'rescue'
+    | 'absentWorkers'
+    | 'rescueOrphans'
+    | 'getJob'
+    | 'cancel'
+    | 'queueCounts'
+    | 'jobLogs',
     string
   >;
   /** Rollups, metrics, health checks and alerts (src/monitor). */
@@ -162,6 +174,8 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
       finishBatch: q('finish_batch'),
       heartbeat: q('heartbeat'),
       rescue: q('rescue'),
+      absentWorkers: q('absent_workers'),
+      rescueOrphans: q('rescue_orphans'),
       getJob: q('get_job'),
       cancel: q('cancel'),
       queueCounts: q('queue_counts'),
@@ -304,7 +318,8 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     const poolOptions = (this.pool as unknown as { options: pg.ClientConfig }).options;
     this.runtime = new WorkerRuntime({
       pool: this.pool,
-      newListenerClient: () => new pg.Client({ ...poolOptions, application_name: 'rota-listener' }),
+      // Named after this worker: other workers tell from pg_stat_activity that it is alive (src/worker/sessions.ts).
+      newListenerClient: () => new pg.Client({ ...poolOptions, application_name: listenerAppName(this.workerId) }),
       sql: this.sql,
       log: this.log.child({ worker: this.workerId }),
       config: {
@@ -313,6 +328,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
         leaseMs: this.opts.leaseMs,
         heartbeatMs: Math.max(50, Math.floor(this.opts.leaseMs / 3)),
         rescueIntervalMs: this.opts.rescueIntervalMs,
+        sessionCheckMs: 400,
         pollIntervalMs: this.opts.pollIntervalMs,
         batchSize: this.opts.batchSize,
         batchIntervalMs: this.opts.batchIntervalMs,
@@ -326,7 +342,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
         this.monitor.onFlush(s);
         this.emitter.emit('flush', s);
       },
-      hooks: this.resilience.forRuntime(),
+      plugin: this.resilience.forRuntime(),
       onHeartbeat: () => this.monitor.writeRollups(),
     });
     this.lastRuntime = this.runtime;

@@ -115,10 +115,14 @@ async function run(adapter: QueueAdapter, mode: Mode, url: string): Promise<Chil
   const jobs = Number(env('BENCH_JOBS', '0'));
   const concurrency = Number(env('BENCH_CONCURRENCY', '20'));
   switch (mode) {
-    case 'setup':
+    case 'setup': {
       await adapter.migrate();
-      if (jobs > 0) await adapter.enqueueBulk(payloads(jobs));
+      // BENCH_CHUNK: enqueue in bulk calls of this many (default: one call).
+      const chunk = Number(env('BENCH_CHUNK', '0')) || jobs;
+      const all = payloads(jobs);
+      for (let i = 0; i < jobs; i += chunk) await adapter.enqueueBulk(all.slice(i, i + chunk));
       return { mode };
+    }
     case 'enqueue': {
       const items = payloads(jobs);
       const started = performance.now();

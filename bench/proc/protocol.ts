@@ -22,6 +22,8 @@ export interface ChildEnv {
   BENCH_VARIANT: string;
   /** Latency mode: jobs enqueued per second. */
   BENCH_RATE: string;
+  /** Setup mode: bulk enqueue calls of this many jobs (default: one call). */
+  BENCH_CHUNK?: string;
 }
 
 export interface SetupResult {

@@ -4,7 +4,7 @@
 --   $2 int[]   how many to take from each queue (pairwise with $1)
 --   $3 text    worker id (recorded in locked_by)
 --   $4 int     lease in ms
--- The work is done by claim_jobs() in sql/migrations/0003_fairness.sql, where the
+-- The work is done by claim_jobs() in sql/functions/claim_jobs.sql, where the
 -- statements and their EXPLAIN notes are: it locks the queue rows, folds pending count
 -- changes in with a snapshot taken after the lock, and allocates, takes and writes back
 -- in one statement. Rows with id NULL are per-queue notes (more / limited / wake_at),

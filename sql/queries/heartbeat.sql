@@ -4,7 +4,7 @@
 -- had expired), and the runtime aborts that handler's signal. `cancel`: an operator
 -- cancelled the job (admin API); its NOTIFY may have been missed, so it is delivered here too.
 -- Reached through jobs_pkey (id = ANY($1)); `locked_by = $3` implies running without
--- matching jobs_lease_idx's predicate (see finish_batch.sql on plan stability).
+-- matching jobs_lease_idx's predicate (see sql/functions/move_jobs.sql on plan stability).
 UPDATE {{schema}}.jobs j
    SET lease_expires_at = now() + $4 * interval '1 millisecond'
   FROM unnest($1::bigint[], $2::int[]) AS h(id, attempt)

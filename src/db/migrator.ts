@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
+import { applyFunctions, forgetFunctions } from './functions.js';
 import { loadMigrations, validateSchema, withSchema } from './sql.js';
 import { inTransaction } from './transaction.js';
 
@@ -11,9 +12,10 @@ export interface MigrateResult {
 }
 
 /**
- * Applies pending migrations in one transaction under a transaction-scoped advisory
- * lock keyed by the schema name, so any number of processes may call it at once:
- * the first applies, the others wait for it and then find nothing to do.
+ * Applies pending migrations, then the functions in sql/functions whose text changed
+ * (src/db/functions.ts), in one transaction under a transaction-scoped advisory lock
+ * keyed by the schema name, so any number of processes may call it at once: the first
+ * applies, the others wait for it and then find nothing to do.
  */
 export async function migrate(pool: pg.Pool, schema: string, log?: Logger): Promise<MigrateResult> {
   validateSchema(schema);
@@ -38,6 +40,7 @@ export async function migrate(pool: pg.Pool, schema: string, log?: Logger): Prom
       applied.push(m.version);
       log?.info({ version: m.version, name: m.name }, 'migration applied');
     }
+    await applyFunctions(client, schema, applied.length > 0, log);
     return { applied, version: Math.max(0, ...have, ...applied) };
   });
 }
@@ -60,6 +63,7 @@ export async function migrateDown(pool: pg.Pool, schema: string, target: number)
       await client.query(withSchema('DELETE FROM {{schema}}.migrations WHERE version = $1', schema), [version]);
       reverted.push(version);
     }
+    if (reverted.length > 0) await forgetFunctions(client, schema);
     return reverted;
   });
 }

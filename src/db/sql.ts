@@ -51,3 +51,17 @@ export function loadMigrations(): MigrationFile[] {
     };
   });
 }
+
+export interface FunctionFile {
+  file: string;
+  text: string;
+}
+
+/** sql/functions/*.sql in name order (src/db/functions.ts applies them). */
+export function loadFunctionFiles(): FunctionFile[] {
+  const dir = `${SQL_DIR}functions/`;
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((file) => ({ file, text: readFileSync(dir + file, 'utf8') }));
+}

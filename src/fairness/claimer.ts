@@ -1,6 +1,6 @@
 /**
  * The fair claim, as the claim loop sees it: one call of claim_jobs()
- * (sql/migrations/0003_fairness.sql, through sql/queries/claim.sql) for all of a
+ * (sql/functions/claim_jobs.sql, through sql/queries/claim.sql) for all of a
  * process's queues. The function locks the queue rows, folds pending count changes
  * in, and picks jobs in weighted round robin across tenants inside strict priority
  * tiers, within every concurrency and rate limit, in one round trip.

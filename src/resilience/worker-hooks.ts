@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { Job } from '../types.js';
 import type { JobOutcome } from '../worker/executor.js';
-import type { RuntimeApi, RuntimeHooks } from '../worker/runtime.js';
+import type { ClaimGate, RuntimeControl, RuntimePlugin } from '../worker/plugin.js';
 import { BreakerRegistry } from './breaker.js';
 import type { BreakerState, BreakerStatus, BreakerStore } from './breaker-store.js';
 import type { FailurePredicate } from './failure.js';
@@ -56,8 +56,8 @@ export interface WorkerResilienceOptions {
  * be claimed, probe claims while half-open, ctx.breaker, outcome counting) and the
  * resource guard (no claims while the process is overloaded).
  */
-export class WorkerResilience implements RuntimeHooks {
-  private api: RuntimeApi | null = null;
+export class WorkerResilience implements RuntimePlugin {
+  private control: RuntimeControl | null = null;
   private readonly breakers: BreakerRegistry;
   private readonly guard: ResourceGuard;
   private readonly probing = new Set<string>();
@@ -72,11 +72,11 @@ export class WorkerResilience implements RuntimeHooks {
       onChange: (s, prev) => this.breakerChanged(s, prev),
       // Every queue is held until the breakers are known; claim as soon as they are,
       // not at the next poll.
-      onLoaded: () => this.api?.wake(),
+      onLoaded: () => this.control?.reopened(),
       afterSync: () => {
-        for (const s of this.breakers.halfOpenQueues()) void this.claimProbes(s);
+        for (const s of this.breakers.halfOpenQueues()) this.requestProbes(s);
       },
-      heldJobs: () => this.heldJobIds(),
+      heldJobs: () => this.control?.heldJobIds() ?? new Set(),
     });
     this.guard = new ResourceGuard(opts.guard, { onChange: (s) => this.guardChanged(s), sampler: opts.sampler });
   }
@@ -89,16 +89,16 @@ export class WorkerResilience implements RuntimeHooks {
    */
   readonly channels = { breakers: () => this.breakers.requestSync() };
 
-  canClaim(): boolean {
-    return !this.guard.overloaded;
-  }
+  /**
+   * Nothing is claimed while the process is overloaded, nor for a queue whose breaker
+   * holds it (open, or half-open: its probes are claimed through requestProbes).
+   */
+  readonly gate: ClaimGate = {
+    admits: (queue) => !this.guard.overloaded && !this.breakers.holdsQueue(queue),
+  };
 
-  claimable(queue: string): boolean {
-    return !this.breakers.holdsQueue(queue);
-  }
-
-  start(api: RuntimeApi): void {
-    this.api = api;
+  start(control: RuntimeControl): void {
+    this.control = control;
     this.breakers.start();
     this.guard.start();
   }
@@ -142,15 +142,14 @@ export class WorkerResilience implements RuntimeHooks {
   }
 
   private breakerChanged(s: BreakerStatus, prev: BreakerStatus | undefined): void {
-    const api = this.api;
-    if (s.kind === 'queue' && api) {
-      const ex = api.executor(s.name);
+    const control = this.control;
+    if (s.kind === 'queue' && control) {
       if (this.breakers.holdsQueue(s.name)) {
         // Jobs claimed before the breaker opened go back unrun and uncharged.
-        if (ex) this.released.breaker += ex.releaseBuffered();
-        if (s.state === 'half_open' && s.forced === null) void this.claimProbes(s);
+        this.released.breaker += control.releaseBuffered(s.name);
+        if (s.state === 'half_open' && s.forced === null) this.requestProbes(s);
       } else {
-        api.wake();
+        control.reopened();
       }
     }
     if (prev && (prev.state !== s.state || prev.forced !== s.forced)) {
@@ -173,60 +172,40 @@ export class WorkerResilience implements RuntimeHooks {
   }
 
   /**
-   * Half-open queue breaker: take probe tokens (cluster-wide at most `probes` per
-   * round) for the slots this process has free, and claim exactly that many jobs.
+   * Half-open queue breaker: the claim loop asks for probe tokens (cluster-wide at most
+   * `probes` per round) for the slots this process has free, and claims exactly that
+   * many jobs; tokens of jobs not found are given back.
    */
-  private async claimProbes(s: BreakerStatus): Promise<void> {
-    const api = this.api;
-    const ex = api?.executor(s.name);
-    if (!api || !ex || this.probing.has(s.name) || this.guard.overloaded) return;
-    const free = ex.concurrency - ex.active - ex.buffered;
-    if (free <= 0) return;
+  private requestProbes(s: BreakerStatus): void {
+    const control = this.control;
+    if (!control || this.probing.has(s.name) || this.guard.overloaded) return;
     this.probing.add(s.name);
-    try {
-      const { granted, generation } = await this.opts.store.takeProbes('queue', s.name, Math.min(free, s.probes), this.opts.actor);
-      if (granted === 0) return;
-      let rows: Awaited<ReturnType<RuntimeApi['claim']>> = [];
-      try {
-        rows = await api.claim([s.name], [granted]);
-      } finally {
-        this.breakers.returnProbes('queue', s.name, generation, granted - rows.length);
-      }
-      if (rows.length === 0) return;
-      if (api.executor(s.name) !== ex) {
-        api.release(rows); // the queue's worker stopped meanwhile
-        this.breakers.returnProbes('queue', s.name, generation, rows.length);
-        return;
-      }
-      this.breakers.markProbes(
-        s.name,
-        rows.map((r) => r.id),
-        generation,
-      );
-      ex.deliver(rows);
-    } catch (err) {
-      this.opts.log.warn({ err: String(err), queue: s.name }, 'could not claim probe jobs; trying again at the next sync');
-    } finally {
-      this.probing.delete(s.name);
-    }
+    let generation = 0;
+    control.probe({
+      queue: s.name,
+      grant: async (free) => {
+        const taken = await this.opts.store.takeProbes('queue', s.name, Math.min(free, s.probes), this.opts.actor);
+        generation = taken.generation;
+        return taken.granted;
+      },
+      done: (ids, granted) => {
+        this.probing.delete(s.name);
+        if (granted > ids.length) this.breakers.returnProbes('queue', s.name, generation, granted - ids.length);
+        if (ids.length > 0) this.breakers.markProbes(s.name, ids, generation);
+      },
+    });
   }
 
   private guardChanged(s: GuardState): void {
-    const api = this.api;
+    const control = this.control;
     if (s.overloaded) {
       // Buffered jobs would wait for this overloaded process: give them to the others.
-      if (api) for (const ex of api.executors()) this.released.guard += ex.releaseBuffered();
+      if (control) this.released.guard += control.releaseBuffered();
       this.opts.log.warn({ reasons: s.reasons, ...s.sample }, 'process overloaded; claiming paused (in-flight jobs continue)');
     } else {
       this.opts.log.warn({ reasons: s.reasons, ...s.sample }, 'process recovered; claiming resumed');
-      api?.wake();
+      control?.reopened();
     }
     this.opts.onGuardChange(s);
-  }
-
-  private heldJobIds(): ReadonlySet<string> {
-    const ids = new Set<string>();
-    for (const ex of this.api?.executors() ?? []) for (const [id] of ex.heldJobs()) ids.add(id);
-    return ids;
   }
 }

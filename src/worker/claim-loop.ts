@@ -1,6 +1,8 @@
 import { isConnectionError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { PRIORITIES } from '../types.js';
 import type { ClaimedRow, QueueExecutor } from './executor.js';
+import type { ClaimGate, ProbeRequest } from './plugin.js';
 
 /** What one claim returned (src/fairness/claimer.ts). */
 export interface ClaimBatch {
@@ -27,9 +29,24 @@ export interface ClaimLoopOptions {
   /** Seconds of work to keep buffered, at the queue's measured completion rate. */
   prefetchSeconds: number;
   log: Logger;
-  /** False while a guard (e.g. the database being away) says not to claim. */
-  canClaim?: () => boolean;
+  /** Which queues may be claimed for now (src/worker/plugin.ts); all when absent. */
+  gate?: ClaimGate;
+  /** Gives claimed rows back unrun, attempt not charged. */
+  release: (rows: ClaimedRow[]) => void;
 }
+
+/** Priority rank of 'normal': lower ranks are urgent and high. */
+const NORMAL_RANK = PRIORITIES.indexOf('normal');
+
+/**
+ * What one claim statement may take, at the measured cost per claimed job: claims of a
+ * process run one after another, and urgent work that arrives during one waits for it
+ * (the claim holds its queues' state rows until it commits). Bigger claims save little:
+ * the fixed cost of a claim is a couple of ms.
+ */
+const CLAIM_BUDGET_MS = 25;
+/** Never fewer jobs than this per claim because of the budget. */
+const MIN_CLAIM = 200;
 
 /** Shortest sleep before a timed wake-up, so a wake time that is already due cannot spin. */
 const MIN_SLEEP_MS = 5;
@@ -56,10 +73,11 @@ export class ClaimLoop {
   /** Queues whose last claim came back full: more is waiting. */
   private readonly more = new Set<string>();
   /**
-   * Slow start per queue: extra prefetch that doubles whenever a claim came back full
+   * Slow start per queue: extra prefetch that quadruples whenever a claim came back full
    * while the queue's handlers were starving (idle slots, empty buffer), so a burst is
    * claimed in a handful of growing statements instead of waiting for the rate
-   * estimate to warm up. Reset when a claim comes back short (the backlog is drained).
+   * estimate to warm up (20 → 80 → 320 → 1,280 → 4,000 at concurrency 20: doubling took
+   * nine claims to get there, each a round trip with handlers idle). Reset when a claim comes back short (the backlog is drained).
    */
   private readonly boost = new Map<string, number>();
   /** Queues whose last claim a concurrency limit cut short. */
@@ -76,7 +94,18 @@ export class ClaimLoop {
    * instead of waiting behind jobs already buffered for others.
    */
   private readonly notified = new Set<string>();
+  /**
+   * Queues where urgent or high-priority jobs arrived since the last claim. A full buffer
+   * of lower-tier jobs must not delay them: their queue is claimed for at once, a small
+   * claim (its concurrency) whatever the buffer holds, and the claim takes tiers in
+   * order, so they come first; the executor's buffer runs tiers in order too.
+   */
+  private readonly urgent = new Set<string>();
+  /** Probe claims asked for (one per queue at a time), made at the top of the next round. */
+  private readonly probes = new Map<string, ProbeRequest>();
   private outage = false;
+  /** Moving average of a claim's duration per job claimed (ms), from claims of at least MIN_CLAIM jobs. */
+  private msPerJob = 0;
   readonly counters = { claims: 0, claimed: 0, emptyClaims: 0 };
 
   constructor(private readonly opts: ClaimLoopOptions) {}
@@ -91,11 +120,24 @@ export class ClaimLoop {
     this.running = false;
     this.wake();
     await this.loopDone;
+    for (const req of this.probes.values()) req.done([], 0);
+    this.probes.clear();
   }
 
-  /** Claims at once; with `queue`, new jobs arrived there (see `notified`). */
-  wake(queue?: string): void {
+  /** Claims exactly what `req` grants for its queue, ahead of the next ordinary claim. */
+  probe(req: ProbeRequest): void {
+    if (!this.running || this.probes.has(req.queue)) {
+      req.done([], 0);
+      return;
+    }
+    this.probes.set(req.queue, req);
+    this.wake();
+  }
+
+  /** Claims at once; with `queue`, new jobs arrived there (see `notified`), the best of them of priority rank `rank`. */
+  wake(queue?: string, rank?: number): void {
     if (queue !== undefined) this.notified.add(queue);
+    if (queue !== undefined && rank !== undefined && rank < NORMAL_RANK) this.urgent.add(queue);
     this.wakeRequested = true;
     const r = this.wakeResolve;
     this.wakeResolve = null;
@@ -124,38 +166,74 @@ export class ClaimLoop {
     return ex.concurrency + prefetch;
   }
 
+  private async runProbes(): Promise<void> {
+    for (const req of [...this.probes.values()]) {
+      this.probes.delete(req.queue);
+      const ex = this.opts.executors().find((e) => e.queue === req.queue);
+      let granted = 0;
+      let rows: ClaimedRow[] = [];
+      try {
+        const free = ex ? ex.concurrency - ex.active - ex.buffered : 0;
+        if (free > 0) granted = await req.grant(free);
+        if (granted > 0) rows = (await this.opts.claim([req.queue], [granted])).rows;
+      } catch (err) {
+        this.opts.log.warn({ err: String(err), queue: req.queue }, 'could not claim probe jobs');
+      }
+      if (rows.length > 0 && !ex?.accepting) {
+        this.opts.release(rows); // the queue's worker stopped meanwhile
+        rows = [];
+      }
+      req.done(
+        rows.map((r) => r.id),
+        granted,
+      );
+      if (rows.length > 0) ex?.deliver(rows);
+    }
+  }
+
   private async loop(): Promise<void> {
     let backoff = 0;
     while (this.running) {
       this.wakeRequested = false;
+      if (this.probes.size > 0) await this.runProbes();
       const queues: string[] = [];
       const counts: number[] = [];
       const byQueue = new Map<string, QueueExecutor>();
-      if (this.opts.canClaim?.() ?? true) {
-        for (const ex of this.opts.executors()) {
-          const target = this.target(ex);
-          const held = ex.buffered + ex.active;
-          let n = target - held;
-          // Skip crumbs: wait until a quarter of the target is free (at least one
-          // slot), except where a limit hands out room a slot at a time.
-          let least = this.limited.has(ex.queue) ? 1 : Math.max(1, Math.floor(target / 4));
-          if (this.notified.has(ex.queue)) {
-            n = Math.min(Math.max(n, Math.ceil(target / 4)), 2 * target - held);
-            least = 1;
-          }
-          if (n >= least) {
-            queues.push(ex.queue);
-            counts.push(n);
-            byQueue.set(ex.queue, ex);
-          }
+      const gate = this.opts.gate;
+      for (const ex of this.opts.executors()) {
+        if (gate && !gate.admits(ex.queue)) continue;
+        const target = this.target(ex);
+        const held = ex.buffered + ex.active;
+        let n = target - held;
+        // Skip crumbs: wait until a quarter of the target is free (at least one
+        // slot), except where a limit hands out room a slot at a time.
+        let least = this.limited.has(ex.queue) ? 1 : Math.max(1, Math.floor(target / 4));
+        if (this.notified.has(ex.queue)) {
+          n = Math.min(Math.max(n, Math.ceil(target / 4)), 2 * target - held);
+          least = 1;
+        }
+        // Urgent work waiting: a small claim (its tiers come first), so it is back in a
+        // few ms rather than after a large batch of the backlog.
+        if (this.urgent.has(ex.queue)) n = ex.concurrency;
+        if (n >= least) {
+          queues.push(ex.queue);
+          counts.push(n);
+          byQueue.set(ex.queue, ex);
         }
       }
       this.notified.clear();
+      this.urgent.clear();
+      this.fitBudget(counts);
       let sleepMs = this.opts.pollIntervalMs;
       if (queues.length > 0) {
         let batch: ClaimBatch;
         try {
+          const started = performance.now();
           batch = await this.opts.claim(queues, counts);
+          if (batch.rows.length >= MIN_CLAIM) {
+            const sample = (performance.now() - started) / batch.rows.length;
+            this.msPerJob = this.msPerJob === 0 ? sample : 0.7 * this.msPerJob + 0.3 * sample;
+          }
           if (this.outage) {
             this.outage = false;
             this.opts.log.warn({}, 'claims resumed');
@@ -170,7 +248,14 @@ export class ClaimLoop {
           await this.sleepOrWake(backoff);
           continue;
         }
-        const { rows } = batch;
+        let { rows } = batch;
+        // The gate can close (a breaker opens, the guard trips) while the claim is in
+        // flight: rows of a queue that may no longer run here go straight back.
+        if (gate && rows.length > 0 && queues.some((q) => !gate.admits(q))) {
+          const back = rows.filter((r) => !gate.admits(r.queue));
+          rows = rows.filter((r) => gate.admits(r.queue));
+          this.opts.release(back);
+        }
         this.counters.claims++;
         this.counters.claimed += rows.length;
         if (rows.length === 0) this.counters.emptyClaims++;
@@ -192,7 +277,7 @@ export class ClaimLoop {
             // Judged when the claim returns: idle slots and an empty buffer mean the
             // handlers ran dry during the round trip.
             if (ex.buffered === 0 && ex.active < ex.concurrency) {
-              this.boost.set(q, Math.min(this.opts.maxPrefetch, Math.max(ex.concurrency, 2 * (this.boost.get(q) ?? 0))));
+              this.boost.set(q, Math.min(this.opts.maxPrefetch, Math.max(ex.concurrency, 4 * (this.boost.get(q) ?? 0))));
             }
           } else {
             this.more.delete(q);
@@ -210,6 +295,15 @@ export class ClaimLoop {
       }
       await this.sleepOrWake(sleepMs);
     }
+  }
+
+  /** Scales the counts down (in place) to what one claim should take (CLAIM_BUDGET_MS). */
+  private fitBudget(counts: number[]): void {
+    if (this.msPerJob === 0) return;
+    const max = Math.max(MIN_CLAIM, Math.floor(CLAIM_BUDGET_MS / this.msPerJob));
+    const total = counts.reduce((a, b) => a + b, 0);
+    if (total <= max) return;
+    for (let i = 0; i < counts.length; i++) counts[i] = Math.max(1, Math.floor(((counts[i] as number) * max) / total));
   }
 
   /** Sleeps for `ms` or until woken (a notification, a freed slot, a flush, stop()). */

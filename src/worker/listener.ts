@@ -8,13 +8,20 @@ export interface ListenerOptions {
   onNotify: (payload: string) => void;
   /** More channels on the same connection (e.g. circuit breaker changes). */
   also?: Record<string, (payload: string) => void>;
-  /** Called after every (re)connect: notifications may have been missed meanwhile. */
-  onConnect: () => void;
+  /**
+   * Called after every (re)connect: notifications may have been missed meanwhile.
+   * `recovered`: attempts failed or the connection was lost before this one.
+   */
+  onConnect: (recovered: boolean) => void;
+  /** Called when the connection is lost. */
+  onDisconnect?: () => void;
   log: Logger;
 }
 
 /**
- * The process's one LISTEN connection. When it drops (database restart, network), it
+ * The process's one LISTEN connection, held for the worker's whole life: its session in
+ * pg_stat_activity is how other workers know this one is alive (src/worker/sessions.ts).
+ * When it drops (database restart, network), it
  * reconnects with backoff (100 ms doubling to 5 s), logging once per outage, and
  * re-LISTENs; the claim loop's poll covers the gap.
  */
@@ -64,16 +71,18 @@ export class Listener {
     }
     this.client = client;
     this.backoff = 0;
-    if (this.outage) {
+    const recovered = this.outage;
+    if (recovered) {
       this.outage = false;
       this.opts.log.warn({}, 'listener reconnected');
     }
-    this.opts.onConnect();
+    this.opts.onConnect(recovered);
   }
 
   private lost(client: pg.Client): void {
     if (this.client !== client) return;
     this.client = null;
+    this.opts.onDisconnect?.();
     client.end().catch(() => {});
     this.retry(new Error('listener connection lost'));
   }

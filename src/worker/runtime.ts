@@ -4,13 +4,15 @@ import { maintainPartitions } from '../db/maintenance.js';
 import { isConnectionError } from '../errors.js';
 import { FairClaimer } from '../fairness/claimer.js';
 import type { Logger } from '../logger.js';
-import type { Handler, Job } from '../types.js';
+import type { Handler } from '../types.js';
 import { type FlushStats, StatusBatcher } from './batcher.js';
-import { type ClaimBatch, ClaimLoop } from './claim-loop.js';
+import { ClaimLoop } from './claim-loop.js';
 import { type ClaimedRow, type JobOutcome, QueueExecutor } from './executor.js';
 import { JobLogBuffer } from './job-logs.js';
 import { Listener } from './listener.js';
+import type { RuntimeControl, RuntimePlugin } from './plugin.js';
 import type { RetryPolicy } from './retry.js';
+import { listenerAppName, SessionWatch } from './sessions.js';
 
 export interface RuntimeConfig {
   schema: string;
@@ -18,6 +20,8 @@ export interface RuntimeConfig {
   leaseMs: number;
   heartbeatMs: number;
   rescueIntervalMs: number;
+  /** How often the sessions of other workers are checked (src/worker/sessions.ts). */
+  sessionCheckMs: number;
   pollIntervalMs: number;
   batchSize: number;
   batchIntervalMs: number;
@@ -32,6 +36,8 @@ export interface RuntimeQueries {
   finishBatch: string;
   heartbeat: string;
   rescue: string;
+  absentWorkers: string;
+  rescueOrphans: string;
   /** ctx.log lines and progress (job_logs_write.sql). */
   jobLogs: string;
 }
@@ -44,38 +50,10 @@ export interface RuntimeDeps {
   config: RuntimeConfig;
   onOutcome: (o: JobOutcome) => void;
   onFlush: (s: FlushStats) => void;
-  /** Circuit breakers and the resource guard (src/resilience). */
-  hooks?: RuntimeHooks;
+  /** Circuit breakers and the resource guard (src/resilience), through src/worker/plugin.ts. */
+  plugin?: RuntimePlugin;
   /** Extra work on the heartbeat timer, after the heartbeat (the monitor's rollup write). */
   onHeartbeat?: () => Promise<void>;
-}
-
-/** What the resilience layer plugs into a runtime. */
-export interface RuntimeHooks {
-  /** False while this process is overloaded: nothing is claimed. */
-  canClaim(): boolean;
-  /** False while a queue's jobs are held back by its circuit breaker. */
-  claimable(queue: string): boolean;
-  start(api: RuntimeApi): void;
-  /** `ctx.breaker(name)` in a handler of `queue`. */
-  enterBreaker(queue: string, name: string, job: Job): Promise<void>;
-  onOutcome(o: JobOutcome): void;
-  /** Called once no job runs any more and the batcher has flushed. */
-  stop(): Promise<void>;
-  /** Reported with the worker's heartbeat. */
-  stats(): object;
-  /** NOTIFY channels (without the schema prefix) to LISTEN on, with their handlers. */
-  channels?: Record<string, (payload: string) => void>;
-}
-
-/** The runtime as the hooks see it. */
-export interface RuntimeApi {
-  claim(queues: string[], counts: number[]): Promise<ClaimedRow[]>;
-  executor(queue: string): QueueExecutor | undefined;
-  executors(): QueueExecutor[];
-  /** Gives claimed rows back unrun (attempt not charged). */
-  release(rows: ClaimedRow[]): void;
-  wake(): void;
 }
 
 export interface QueueWorkerOptions {
@@ -101,6 +79,13 @@ export class WorkerRuntime {
   private readonly finished = new Map<string, number>();
   private lastRegistered = { at: Date.now(), finished: new Map<string, number>() };
   private readonly listener: Listener;
+  private readonly sessions: SessionWatch;
+  /** The LISTEN connection is up. */
+  private listenerUp = false;
+  /** Until when dead-session rescue holds off (after this process's own reconnect). */
+  private sessionHoldOffUntil = 0;
+  /** Set once the LISTEN connection was up: only then is this worker registered (see sessions.ts). */
+  private listening = false;
   private timers: NodeJS.Timeout[] = [];
   private started = false;
   /** The start-up (listener, first registration, first rescue); stop() waits for it. */
@@ -136,12 +121,12 @@ export class WorkerRuntime {
       leaseMs: config.leaseMs,
       claimSql: sql.claim,
     });
-    const hooks = deps.hooks;
+    const plugin = deps.plugin;
     this.claimLoop = new ClaimLoop({
-      claim: (queues, counts) => this.claimHeeded(queues, counts),
-      // A queue whose circuit breaker is open is left out (its probes are claimed by the hooks).
-      executors: () => (hooks ? [...this.executors.values()].filter((ex) => hooks.claimable(ex.queue)) : [...this.executors.values()]),
-      canClaim: hooks && (() => hooks.canClaim()),
+      claim: (queues, counts) => this.claimer.claim(queues, counts),
+      executors: () => [...this.executors.values()],
+      gate: plugin?.gate,
+      release: (rows) => this.release(rows),
       pollIntervalMs: config.pollIntervalMs,
       maxPrefetch: config.maxPrefetch,
       prefetchSeconds: config.prefetchSeconds,
@@ -150,12 +135,25 @@ export class WorkerRuntime {
     this.listener = new Listener({
       newClient: deps.newListenerClient,
       channel: `${config.schema}.jobs`,
-      onNotify: (queue) => {
-        if (this.executors.has(queue)) this.claimLoop.wake(queue);
+      onNotify: (payload) => {
+        // "queue" (rescue) or "queue\x1fbest priority rank" (enqueue: sql/functions/jobs_triggers.sql).
+        const sep = payload.indexOf('\x1f');
+        const queue = sep < 0 ? payload : payload.slice(0, sep);
+        if (this.executors.has(queue)) this.claimLoop.wake(queue, sep < 0 ? undefined : Number(payload.slice(sep + 1)));
       },
-      onConnect: () => this.claimLoop.wake(),
+      onConnect: (recovered) => {
+        // Back from an outage: the other workers may still be reconnecting (their
+        // listener backoff is at most 5 s); do not take them for dead meanwhile.
+        if (recovered) this.sessionHoldOffUntil = Date.now() + Math.min(10_000, config.leaseMs);
+        this.listenerUp = true;
+        this.listening = true;
+        this.claimLoop.wake();
+      },
+      onDisconnect: () => {
+        this.listenerUp = false;
+      },
       also: {
-        ...Object.fromEntries(Object.entries(hooks?.channels ?? {}).map(([name, fn]) => [`${config.schema}.${name}`, fn])),
+        ...Object.fromEntries(Object.entries(plugin?.channels ?? {}).map(([name, fn]) => [`${config.schema}.${name}`, fn])),
         // An operator cancelled a running job (src/admin/job-writes.ts): abort it if it runs here.
         [`${config.schema}.cancel`]: (id: string) => {
           for (const ex of this.executors.values()) ex.cancel(id);
@@ -163,27 +161,18 @@ export class WorkerRuntime {
       },
       log,
     });
-  }
-
-  /** One fair claim for these queues (src/fairness/claimer.ts). */
-  private claim(queues: string[], counts: number[]): Promise<ClaimBatch> {
-    return this.claimer.claim(queues, counts);
-  }
-
-  /**
-   * The claim loop's claim. A breaker can open (or the guard trip) while the statement
-   * is in flight: rows of a queue that may no longer run here go straight back, unrun
-   * and uncharged, instead of into the buffer.
-   */
-  private async claimHeeded(queues: string[], counts: number[]): Promise<ClaimBatch> {
-    const batch = await this.claim(queues, counts);
-    const hooks = this.deps.hooks;
-    if (!hooks || batch.rows.length === 0) return batch;
-    const canClaim = hooks.canClaim();
-    const keep = batch.rows.filter((r) => canClaim && hooks.claimable(r.queue));
-    if (keep.length === batch.rows.length) return batch;
-    this.release(batch.rows.filter((r) => !keep.includes(r)));
-    return { ...batch, rows: keep };
+    this.sessions = new SessionWatch({
+      pool,
+      workerId: config.workerId,
+      sql,
+      notify: (queues) => this.notifyQueues(queues),
+      log,
+      confirmMs: config.sessionCheckMs,
+      mayRescue: () =>
+        this.listenerUp &&
+        Date.now() >= this.sessionHoldOffUntil &&
+        Date.now() - this.lastConnectionErrorAt >= Math.min(10_000, config.leaseMs),
+    });
   }
 
   /** Gives claimed rows back unrun, attempt not charged. */
@@ -200,7 +189,7 @@ export class WorkerRuntime {
   }
 
   add(queue: string, opts: QueueWorkerOptions, handler: Handler): void {
-    const hooks = this.deps.hooks;
+    const plugin = this.deps.plugin;
     const ex = new QueueExecutor({
       queue,
       concurrency: opts.concurrency,
@@ -213,10 +202,10 @@ export class WorkerRuntime {
       onSlotFree: () => this.claimLoop.slotFreed(ex),
       onOutcome: (o) => {
         this.finished.set(queue, (this.finished.get(queue) ?? 0) + 1);
-        hooks?.onOutcome(o);
+        plugin?.onOutcome(o);
         this.deps.onOutcome(o);
       },
-      enterBreaker: hooks && ((name, job) => hooks.enterBreaker(queue, name, job)),
+      enterBreaker: plugin && ((name, job) => plugin.enterBreaker(queue, name, job)),
     });
     this.executors.set(queue, ex);
     if (!this.started) {
@@ -228,15 +217,26 @@ export class WorkerRuntime {
     }
   }
 
+  private control(): RuntimeControl {
+    return {
+      reopened: () => this.claimLoop.wake(),
+      releaseBuffered: (queue) => {
+        let n = 0;
+        for (const ex of this.executors.values()) if (queue === undefined || ex.queue === queue) n += ex.releaseBuffered();
+        return n;
+      },
+      probe: (req) => this.claimLoop.probe(req),
+      heldJobIds: () => {
+        const ids = new Set<string>();
+        for (const ex of this.executors.values()) for (const [id] of ex.heldJobs()) ids.add(id);
+        return ids;
+      },
+    };
+  }
+
   private async startBackground(): Promise<void> {
     const { config, log } = this.deps;
-    this.deps.hooks?.start({
-      claim: async (queues, counts) => (await this.claim(queues, counts)).rows,
-      executor: (queue) => this.executors.get(queue),
-      executors: () => [...this.executors.values()],
-      release: (rows) => this.release(rows),
-      wake: () => this.claimLoop.wake(),
-    });
+    this.deps.plugin?.start(this.control());
     this.claimLoop.start();
     // One warning when a task starts failing and one when it recovers, not one per tick.
     const every = (task: string, ms: number, fn: () => Promise<unknown>) => {
@@ -264,12 +264,17 @@ export class WorkerRuntime {
     };
     every('heartbeat', config.heartbeatMs, () => this.heartbeat());
     every('rescue', config.rescueIntervalMs, () => this.rescue());
+    every('sessions', config.sessionCheckMs, () => this.sessions.check());
     every('maintenance', config.maintenanceIntervalMs, () =>
       maintainPartitions(this.deps.pool, config.schema, { retentionMs: config.retentionMs }),
     );
+    // Registered only once its LISTEN session exists: a registered worker without one is
+    // taken for dead by the others (src/worker/sessions.ts).
     await Promise.all([
-      this.listener.start(),
-      this.register().catch((err) => log.warn({ err: String(err) }, 'worker registration failed; will retry')),
+      this.listener
+        .start()
+        .then(() => this.register())
+        .catch((err) => log.warn({ err: String(err) }, 'worker registration failed; will retry')),
       this.rescue().catch(() => {}),
     ]);
   }
@@ -306,13 +311,14 @@ export class WorkerRuntime {
     for (const t of this.timers) clearInterval(t);
     const left = await this.batcher.flush(Date.now() + timeoutMs);
     if (left > 0) log.error({ left }, 'status updates not written before shutdown; their jobs will be rescued after the lease');
-    await this.deps.hooks?.stop().catch((err) => log.warn({ err: String(err) }, 'resilience shutdown failed'));
+    await this.deps.plugin?.stop().catch((err) => log.warn({ err: String(err) }, 'resilience shutdown failed'));
     // A close() right after work() must not leave the start-up's row behind.
     await this.background?.catch(() => {});
-    await this.listener.stop();
     this.unregistered = true;
     await Promise.allSettled([...this.registrations]);
+    // Unregister before the LISTEN session ends, or others would take this worker for dead.
     await pool.query(`DELETE FROM "${config.schema}".workers WHERE id = $1`, [config.workerId]).catch(() => {});
+    await this.listener.stop();
   }
 
   private async drain(executors: QueueExecutor[], timeoutMs: number): Promise<void> {
@@ -405,7 +411,13 @@ export class WorkerRuntime {
     this.counters.rescued += row.requeued;
     this.counters.rescuedDead += row.dead;
     log.warn({ requeued: row.requeued, dead: row.dead }, 'rescued jobs whose lease expired');
-    await pool.query('SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q', [`${config.schema}.jobs`, row.queues]);
+    await this.notifyQueues(row.queues);
+  }
+
+  /** Wakes the workers of these queues, as an enqueue would. */
+  private async notifyQueues(queues: string[]): Promise<void> {
+    const { pool, config } = this.deps;
+    await pool.query('SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q', [`${config.schema}.jobs`, queues]);
   }
 
   private register(): Promise<void> {
@@ -428,13 +440,17 @@ export class WorkerRuntime {
 
   private async upsertWorkerRow(): Promise<void> {
     const { pool, config } = this.deps;
+    if (!this.listening) return;
     const stats = {
       pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount },
       batcher: { pending: this.batcher.pending, ...this.batcher.counters },
       claims: this.claimLoop.counters,
+      // The LISTEN session's application_name: others take this worker for dead when it is gone.
+      listener: listenerAppName(config.workerId),
+      sessions: this.sessions.counters,
       running: Object.fromEntries([...this.executors.values()].map((e) => [e.queue, e.active])),
       throughput: this.throughput(),
-      resilience: this.deps.hooks?.stats(),
+      resilience: this.deps.plugin?.stats(),
     };
     await pool.query(
       `INSERT INTO "${config.schema}".workers (id, hostname, pid, queues, stats) VALUES ($1, $2, $3, $4, $5)

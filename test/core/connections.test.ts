@@ -8,10 +8,11 @@ const db = await migratedDatabase();
 const clientUrl = `${db.url}?application_name=rota-test-client`;
 const client = makeRota(clientUrl);
 
-/** Connections to this test's database by application_name. */
+/** Connections to this test's database by application_name (each worker's listener is named after it: counted as one name). */
 async function connectionsByApp(): Promise<Record<string, number>> {
   const res = await db.sql.query<{ app: string; n: number }>(
-    'SELECT application_name AS app, count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() GROUP BY 1',
+    `SELECT regexp_replace(application_name, '^rota-listener:.*', 'rota-listener') AS app, count(*)::int AS n
+       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() GROUP BY 1`,
     [db.name],
   );
   return Object.fromEntries(res.rows.map((r) => [r.app, r.n]));

@@ -55,6 +55,28 @@ describe('migrations', () => {
     await closeRota(rota);
   });
 
+  it('functions (sql/functions) are re-applied when their text changed since the last migrate()', async () => {
+    const rota = makeRota(db.url);
+    const fn = `SELECT prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                 WHERE n.nspname = 'rota' AND p.proname = 'bucket_tokens'`;
+    const original = (await db.sql.query<{ prosrc: string }>(fn)).rows[0]?.prosrc;
+    expect(original).toContain('burst');
+    // A changed file looks like a stored checksum that no longer matches: simulate the
+    // database holding an older body under an older checksum.
+    await db.sql.query(`CREATE OR REPLACE FUNCTION rota.bucket_tokens(tokens double precision, tokens_at timestamptz,
+      rate_limit integer, period_ms integer, burst integer, at timestamptz) RETURNS double precision
+      LANGUAGE sql IMMUTABLE AS $$ SELECT 0::double precision $$`);
+    await db.sql.query(`UPDATE rota.functions SET checksum = 'older' WHERE file = 'bucket_tokens.sql'`);
+    expect(await rota.migrate()).toEqual({ applied: [], version: Math.max(...versions) });
+    expect((await db.sql.query<{ prosrc: string }>(fn)).rows[0]?.prosrc).toBe(original);
+    // Unchanged files are left alone: a body edited by hand under a current checksum stays.
+    const applied = await db.sql.query<{ applied_at: Date }>(`SELECT applied_at FROM rota.functions WHERE file = 'claim_jobs.sql'`);
+    await rota.migrate();
+    const again = await db.sql.query<{ applied_at: Date }>(`SELECT applied_at FROM rota.functions WHERE file = 'claim_jobs.sql'`);
+    expect(again.rows[0]?.applied_at).toEqual(applied.rows[0]?.applied_at);
+    await closeRota(rota);
+  });
+
   it('migrateDown to the current version does nothing', async () => {
     const rota = makeRota(db.url);
     expect(await rota.migrateDown(Math.max(...versions))).toEqual([]);

@@ -33,6 +33,8 @@ export async function freshDatabase(): Promise<TestDb> {
   // pool.end() resolves before its connections have closed, so the DROP DATABASE below can
   // terminate one that is still ending; that is expected here, not an uncaught error.
   sql.on('connect', (client) => client.on('error', () => {}));
+  // An idle client's error is re-emitted by the pool itself (pg-pool), which throws without a listener.
+  sql.on('error', () => {});
   afterAll(async () => {
     await sql.end();
     const a = new pg.Client(adminUrl);

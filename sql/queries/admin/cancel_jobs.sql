@@ -3,26 +3,13 @@
 -- <schema>.cancel, so the process running each aborts its ctx.signal and its finish
 -- archives it as cancelled (finish_batch.sql; rescue.sql if that process is gone).
 --   $1 bigint[] ids   $2 text tenant (NULL: any)   $3 text notify channel
--- The lanes' ready counts go down through a lane_changes row, as in cancel.sql.
-WITH gone AS (
-  DELETE FROM {{schema}}.jobs j
-   WHERE j.id = ANY ($1::bigint[]) AND j.state = 'available' AND ($2::text IS NULL OR j.tenant = $2)
-  RETURNING j.*
-),
-journaled AS (
-  INSERT INTO {{schema}}.lane_changes (queue, tenants, priorities, d_ready, d_running)
-  SELECT g.queue, array_agg(g.tenant), array_agg(g.priority), array_agg(g.n), array_agg(0)
-    FROM (SELECT queue, tenant, priority, -count(*)::int AS n FROM gone GROUP BY 1, 2, 3) g
-   GROUP BY g.queue
-),
-archived AS (
-  INSERT INTO {{schema}}.jobs_done
-         (id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, dedup_key, run_at, created_at,
-          started_at, attempts)
-  SELECT id, queue, tenant, priority, 'cancelled', payload, NULL, errors, attempt, max_attempts, dedup_key, run_at, created_at,
-         started_at, attempts
-    FROM gone
-  RETURNING id
+-- Waiting jobs move through move_jobs() (sql/functions/move_jobs.sql), which archives
+-- them and journals their lanes' ready counts.
+WITH archived AS (
+  SELECT m.id FROM {{schema}}.move_jobs(
+    (SELECT coalesce(jsonb_agg(jsonb_build_object('i', j.id, 'k', 'cancel')), '[]')
+       FROM {{schema}}.jobs j
+      WHERE j.id = ANY ($1::bigint[]) AND j.state = 'available' AND ($2::text IS NULL OR j.tenant = $2))) AS m
 ),
 requested AS (
   UPDATE {{schema}}.jobs j SET cancel_requested_at = coalesce(j.cancel_requested_at, now())

@@ -1,0 +1,141 @@
+/**
+ * Child process of the engine benchmarks (bench/tenants.ts, bench/urgent.ts,
+ * bench/recovery.ts). ENGINE_* variables say what to do; it prints one RESULT line
+ * (bench/proc/protocol.ts's prefix) and exits, except in 'hold' mode (recovery), which
+ * works until killed.
+ *   ENGINE_DB_URL   database
+ *   ENGINE_MODE     setup | burndown | urgent | hold
+ *   ENGINE_JOBS     jobs to enqueue (setup) / burn down
+ *   ENGINE_TENANTS  setup: spread the jobs over this many tenants (round robin)
+ *   ENGINE_SAMPLES  urgent: urgent jobs enqueued one at a time, ENGINE_GAP_MS apart
+ */
+import pg from 'pg';
+import { type Job, Rota } from '../src/index.js';
+import { PROBE_APP, RESULT_PREFIX } from './proc/protocol.js';
+
+const env = (name: string, fallback?: string): string => {
+  const v = process.env[name] ?? fallback;
+  if (v === undefined) throw new Error(`${name} is not set`);
+  return v;
+};
+const url = env('ENGINE_DB_URL');
+const mode = env('ENGINE_MODE');
+const jobs = Number(env('ENGINE_JOBS', '0'));
+const CONCURRENCY = 20;
+const QUEUE = 'bench';
+const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const done = (result: object) => {
+  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+  process.exit(0);
+};
+
+async function setup(): Promise<void> {
+  const rota = new Rota({ connectionString: url, logger: silent });
+  await rota.migrate();
+  const tenants = Number(env('ENGINE_TENANTS', '1'));
+  for (let i = 0; i < jobs; i += 1_000) {
+    const n = Math.min(1_000, jobs - i);
+    await rota.enqueueMany(
+      QUEUE,
+      Array.from({ length: n }, (_, k) => ({ payload: { i: i + k }, tenant: `t${(i + k) % tenants}` })),
+    );
+  }
+  await rota.close();
+  done({ mode: 'setup' });
+}
+
+/** A cold worker burns `jobs` down; the clock stops when the database holds none live. */
+async function burndown(): Promise<void> {
+  const probe = new pg.Client({ connectionString: url, application_name: PROBE_APP });
+  await probe.connect();
+  const worker = new Rota({ connectionString: url, logger: silent });
+  let left = jobs;
+  let resolve = () => {};
+  const handled = new Promise<void>((r) => {
+    resolve = r;
+  });
+  const started = performance.now();
+  worker.work(QUEUE, { concurrency: CONCURRENCY }, () => {
+    if (--left === 0) resolve();
+    return null;
+  });
+  await handled;
+  for (;;) {
+    const r = await probe.query<{ n: number }>('SELECT count(*)::int AS n FROM rota.jobs');
+    if ((r.rows[0]?.n ?? 1) === 0) break;
+    await sleep(1);
+  }
+  const ms = performance.now() - started;
+  const claims = worker.stats().claims;
+  await worker.close();
+  await probe.end();
+  done({ mode: 'burndown', ms, claims });
+}
+
+/**
+ * A worker burning down a backlog of no-op normal jobs (so its buffer holds thousands);
+ * urgent jobs enqueued one at a time meanwhile: enqueue call to handler start, and how
+ * many jobs the worker held (buffered + running) just before each enqueue.
+ */
+async function urgent(): Promise<void> {
+  const samples = Number(env('ENGINE_SAMPLES', '40'));
+  const gapMs = Number(env('ENGINE_GAP_MS', '25'));
+  const probe = new pg.Client({ connectionString: url, application_name: PROBE_APP });
+  await probe.connect();
+  const producer = new Rota({ connectionString: url, logger: silent });
+  const worker = new Rota({ connectionString: url, logger: silent });
+  const latencies: number[] = [];
+  const held: number[] = [];
+  const enqueueMs: number[] = [];
+  worker.work<{ t?: number }>(QUEUE, { concurrency: CONCURRENCY }, (job: Job<{ t?: number }>) => {
+    if (job.payload.t !== undefined) latencies.push(performance.now() - job.payload.t);
+    return null;
+  });
+  // Wait until the worker holds thousands of claimed normal jobs.
+  const heldNow = async () =>
+    (await probe.query<{ n: number }>("SELECT count(*)::int AS n FROM rota.jobs WHERE state = 'running'")).rows[0]?.n ?? 0;
+  const deadline = Date.now() + 10_000;
+  while ((await heldNow()) < 1_000 && Date.now() < deadline) await sleep(5);
+  for (let i = 0; i < samples; i++) {
+    held.push(await heldNow());
+    const t = performance.now();
+    await producer.enqueue(QUEUE, { t }, { priority: 'urgent' });
+    enqueueMs.push(performance.now() - t);
+    await sleep(gapMs);
+  }
+  const wait = Date.now() + 10_000;
+  while (latencies.length < samples && Date.now() < wait) await sleep(5);
+  await worker.close();
+  await producer.close();
+  await probe.end();
+  done({ mode: 'urgent', latencies, held, enqueueMs });
+}
+
+/** Recovery: a worker whose first attempts never end (the victim); later attempts finish at once. */
+async function hold(): Promise<void> {
+  const worker = new Rota({ connectionString: url, logger: silent });
+  worker.work(QUEUE, { concurrency: Number(env('ENGINE_CONCURRENCY', String(CONCURRENCY))) }, async (job) => {
+    if (job.attempt === 1 && process.env.ENGINE_VICTIM === '1') await sleep(3_600_000);
+    return null;
+  });
+  process.stdout.write('ready\n');
+  await new Promise(() => {});
+}
+
+switch (mode) {
+  case 'setup':
+    await setup();
+    break;
+  case 'burndown':
+    await burndown();
+    break;
+  case 'urgent':
+    await urgent();
+    break;
+  case 'hold':
+    await hold();
+    break;
+  default:
+    throw new Error(`unknown ENGINE_MODE ${mode}`);
+}

@@ -1,0 +1,42 @@
+/**
+ * Urgent work behind a full buffer (issue #9): a worker at concurrency 20 burns down
+ * 100,000 no-op normal jobs (it holds thousands of them claimed); meanwhile 40 urgent
+ * jobs are enqueued one at a time, 25 ms apart. Enqueue call to handler start (one
+ * process, one clock), and how many jobs the worker held when each was enqueued.
+ * `--only urgent [--runs N]`.
+ */
+import { engineChild, withJobs } from './engine-lib.js';
+import { type BenchServer, median, percentile, printTable, type Row } from './lib.js';
+import type { BenchOptions } from './scenario.js';
+
+export const name = 'urgent';
+
+const BACKLOG = 100_000;
+
+export async function run(server: BenchServer, opts: BenchOptions): Promise<void> {
+  const rows: Row[] = [];
+  for (let round = 0; round < opts.runs; round++) {
+    console.error(`urgent: round ${round + 1}/${opts.runs}`);
+    const res = await withJobs(server, BACKLOG, 1, (url) =>
+      engineChild<{ latencies: number[]; held: number[] }>({
+        ENGINE_DB_URL: url,
+        ENGINE_MODE: 'urgent',
+        ENGINE_SAMPLES: 40,
+        ENGINE_GAP_MS: 25,
+      }),
+    );
+    rows.push({
+      round: round + 1,
+      'urgent jobs started': `${res.latencies.length} of 40`,
+      'jobs held by the worker at enqueue (median / min)': `${median(res.held)} / ${Math.min(...res.held)}`,
+      'enqueue → start p50 ms': percentile(res.latencies, 50),
+      'p90 ms': percentile(res.latencies, 90),
+      'p99 ms': percentile(res.latencies, 99),
+      'max ms': Math.max(...res.latencies),
+    });
+  }
+  printTable(
+    `Urgent jobs while the worker holds thousands of normal jobs (backlog ${BACKLOG.toLocaleString('en-US')}, concurrency 20)`,
+    rows,
+  );
+}

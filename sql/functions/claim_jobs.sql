@@ -1,0 +1,409 @@
+-- The fair claim (sql/queries/claim.sql calls it). The lane and tenant state it reads
+-- and writes is described in sql/migrations/0003_fairness.sql.
+-- {{schema}} is replaced by the configured schema name (validated, quoted). This file is
+-- applied by migrate() after the migrations, whenever its checksum changed (see
+-- src/db/functions.ts): edit it in place; CREATE OR REPLACE keeps dependants (triggers,
+-- views) attached. A change of arguments or result type needs a DROP FUNCTION first.
+
+-- The claim (sql/queries/claim.sql calls it): up to p_counts[i] jobs of p_queues[i],
+-- weighted round robin across tenants inside strict priority tiers, within every
+-- concurrency and rate limit. One call, one round trip, three statements:
+--
+--   1. Lock the queue rows, in name order (two claims over overlapping queue sets
+--      cannot deadlock). They are the mutex of all state writers (claims, configure).
+--   2. Fold the pending lane_changes into lanes, tenants and queues. Each statement of
+--      a PL/pgSQL function takes a fresh snapshot, so from here on everything the
+--      previous holder committed is visible: counts read under the lock are current.
+--   3. Allocate, take the jobs and write the state back, in one statement.
+--
+-- Returned rows are the claimed jobs; then, for each queue that got fewer jobs than
+-- asked, one row with id NULL: `more` (call again at once: candidate lanes that could
+-- not give what was planned, their tenant at a limit or their jobs delayed, are parked
+-- now, and lanes behind them may be served), `limited` (a concurrency limit was in
+-- the way: call again when a job finishes), `wake_at` (epoch ms when held-back work may
+-- start: a delayed job, a token, the end of a hold).
+CREATE OR REPLACE FUNCTION {{schema}}.claim_jobs(p_queues text[], p_counts integer[], p_worker text, p_lease_ms integer)
+RETURNS TABLE (id bigint, queue text, tenant text, priority smallint, payload jsonb, attempt integer,
+               max_attempts integer, timeout_ms integer, created_at timestamptz, run_at timestamptz,
+               more boolean, limited boolean, wake_at double precision)
+LANGUAGE plpgsql
+-- The statements' shapes do not depend on the arguments; planning them anew on each
+-- call (what PostgreSQL does while a custom plan looks cheaper) costs more than running them.
+SET plan_cache_mode = force_generic_plan
+-- Every join here goes from a few rows (the claim's lanes, tenants, jobs) to a table by
+-- its primary key or an index. A generic plan cannot know how few (generate_series alone
+-- is guessed at 1,000 rows), and would hash-join against a full scan of tenant_state,
+-- lane_state or jobs, which grows with the tenants or the backlog. These settings keep
+-- the plans to index lookups, so a claim's cost follows its size. Re-measured for issue #9
+-- (bench/experiments/claim-overrides.ts: 100,000 jobs, ANALYZEd, ms per claim of 100,
+-- one run on a loaded machine): at 10,000 tenants 12 with all three, 27 without
+-- enable_hashjoin, 28 without enable_mergejoin, 19 without enable_seqscan, 20 with none;
+-- at 10 and 1,000 tenants the differences were within the noise. Each is kept for the
+-- many-tenant case.
+SET enable_hashjoin = off
+SET enable_mergejoin = off
+SET enable_seqscan = off
+AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_now timestamptz;
+BEGIN
+  -- 1. The mutex.
+  PERFORM 1 FROM {{schema}}.queue_state s WHERE s.queue = ANY(p_queues) ORDER BY s.queue FOR UPDATE OF s;
+  v_now := clock_timestamp();
+
+  -- 2. Fold. Lanes whose count changed are upserted (new tenants get their row here);
+  -- a lane that had nothing ready joins its tier's current round (vclock) instead of
+  -- cashing in idle time. Lanes parked at their tenant's concurrency limit are unparked
+  -- (and join the current round) when that tenant has fewer jobs running; the next
+  -- step re-checks them.
+  -- EXPLAIN: Delete on lane_changes by lane_changes_queue_idx; the upserts are nested
+  -- loops from the folded rows into the primary keys. Nothing to fold: two empty probes.
+  WITH changes AS (
+    DELETE FROM {{schema}}.lane_changes c
+     WHERE c.queue = ANY(p_queues)
+    RETURNING c.queue, c.tenants, c.priorities, c.d_ready, c.d_running, c.ready_at, c.hold_until, c.queue_hold_until
+  ),
+  lane_delta AS (
+    SELECT c.queue, u.tenant, u.priority,
+           sum(u.d_ready)::int AS d_ready, sum(u.d_running)::int AS d_running,
+           min(u.ready_at) AS ready_at, max(u.hold_until) AS hold_until
+      FROM changes c
+     CROSS JOIN LATERAL unnest(c.tenants, c.priorities, c.d_ready, c.d_running, c.ready_at, c.hold_until)
+           AS u(tenant, priority, d_ready, d_running, ready_at, hold_until)
+     GROUP BY 1, 2, 3
+  ),
+  tenant_delta AS (
+    SELECT d.queue, d.tenant, sum(d.d_running)::int AS d_running, max(d.hold_until) AS hold_until
+      FROM lane_delta d GROUP BY 1, 2
+  ),
+  tenants AS (
+    INSERT INTO {{schema}}.tenant_state AS t (queue, tenant, running, held_until)
+    SELECT d.queue, d.tenant, d.d_running, d.hold_until FROM tenant_delta d
+    ON CONFLICT (queue, tenant) DO UPDATE
+       SET running = t.running + excluded.running,
+           held_until = greatest(t.held_until, excluded.held_until)
+  ),
+  lane_in AS (
+    SELECT x.queue, x.tenant, x.priority, sum(x.d_ready)::int AS d_ready, min(x.ready_at) AS ready_at, bool_or(x.unblock) AS unblock
+      FROM (SELECT d.queue, d.tenant, d.priority, d.d_ready, d.ready_at, false AS unblock
+              FROM lane_delta d WHERE d.d_ready <> 0 OR d.ready_at IS NOT NULL
+            UNION ALL
+            SELECT l.queue, l.tenant, l.priority, 0, NULL, true
+              FROM tenant_delta d
+              JOIN {{schema}}.lane_state l ON l.queue = d.queue AND l.tenant = d.tenant
+             WHERE d.d_running < 0 AND l.ready > 0 AND l.parked_until = 'infinity') x
+     GROUP BY 1, 2, 3
+  ),
+  -- The proposed parking travels in excluded.parked_until: NULL = claimable now (a job
+  -- became due, or the tenant went under its limit), a time = the first new job's
+  -- run_at, 'infinity' = nothing new became available (keep what the lane has).
+  lanes AS (
+    INSERT INTO {{schema}}.lane_state AS l (queue, tenant, priority, tier, ready, vtime, parked_until, promote_at)
+    SELECT i.queue, i.tenant, i.priority, i.priority, i.d_ready,
+           q.vclock[i.priority + 1],
+           CASE WHEN i.unblock OR i.ready_at <= v_now THEN NULL
+                WHEN i.ready_at IS NOT NULL THEN i.ready_at
+                ELSE 'infinity' END,
+           CASE WHEN q.aging_ms IS NOT NULL AND i.priority > 0 THEN v_now + q.aging_ms * interval '1 millisecond' END
+      FROM lane_in i JOIN {{schema}}.queue_state q ON q.queue = i.queue
+    ON CONFLICT (queue, tenant, priority) DO UPDATE
+       SET ready = l.ready + excluded.ready,
+           -- Back from idle or from its tenant's limit: join the current round.
+           vtime = CASE WHEN l.ready <= 0 OR (l.parked_until = 'infinity' AND excluded.parked_until IS NULL)
+                        THEN greatest(l.vtime, excluded.vtime) ELSE l.vtime END,
+           tier = CASE WHEN l.ready <= 0 THEN l.priority ELSE l.tier END,
+           promote_at = CASE WHEN l.ready <= 0 THEN excluded.promote_at ELSE l.promote_at END,
+           parked_until = CASE
+             WHEN l.ready + excluded.ready <= 0 THEN NULL
+             WHEN l.ready <= 0 THEN nullif(excluded.parked_until, 'infinity')
+             WHEN l.parked_until IS NULL OR excluded.parked_until IS NULL THEN NULL
+             ELSE least(l.parked_until, excluded.parked_until) END
+  ),
+  queue_delta AS (
+    SELECT c.queue, max(c.queue_hold_until) AS hold_until,
+           (SELECT coalesce(sum(d.d_running), 0) FROM lane_delta d WHERE d.queue = c.queue)::int AS d_running
+      FROM changes c GROUP BY c.queue
+  )
+  UPDATE {{schema}}.queue_state q
+     SET running = q.running + d.d_running,
+         held_until = greatest(q.held_until, d.hold_until)
+    FROM queue_delta d
+   WHERE q.queue = d.queue;
+
+  -- 3. Allocate, take, write back.
+  --
+  -- Candidates: per queue at most `budget` lanes from each of three index ranges:
+  -- lane_active_idx in (tier, vtime) order (whose turn it is), lane_parked_idx up to now
+  -- (delayed jobs now due, refilled buckets, ended holds), lane_aging_idx up to now.
+  -- Parked lanes are not read before their time, which keeps idle, delayed and limited
+  -- tenants from costing anything.
+  --
+  -- Allocation (weighted fair queueing): a lane's k-th next job has the tag
+  -- v + k / weight, v being its virtual time caught up with its tier's clock; jobs go
+  -- in (tier, tag) order, at most `cap` per tenant (room under its concurrency limit
+  -- and tokens) and `budget` per queue (asked for, room under the queue's limit and
+  -- tokens). To keep that sort small, each lane generates only the tags it could win:
+  -- with lanes sorted by capacity / weight, the number of weighted rounds R that
+  -- fills the tier's budget is solved exactly (lanes exhausted before R give all they
+  -- have, the others R * weight), so a tier sorts about budget + one round of tags.
+  --
+  -- Take: per chosen lane a LIMIT n read of jobs_lane_idx (queue, tenant, priority
+  -- equal, run_at <= now) with FOR UPDATE SKIP LOCKED: n index entries whatever the
+  -- backlog. Write back from what was taken (`got`), not from the plan: a lane can
+  -- yield fewer (its remaining jobs are delayed) and is then parked until its next
+  -- job is due. Each candidate lane's parking is decided here:
+  --   nothing left         → NULL (idle; in no index)
+  --   tenant at its limit  → 'infinity' (unparked by the fold when one of its jobs ends)
+  --   tenant held          → until the hold ends
+  --   tenant out of tokens → until its next token
+  --   yielded fewer than n → until its next job is due (1 s if none is found)
+  --   otherwise            → NULL (claimable)
+  -- EXPLAIN (18.4; 1M jobs; 10 to 10k tenants with jobs): nested loops over the small
+  -- CTEs; per candidate source a Limit over an Index Scan of its lane index; WindowAgg
+  -- over a Sort of the generated tags (about budget + one round rows); per chosen lane
+  -- Limit → LockRows → Index Scan on jobs_lane_idx; the UPDATEs reach rows by primary key.
+  RETURN QUERY
+  WITH q AS (
+    SELECT s.queue, w.n AS want, s.concurrency, s.tenant_concurrency, s.running, s.aging_ms, s.vclock, s.held_until,
+           s.tenant_rate_limit, s.tenant_rate_period_ms, s.tenant_rate_burst,
+           s.rate_limit::double precision / s.rate_period_ms AS rate,
+           {{schema}}.bucket_tokens(s.tokens, s.tokens_at, s.rate_limit, s.rate_period_ms, s.rate_burst, v_now) AS tokens
+      FROM unnest(p_queues, p_counts) AS w(queue, n)
+      JOIN {{schema}}.queue_state s ON s.queue = w.queue
+  ),
+  qb AS (
+    SELECT q.*,
+           CASE WHEN q.held_until > v_now THEN 0
+                ELSE greatest(0, least(q.want, coalesce(q.concurrency - q.running, q.want), coalesce(floor(q.tokens)::int, q.want)))
+           END AS budget
+      FROM q
+  ),
+  -- Candidate lanes, each with its tenant's row (by primary key) and its queue's figures.
+  cand AS (
+    SELECT l.queue, l.tenant, l.priority, l.tier AS tier0, l.ready, l.vtime, l.promote_at AS promote0, l.parked_until,
+           t.weight AS w, t.running AS t_running, t.held_until AS t_held,
+           coalesce(t.concurrency, qb.tenant_concurrency) AS lim,
+           CASE WHEN t.rate_limit IS NOT NULL
+                THEN {{schema}}.bucket_tokens(t.tokens, t.tokens_at, t.rate_limit, t.rate_period_ms, t.rate_burst, v_now)
+                ELSE {{schema}}.bucket_tokens(t.tokens, t.tokens_at, qb.tenant_rate_limit, qb.tenant_rate_period_ms, qb.tenant_rate_burst, v_now)
+           END AS tokens,
+           coalesce(t.rate_limit::double precision / t.rate_period_ms,
+                    qb.tenant_rate_limit::double precision / qb.tenant_rate_period_ms) AS rate,
+           qb.budget, qb.aging_ms, qb.vclock
+      FROM qb
+     CROSS JOIN LATERAL (
+       (SELECT a.* FROM {{schema}}.lane_state a
+         WHERE a.queue = qb.queue AND a.ready > 0 AND a.parked_until IS NULL
+         ORDER BY a.tier, a.vtime LIMIT qb.budget)
+       UNION
+       (SELECT p.* FROM {{schema}}.lane_state p
+         WHERE p.queue = qb.queue AND p.ready > 0 AND p.parked_until IS NOT NULL AND p.parked_until <= v_now
+         ORDER BY p.parked_until LIMIT qb.budget)
+       UNION
+       (SELECT g.* FROM {{schema}}.lane_state g
+         WHERE g.queue = qb.queue AND g.ready > 0 AND g.parked_until IS NULL
+           AND g.promote_at IS NOT NULL AND g.promote_at <= v_now
+         ORDER BY g.promote_at LIMIT qb.budget)
+     ) l
+      JOIN {{schema}}.tenant_state t ON t.queue = l.queue AND t.tenant = l.tenant
+  ),
+  lane_in AS (
+    SELECT c.*, a.tier, a.promote_at,
+           -- A lane back from parking or promoted by aging joins its tier's current round;
+           -- a lane that kept competing keeps its place.
+           CASE WHEN c.parked_until IS NOT NULL OR a.tier <> c.tier0 THEN greatest(c.vtime, c.vclock[a.tier + 1])
+                ELSE c.vtime END AS v,
+           -- The tenant's room: under its concurrency limit, whole tokens, not held.
+           CASE WHEN c.t_held > v_now THEN 0
+                ELSE greatest(0, least(coalesce(c.lim - c.t_running, 2147483647), coalesce(floor(c.tokens)::int, 2147483647)))
+           END AS cap,
+           least(c.ready, c.budget) AS c0
+      FROM cand c
+     -- Aging: one tier up per aging_ms gone by since promote_at without being served.
+     CROSS JOIN LATERAL (
+       SELECT CASE WHEN x.aged THEN greatest(0, c.tier0 - x.steps) ELSE c.tier0 END AS tier,
+              CASE WHEN NOT x.aged THEN c.promote0
+                   WHEN c.tier0 - x.steps > 0 THEN c.promote0 + x.steps * c.aging_ms * interval '1 millisecond' END AS promote_at
+         FROM (SELECT coalesce(c.aging_ms IS NOT NULL AND c.promote0 <= v_now AND c.tier0 > 0, false) AS aged,
+                      1 + floor(extract(epoch FROM v_now - c.promote0) * 1000 / c.aging_ms)::int AS steps) x
+     ) a
+  ),
+  -- What each lane can give: its tenant's room is shared by the tenant's lanes, taken in
+  -- tier order, so a lane gets the clamp of the tenant's running sum to its room.
+  lane AS (
+    -- Only what the rest needs: these rows go through several sorts.
+    SELECT l.queue, l.tenant, l.priority, l.tier, l.promote_at, l.ready, l.v, l.w, l.cap, l.budget, l.aging_ms,
+           l.lim, l.t_running, l.t_held, l.tokens, l.rate,
+           least(l.cap, sum(l.c0) OVER t) - least(l.cap, coalesce(sum(l.c0) OVER (t ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)) AS c
+      FROM lane_in l
+    WINDOW t AS (PARTITION BY l.queue, l.tenant ORDER BY l.tier, l.priority)
+  ),
+  -- The budget left to each lane's tier once the tiers above have taken all they can.
+  tiered AS (
+    SELECT l.*,
+           greatest(0, l.budget - (sum(l.c) OVER (PARTITION BY l.queue ORDER BY l.tier RANGE UNBOUNDED PRECEDING)
+                                   - sum(l.c) OVER (PARTITION BY l.queue, l.tier))) AS tb,
+           l.c > 0 AND l.budget > 0 AS live
+      FROM lane l
+  ),
+  -- Rounds: with the tier's live lanes sorted by capacity / weight, the round count R
+  -- at which the tier's budget is filled (lanes exhausted before R give c, the others
+  -- R * weight) is the one whose segment [r_prev, r] holds it.
+  solve AS (
+    SELECT l.*,
+           l.c::double precision / l.w AS r,
+           lag(l.c::double precision / l.w, 1, 0::double precision) OVER o AS r_prev,
+           coalesce(sum(l.c) OVER (o ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS c_before,
+           sum(l.w) OVER (o ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS w_from
+      FROM tiered l
+    WINDOW o AS (PARTITION BY l.queue, l.tier, l.live ORDER BY l.c::double precision / l.w, l.tenant, l.priority)
+  ),
+  rounds AS (
+    SELECT s.*,
+           min((s.tb - s.c_before)::double precision / s.w_from)
+             FILTER (WHERE (s.tb - s.c_before)::double precision / s.w_from BETWEEN s.r_prev AND s.r)
+             OVER (PARTITION BY s.queue, s.tier, s.live) AS rr
+      FROM solve s
+  ),
+  -- How many next tags each lane generates (the ones it could win), and how many the
+  -- lanes of its queue generate together.
+  gen AS (
+    SELECT s.*, sum(s.m) OVER (PARTITION BY s.queue) AS m_queue
+      FROM (SELECT r.*,
+                   CASE WHEN NOT r.live OR r.tb <= 0 THEN 0
+                        WHEN r.rr IS NULL THEN r.c
+                        ELSE least(r.c, ceil(r.rr * r.w)::int) END AS m
+              FROM rounds r) s
+  ),
+  -- Slots: each lane's next tags (k >= 1) plus one row k = 0 that keeps the lane in the
+  -- pipeline when it gets nothing. A queue whose lanes generate no more tags than its
+  -- budget gets every one of them (one lane with a backlog, or many tenants whose round
+  -- fits the budget: the common cases): its lanes stay one row each (k = 0) and take m,
+  -- instead of m rows each going through the ranking's sort.
+  -- No tenant can get more than its room here: a lane's m is at most its c, and the c of
+  -- a tenant's lanes add up to at most its cap (see `lane`).
+  slot AS (
+    SELECT s.*, k, s.v + k::double precision / s.w AS tag
+      FROM gen s
+     CROSS JOIN LATERAL generate_series(0, CASE WHEN s.m_queue <= s.budget THEN 0 ELSE s.m END) AS k
+  ),
+  by_queue AS (
+    SELECT s.*, s.k > 0 AND row_number() OVER (PARTITION BY s.queue, s.k > 0 ORDER BY s.tier, s.tag, s.tenant, s.priority) <= s.budget AS chosen
+      FROM slot s
+  ),
+  -- One row per lane again, with its quota n and its tier's last start tag served.
+  quota AS (
+    SELECT DISTINCT ON (s.queue, s.tenant, s.priority) s.*,
+           CASE WHEN s.m_queue <= s.budget THEN s.m
+                ELSE count(*) FILTER (WHERE s.chosen) OVER (PARTITION BY s.queue, s.tenant, s.priority) END AS n,
+           CASE WHEN s.m_queue <= s.budget
+                THEN max(s.v + (s.m - 1)::double precision / s.w) FILTER (WHERE s.m > 0) OVER (PARTITION BY s.queue, s.tier)
+                ELSE max(s.tag - 1.0 / s.w) FILTER (WHERE s.chosen) OVER (PARTITION BY s.queue, s.tier) END AS served
+      FROM by_queue s
+     ORDER BY s.queue, s.tenant, s.priority, s.k
+  ),
+  picks AS (
+    SELECT q.*, coalesce(p.ids, '{}') AS ids
+      FROM quota q
+     CROSS JOIN LATERAL (
+       SELECT array_agg(x.id) AS ids FROM (
+         SELECT jb.id FROM {{schema}}.jobs jb
+          WHERE q.n > 0 AND jb.queue = q.queue AND jb.tenant = q.tenant AND jb.priority = q.priority
+            AND jb.state = 'available' AND jb.run_at <= v_now
+          ORDER BY jb.run_at, jb.id
+          LIMIT q.n
+          FOR UPDATE SKIP LOCKED) x
+     ) p
+  ),
+  claimed AS (
+    UPDATE {{schema}}.jobs j
+       SET state = 'running',
+           attempt = j.attempt + 1,
+           started_at = v_now,  -- the clock run_at was compared with (now() is the transaction start, which can be earlier)
+           locked_by = p_worker,
+           lease_expires_at = now() + p_lease_ms * interval '1 millisecond'
+     WHERE j.id = ANY (ARRAY(SELECT unnest(p.ids) FROM picks p))
+    RETURNING j.id, j.queue, j.tenant, j.priority, j.payload, j.attempt, j.max_attempts, j.timeout_ms, j.created_at, j.run_at
+  ),
+  lane_out AS (
+    SELECT p.*, cardinality(p.ids) AS got,
+           (sum(cardinality(p.ids)) OVER (PARTITION BY p.queue, p.tenant))::int AS t_got
+      FROM picks p
+  ),
+  tenants AS (
+    UPDATE {{schema}}.tenant_state ts
+       SET running = o.t_running + o.t_got,
+           tokens = o.tokens - o.t_got,
+           tokens_at = CASE WHEN o.tokens IS NULL THEN NULL ELSE v_now END
+      FROM (SELECT DISTINCT ON (x.queue, x.tenant) x.* FROM lane_out x WHERE x.t_got > 0 ORDER BY x.queue, x.tenant) o
+     WHERE ts.queue = o.queue AND ts.tenant = o.tenant
+  ),
+  lanes AS (
+    UPDATE {{schema}}.lane_state ls
+       SET ready = ls.ready - o.got,
+           vtime = o.v + o.got::double precision / o.w,
+           -- Served: back to its own tier, aging starts over.
+           tier = CASE WHEN o.got > 0 THEN ls.priority ELSE o.tier END,
+           promote_at = CASE
+             WHEN o.got = 0 THEN o.promote_at
+             WHEN o.aging_ms IS NOT NULL AND ls.priority > 0 THEN v_now + o.aging_ms * interval '1 millisecond'
+           END,
+           parked_until = CASE
+             WHEN ls.ready - o.got <= 0 THEN NULL
+             WHEN o.lim IS NOT NULL AND o.t_running + o.t_got >= o.lim THEN 'infinity'
+             WHEN o.t_held > v_now THEN o.t_held
+             WHEN o.tokens - o.t_got < 1 THEN v_now + (1 - (o.tokens - o.t_got)) / o.rate * interval '1 millisecond'
+             WHEN o.got < o.n THEN coalesce(
+               (SELECT jb.run_at FROM {{schema}}.jobs jb
+                 WHERE jb.queue = o.queue AND jb.tenant = o.tenant AND jb.priority = o.priority
+                   AND jb.state = 'available' AND jb.run_at > v_now
+                 ORDER BY jb.run_at, jb.id LIMIT 1),
+               v_now + interval '1 second')
+           END
+      FROM lane_out o
+     WHERE ls.queue = o.queue AND ls.tenant = o.tenant AND ls.priority = o.priority
+    RETURNING ls.queue, ls.parked_until, ls.ready > 0 AND ls.parked_until IS NOT NULL AS parked, o.lim IS NOT NULL AS tenant_limited
+  ),
+  queue_got AS (
+    SELECT qb.queue, qb.want, qb.budget, qb.tokens, qb.rate, qb.held_until, qb.vclock,
+           qb.concurrency IS NOT NULL AND qb.concurrency - qb.running < qb.want AS queue_limited,
+           coalesce((SELECT sum(o.got) FROM lane_out o WHERE o.queue = qb.queue), 0)::int AS got
+      FROM qb
+  ),
+  queues AS (
+    UPDATE {{schema}}.queue_state qs
+       SET running = qs.running + g.got,
+           tokens = g.tokens - g.got,
+           tokens_at = CASE WHEN g.tokens IS NULL THEN NULL ELSE v_now END,
+           vclock = ARRAY(SELECT greatest(g.vclock[i], coalesce((SELECT max(o.served) FROM lane_out o
+                                                                 WHERE o.queue = g.queue AND o.tier = i - 1), g.vclock[i]))
+                            FROM generate_series(1, 4) AS i ORDER BY i)
+      FROM queue_got g
+     WHERE qs.queue = g.queue AND g.got > 0
+  ),
+  markers AS (
+    SELECT g.queue,
+           g.got < g.budget AND coalesce((SELECT bool_or(l.parked) FROM lanes l WHERE l.queue = g.queue), false) AS more,
+           g.queue_limited
+             OR coalesce((SELECT bool_or(l.tenant_limited) FROM lanes l WHERE l.queue = g.queue), false)
+             OR EXISTS (SELECT 1 FROM {{schema}}.lane_state b
+                         WHERE b.queue = g.queue AND b.ready > 0 AND b.parked_until = 'infinity') AS limited,
+           extract(epoch FROM least(
+             CASE WHEN g.held_until > v_now THEN g.held_until END,
+             CASE WHEN g.tokens < g.want THEN v_now + (1 - (g.tokens - floor(g.tokens))) / g.rate * interval '1 millisecond' END,
+             (SELECT min(l.parked_until) FROM lanes l WHERE l.queue = g.queue AND l.parked_until > v_now AND l.parked_until < 'infinity'),
+             (SELECT min(p.parked_until) FROM {{schema}}.lane_state p
+               WHERE p.queue = g.queue AND p.ready > 0 AND p.parked_until > v_now AND p.parked_until < 'infinity')
+           )) * 1000 AS wake_at
+      FROM queue_got g
+     WHERE g.got < g.want
+  )
+  SELECT c.id, c.queue, c.tenant, c.priority, c.payload, c.attempt, c.max_attempts, c.timeout_ms, c.created_at, c.run_at,
+         NULL::boolean, NULL::boolean, NULL::double precision
+    FROM claimed c
+  UNION ALL
+  SELECT NULL, m.queue, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.more, m.limited, m.wake_at::double precision
+    FROM markers m;
+END;
+$fn$;
