@@ -154,7 +154,7 @@ export class WorkerRuntime {
       },
       also: {
         ...Object.fromEntries(Object.entries(plugin?.channels ?? {}).map(([name, fn]) => [`${config.schema}.${name}`, fn])),
-        // An operator cancelled a running job (src/admin/job-writes.ts): abort it if it runs here.
+        // An operator cancelled a running job (src/admin/jobs.ts, cancel_jobs.sql): abort it if it runs here.
         [`${config.schema}.cancel`]: (id: string) => {
           for (const ex of this.executors.values()) ex.cancel(id);
         },
