@@ -238,6 +238,7 @@ TABLE jobs_done (partitioned)
   started_at timestamp with time zone
   finished_at timestamp with time zone NOT NULL DEFAULT now()
   attempts jsonb NOT NULL DEFAULT '[]'::jsonb
+  timeout_ms integer
   CONSTRAINT jobs_done_attempt_not_null NOT NULL attempt
   CONSTRAINT jobs_done_attempts_not_null NOT NULL attempts
   CONSTRAINT jobs_done_created_at_not_null NOT NULL created_at
@@ -270,6 +271,7 @@ TABLE jobs_done_default PARTITION DEFAULT
   started_at timestamp with time zone
   finished_at timestamp with time zone NOT NULL DEFAULT now()
   attempts jsonb NOT NULL DEFAULT '[]'::jsonb
+  timeout_ms integer
   CONSTRAINT jobs_done_attempt_not_null NOT NULL attempt
   CONSTRAINT jobs_done_attempts_not_null NOT NULL attempts
   CONSTRAINT jobs_done_created_at_not_null NOT NULL created_at
@@ -1231,13 +1233,13 @@ BEGIN
                 ELSE j.locked_by IS NOT NULL AND j.attempt = ((SELECT byid FROM input) -> j.id::text ->> 'a')::int
                      AND ((SELECT byid FROM input) -> j.id::text ->> 'k' IN ('complete', 'dead') OR j.cancel_requested_at IS NOT NULL) END
     RETURNING j.id, j.queue, j.tenant, j.priority, j.payload, j.errors, j.attempt, j.max_attempts,
-              j.dedup_key, j.run_at, j.created_at, j.started_at, j.locked_by, j.attempts, j.cancel_requested_at,
+              j.dedup_key, j.run_at, j.created_at, j.started_at, j.locked_by, j.attempts, j.cancel_requested_at, j.timeout_ms,
               (SELECT byid FROM input) -> j.id::text AS x
   ),
   archived AS (
     INSERT INTO "rota".jobs_done
            (id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, dedup_key, run_at, created_at, started_at,
-            attempts)
+            attempts, timeout_ms)
     SELECT f.id, f.queue, f.tenant, f.priority,
            CASE WHEN f.x ->> 'k' = 'complete' THEN 'completed'
                 WHEN f.x ->> 'k' = 'cancel' OR f.cancel_requested_at IS NOT NULL THEN 'cancelled'
@@ -1248,7 +1250,8 @@ BEGIN
            CASE WHEN f.x ->> 'k' IN ('cancel', 'release') THEN f.attempts
                 ELSE f.attempts || jsonb_build_array(jsonb_build_object(
                        'attempt', f.attempt, 'worker', f.locked_by, 'startedAt', f.started_at, 'endedAt', now(),
-                       'outcome', coalesce(f.x ->> 'o', f.x ->> 'k'), 'error', f.x -> 'e')) END
+                       'outcome', coalesce(f.x ->> 'o', f.x ->> 'k'), 'error', f.x -> 'e')) END,
+           f.timeout_ms
       FROM finished f
     RETURNING jobs_done.id, jobs_done.queue, jobs_done.state
   ),

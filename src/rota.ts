@@ -410,8 +410,13 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
       age_ms: number;
       stats: unknown;
     }>(
+      // A process whose LISTEN session is gone has died (src/worker/sessions.ts): do not
+      // list it as live for the rest of its heartbeat's staleness window.
       `SELECT id, hostname, pid, queues, started_at, (extract(epoch FROM now() - heartbeat_at) * 1000)::int AS age_ms, stats
-         FROM "${this.schema}".workers WHERE heartbeat_at > now() - $1 * interval '1 millisecond' ORDER BY started_at`,
+         FROM "${this.schema}".workers w
+        WHERE heartbeat_at > now() - $1 * interval '1 millisecond'
+          AND (stats ->> 'listener' IS NULL OR EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = w.stats ->> 'listener'))
+        ORDER BY started_at`,
       [staleMs],
     );
     return res.rows.map((r) => ({

@@ -7,7 +7,7 @@ SELECT id, queue, tenant, priority,
        run_at, created_at, started_at, NULL::timestamptz AS finished_at, locked_by
   FROM {{schema}}.jobs WHERE id = $1
 UNION ALL
-SELECT id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, NULL, dedup_key,
+SELECT id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, timeout_ms, dedup_key,
        run_at, created_at, started_at, finished_at, NULL
   FROM {{schema}}.jobs_done WHERE id = $1
 LIMIT 1

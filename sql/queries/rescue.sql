@@ -19,7 +19,7 @@ moved AS (
   SELECT m.* FROM {{schema}}.move_jobs(
     (SELECT coalesce(jsonb_agg(jsonb_build_object(
               'i', e.id, 'a', e.attempt, 'o', 'lease-expired', 'k', CASE WHEN e.attempt >= e.max_attempts THEN 'dead' ELSE 'rescue' END,
-              'e', jsonb_build_object('attempt', e.attempt, 'at', now(), 'name', 'LeaseExpired',
+              'e', jsonb_build_object('attempt', e.attempt, 'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'name', 'LeaseExpired',
                                       'message', 'lease expired: worker ' || coalesce(e.locked_by, '?') || ' stopped renewing it'))),
                      '[]')
        FROM expired e)) AS m

@@ -23,7 +23,7 @@ moved AS (
   SELECT m.* FROM {{schema}}.move_jobs(
     (SELECT coalesce(jsonb_agg(jsonb_build_object(
               'i', h.id, 'a', h.attempt, 'o', 'worker-lost', 'k', CASE WHEN h.attempt >= h.max_attempts THEN 'dead' ELSE 'rescue' END,
-              'e', jsonb_build_object('attempt', h.attempt, 'at', now(), 'name', 'WorkerLost',
+              'e', jsonb_build_object('attempt', h.attempt, 'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'name', 'WorkerLost',
                                       'message', 'worker ' || h.locked_by || ' lost its database sessions (process died)'))),
                      '[]')
        FROM held h)) AS m

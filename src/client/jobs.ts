@@ -28,6 +28,12 @@ export function validateJobId(id: unknown): string {
   return s;
 }
 
+/** Errors written by SQL carry PostgreSQL's timestamp format; report one format (JS's ISO) for all. */
+function isoAt(e: JobError): JobError {
+  const at = new Date(e.at);
+  return Number.isNaN(at.getTime()) ? e : { ...e, at: at.toISOString() };
+}
+
 export async function getJob(db: Queryable, sql: string, id: string): Promise<JobRecord | null> {
   const res = await db.query<JobRow>(sql, [validateJobId(id)]);
   const r = res.rows[0];
@@ -40,7 +46,7 @@ export async function getJob(db: Queryable, sql: string, id: string): Promise<Jo
     state: r.state,
     payload: r.payload,
     result: r.result,
-    errors: r.errors,
+    errors: r.errors.map(isoAt),
     attempt: r.attempt,
     maxAttempts: r.max_attempts,
     timeoutMs: r.timeout_ms,

@@ -76,6 +76,25 @@ describe('dead workers are found by their sessions', () => {
     }
   });
 
+  it('rota.workers() stops listing a killed worker at once, even with no other worker to rescue its jobs', async () => {
+    const lone = spawnWorker({ DATABASE_URL: db.url, QUEUE: 'sessions-lone', CONCURRENCY: '1' });
+    const observer = makeRota(db.url);
+    try {
+      await lone.ready;
+      const pid = lone.child.pid as number;
+      await waitFor(async () => (await observer.workers()).some((w) => w.pid === pid), 20_000, 'the worker to register');
+      lone.child.kill('SIGKILL');
+      await lone.exited;
+      // Its heartbeat is still fresh (up to a minute old counts as live); its session is not.
+      await waitFor(async () => !(await observer.workers()).some((w) => w.pid === pid), 10_000, 'the dead worker to drop out');
+      const row = await db.sql.query('SELECT 1 FROM rota.workers WHERE pid = $1', [pid]);
+      expect(row.rowCount).toBe(1);
+    } finally {
+      await closeRota(observer);
+      await stopChildren([lone]);
+    }
+  });
+
   it('a live worker whose event loop is stalled (no heartbeats, no replies) keeps its jobs: each runs once', async () => {
     const queue = 'sessions-stall';
     // An observer process, itself checking every worker's sessions several times a second

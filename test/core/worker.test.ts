@@ -15,7 +15,8 @@ describe('worker', () => {
     });
     const { id } = await client.enqueue('basic', { n: 1 }, { tenant: 'store-1', priority: 'high', maxAttempts: 3, timeoutMs: 5_000 });
     const done = await waitForState(client, id, 'completed');
-    expect(done).toMatchObject({ result: { ok: true, echo: { n: 1 } }, attempt: 1, errors: [], lockedBy: null });
+    // A finished job reports the timeout it had while live.
+    expect(done).toMatchObject({ result: { ok: true, echo: { n: 1 } }, attempt: 1, errors: [], lockedBy: null, timeoutMs: 5_000 });
     expect(done.startedAt).toBeInstanceOf(Date);
     expect(done.finishedAt).toBeInstanceOf(Date);
     expect(seen).toHaveLength(1);
@@ -130,6 +131,28 @@ describe('worker', () => {
     expect(ran).toEqual(['running']);
     // Finished jobs cannot be cancelled either.
     expect(await client.cancel(running)).toBe(false);
+  });
+
+  it('errors carry `at` in one ISO format, whoever wrote them', async () => {
+    let first = true;
+    worker.work('iso-at', { retry: { baseMs: 0, maxMs: 0 } }, () => {
+      if (first) {
+        first = false;
+        throw new Error('once');
+      }
+      return null;
+    });
+    const { id } = await client.enqueue('iso-at', null, { maxAttempts: 3 });
+    const done = await waitForState(client, id, 'completed');
+    const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+    expect(done.errors.map((e) => e.at)).toEqual([expect.stringMatching(iso)]);
+    // Errors written by SQL (rescue) in PostgreSQL's own format read back the same way.
+    await db.sql.query(
+      `UPDATE rota.jobs_done SET errors = jsonb_build_array(jsonb_build_object(
+      'attempt', 1, 'at', '2026-11-29T21:38:38.123456+00:00', 'name', 'LeaseExpired', 'message', 'm')) WHERE id = $1`,
+      [id],
+    );
+    expect((await client.getJob(id))?.errors[0]?.at).toBe('2026-11-29T21:38:38.123Z');
   });
 
   it('getJob of an unknown id is null', async () => {

@@ -5,7 +5,6 @@
 -- lane's ready count goes up through the insert trigger's lane_changes row
 -- (note_jobs_inserted, 0003_fairness.sql), as for any enqueue. A job whose dedup key
 -- is live again (enqueued since) is left finished rather than failing the statement.
--- jobs_done has no timeout_ms: a retried job runs with its worker's timeout.
 WITH gone AS (
   DELETE FROM {{schema}}.jobs_done d
    WHERE d.id = ANY ($1::bigint[])
@@ -16,9 +15,9 @@ WITH gone AS (
   RETURNING d.*
 )
 INSERT INTO {{schema}}.jobs
-       (id, queue, tenant, priority, state, payload, run_at, attempt, max_attempts, dedup_key, errors, attempts, created_at)
+       (id, queue, tenant, priority, state, payload, run_at, attempt, max_attempts, dedup_key, errors, attempts, created_at, timeout_ms)
 OVERRIDING SYSTEM VALUE
 SELECT g.id, g.queue, g.tenant, g.priority, 'available', g.payload, now(), 0, g.max_attempts, g.dedup_key, g.errors,
-       g.attempts, g.created_at
+       g.attempts, g.created_at, g.timeout_ms
   FROM gone g
 RETURNING id
