@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PAGE_DEFAULT, PAGE_MAX } from '../admin/page.js';
+import type { Json } from '../types.js';
 
 /** Shared zod schemas of the REST API (each becomes a named component of the OpenAPI document). */
 
@@ -8,7 +9,12 @@ export const Name = z.string().min(1).max(128);
 export const JobId = z.string().regex(/^[1-9]\d{0,18}$/, 'must be a positive integer id');
 export const PriorityName = z.enum(['urgent', 'high', 'normal', 'low']);
 export const JobStateName = z.enum(['available', 'scheduled', 'running', 'completed', 'dead', 'cancelled']);
-export const JsonValue = z.json();
+/**
+ * Any JSON value (payloads, results). Not z.json(): its recursive schema came out of the
+ * OpenAPI document as references that do not resolve, which broke generated clients.
+ * Request bodies are parsed JSON already, so nothing is lost by not re-checking them.
+ */
+export const JsonValue = z.unknown().meta({ id: 'JsonValue', description: 'any JSON value' });
 
 export const PageQuery = {
   limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(PAGE_DEFAULT).describe(`page size (1..${PAGE_MAX})`),
@@ -30,7 +36,7 @@ export const RateLimitSchema = z.strictObject({
 
 /** A value as its JSON reply holds it: Dates become ISO strings; unknown (payloads, results) is JSON. */
 export type Wire<T> = unknown extends T
-  ? z.infer<typeof JsonValue>
+  ? Json
   : T extends Date
     ? string
     : T extends Array<infer U>

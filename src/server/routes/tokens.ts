@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorReply, notFound } from '../errors.js';
-import { Name, PageQuery, page, Time, wire } from '../schemas.js';
+import { JsonValue, Name, PageQuery, page, Time, wire } from '../schemas.js';
 import type { RouteDeps, ZodApp } from '../types.js';
 
 const Role = z.enum(['admin', 'operator', 'viewer']);
@@ -26,7 +26,7 @@ const AuditEntry = z
     tenant: z.string().nullable(),
     action: z.string(),
     target: z.string().nullable(),
-    filter: z.json().nullable(),
+    filter: JsonValue.nullable(),
     count: z.number().int().nullable(),
   })
   .meta({ id: 'AuditEntry' });

@@ -1175,8 +1175,7 @@ export interface paths {
                             dedupKey?: string;
                             delayMs?: number;
                             maxAttempts?: number;
-                            /** @description any JSON value */
-                            payload: unknown;
+                            payload: components["schemas"]["JsonValueInput"];
                             /** @enum {string} */
                             priority?: "urgent" | "high" | "normal" | "low";
                             /**
@@ -1928,8 +1927,7 @@ export interface paths {
                                 onMissed: "skip" | {
                                     catchUp: number;
                                 };
-                                /** @description any JSON value */
-                                payload: unknown;
+                                payload: components["schemas"]["JsonValue"];
                                 /** @enum {string} */
                                 priority: "urgent" | "high" | "normal" | "low";
                                 queue: string;
@@ -2700,7 +2698,7 @@ export interface components {
             actor: string;
             at: string;
             count: number | null;
-            filter: unknown | null;
+            filter: components["schemas"]["JsonValue"] | null;
             id: string;
             target: string | null;
             tenant: string | null;
@@ -2710,7 +2708,7 @@ export interface components {
             actor: string;
             at: string;
             count: number | null;
-            filter: unknown | null;
+            filter: components["schemas"]["JsonValueInput"] | null;
             id: string;
             target: string | null;
             tenant: string | null;
@@ -2897,8 +2895,7 @@ export interface components {
             onMissed?: "skip" | {
                 catchUp: number;
             };
-            /** @description any JSON value */
-            payload: unknown;
+            payload: components["schemas"]["JsonValue"];
             /** @enum {string} */
             priority?: "urgent" | "high" | "normal" | "low";
             queue: string;
@@ -2916,8 +2913,7 @@ export interface components {
             onMissed?: "skip" | {
                 catchUp: number;
             };
-            /** @description any JSON value */
-            payload: unknown;
+            payload: components["schemas"]["JsonValueInput"];
             /** @enum {string} */
             priority?: "urgent" | "high" | "normal" | "low";
             queue: string;
@@ -2937,8 +2933,7 @@ export interface components {
             dedupKey?: string;
             delayMs?: number;
             maxAttempts?: number;
-            /** @description any JSON value */
-            payload: unknown;
+            payload: components["schemas"]["JsonValue"];
             /** @enum {string} */
             priority?: "urgent" | "high" | "normal" | "low";
             queue: string;
@@ -2954,8 +2949,7 @@ export interface components {
             dedupKey?: string;
             delayMs?: number;
             maxAttempts?: number;
-            /** @description any JSON value */
-            payload: unknown;
+            payload: components["schemas"]["JsonValueInput"];
             /** @enum {string} */
             priority?: "urgent" | "high" | "normal" | "low";
             queue: string;
@@ -3021,19 +3015,17 @@ export interface components {
             lockedBy: string | null;
             logs: {
                 at: string;
-                /** @description any JSON value */
-                data?: unknown;
+                data?: components["schemas"]["JsonValue"];
                 level: string;
                 msg: string;
             }[];
             maxAttempts: number;
-            /** @description any JSON value */
-            payload: unknown;
+            payload: components["schemas"]["JsonValue"];
             /** @enum {string} */
             priority: "urgent" | "high" | "normal" | "low";
-            progress: unknown | null;
+            progress: components["schemas"]["JsonValue"] | null;
             queue: string;
-            result: unknown | null;
+            result: components["schemas"]["JsonValue"] | null;
             runAt: string;
             startedAt: string | null;
             /** @enum {string} */
@@ -3073,19 +3065,17 @@ export interface components {
             lockedBy: string | null;
             logs: {
                 at: string;
-                /** @description any JSON value */
-                data?: unknown;
+                data?: components["schemas"]["JsonValueInput"];
                 level: string;
                 msg: string;
             }[];
             maxAttempts: number;
-            /** @description any JSON value */
-            payload: unknown;
+            payload: components["schemas"]["JsonValueInput"];
             /** @enum {string} */
             priority: "urgent" | "high" | "normal" | "low";
-            progress: unknown | null;
+            progress: components["schemas"]["JsonValueInput"] | null;
             queue: string;
-            result: unknown | null;
+            result: components["schemas"]["JsonValueInput"] | null;
             runAt: string;
             startedAt: string | null;
             /** @enum {string} */
@@ -3101,7 +3091,7 @@ export interface components {
             from?: string;
             /** @description a JSON object the payload must contain (payload @> fragment) */
             payload?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["JsonValue"];
             };
             /** @enum {string} */
             priority?: "urgent" | "high" | "normal" | "low";
@@ -3123,7 +3113,7 @@ export interface components {
             from?: string;
             /** @description a JSON object the payload must contain (payload @> fragment) */
             payload?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["JsonValueInput"];
             };
             /** @enum {string} */
             priority?: "urgent" | "high" | "normal" | "low";
@@ -3179,6 +3169,10 @@ export interface components {
             state: "available" | "scheduled" | "running" | "completed" | "dead" | "cancelled";
             tenant: string;
         };
+        /** @description any JSON value */
+        JsonValue: unknown;
+        /** @description any JSON value */
+        JsonValueInput: unknown;
         Me: {
             name: string;
             /** @enum {string} */
@@ -3205,12 +3199,10 @@ export interface components {
                 forced: string | null;
                 state: string;
             } | null;
-            /** @description over the last 10 s */
-            completedPerSec: number;
             concurrency: number | null;
             configuredAt: string | null;
-            /** @description over the last 10 s */
-            deadPerSec: number;
+            /** @description attempts finished per second, from the live workers' last heartbeats */
+            finishedPerSec: number | null;
             heldUntil: string | null;
             oldestReadyAgeMs: number | null;
             paused: boolean;
@@ -3236,12 +3228,10 @@ export interface components {
                 forced: string | null;
                 state: string;
             } | null;
-            /** @description over the last 10 s */
-            completedPerSec: number;
             concurrency: number | null;
             configuredAt: string | null;
-            /** @description over the last 10 s */
-            deadPerSec: number;
+            /** @description attempts finished per second, from the live workers' last heartbeats */
+            finishedPerSec: number | null;
             heldUntil: string | null;
             oldestReadyAgeMs: number | null;
             paused: boolean;
@@ -3303,8 +3293,7 @@ export interface components {
             onMissed: "skip" | {
                 catchUp: number;
             };
-            /** @description any JSON value */
-            payload: unknown;
+            payload: components["schemas"]["JsonValue"];
             /** @enum {string} */
             priority: "urgent" | "high" | "normal" | "low";
             queue: string;
@@ -3353,8 +3342,7 @@ export interface components {
             onMissed: "skip" | {
                 catchUp: number;
             };
-            /** @description any JSON value */
-            payload: unknown;
+            payload: components["schemas"]["JsonValueInput"];
             /** @enum {string} */
             priority: "urgent" | "high" | "normal" | "low";
             queue: string;
@@ -3488,8 +3476,7 @@ export interface components {
             onMissed?: "skip" | {
                 catchUp: number;
             };
-            /** @description any JSON value */
-            payload?: unknown;
+            payload?: components["schemas"]["JsonValue"];
             /** @enum {string} */
             priority?: "urgent" | "high" | "normal" | "low";
             queue?: string;
@@ -3506,8 +3493,7 @@ export interface components {
             onMissed?: "skip" | {
                 catchUp: number;
             };
-            /** @description any JSON value */
-            payload?: unknown;
+            payload?: components["schemas"]["JsonValueInput"];
             /** @enum {string} */
             priority?: "urgent" | "high" | "normal" | "low";
             queue?: string;
@@ -3522,8 +3508,8 @@ export interface components {
             pid: number;
             queues: string[];
             startedAt: string;
-            /** @description any JSON value */
-            stats: unknown;
+            /** @description pool (total/idle/waiting), batcher, claims, running per queue, resilience (guard, breakers) */
+            stats: components["schemas"]["JsonValue"];
         };
         WorkerInput: {
             heartbeatAgeMs: number;
@@ -3532,8 +3518,8 @@ export interface components {
             pid: number;
             queues: string[];
             startedAt: string;
-            /** @description any JSON value */
-            stats: unknown;
+            /** @description pool (total/idle/waiting), batcher, claims, running per queue, resilience (guard, breakers) */
+            stats: components["schemas"]["JsonValueInput"];
         };
     };
     responses: never;

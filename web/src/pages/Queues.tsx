@@ -73,11 +73,9 @@ export function QueuesPage() {
                       Oldest ready
                     </th>
                     <th scope="col" className="num">
-                      Done/s
+                      Finished/s
                     </th>
-                    <th scope="col" className="num">
-                      Dead/s
-                    </th>
+                    <th scope="col">Dead jobs</th>
                     <th scope="col">Limits</th>
                     <th scope="col">Breaker</th>
                     <th scope="col">State</th>
@@ -95,13 +93,10 @@ export function QueuesPage() {
                       <td className="num">{fmtInt(qu.waiting)}</td>
                       <td className="num">{fmtInt(qu.running)}</td>
                       <td className="num">{fmtMs(qu.oldestReadyAgeMs)}</td>
-                      <td className="num">{fmtRate(qu.completedPerSec)}</td>
-                      <td className="num">
-                        <a
-                          href={`#/jobs?queue=${encodeURIComponent(qu.queue)}&state=dead`}
-                          aria-label={`${fmtRate(qu.deadPerSec)} dead per second: dead jobs of ${qu.queue}`}
-                        >
-                          {fmtRate(qu.deadPerSec)}
+                      <td className="num">{fmtRate(qu.finishedPerSec)}</td>
+                      <td>
+                        <a href={`#/jobs?queue=${encodeURIComponent(qu.queue)}&state=dead`} aria-label={`dead jobs of ${qu.queue}`}>
+                          view
                         </a>
                       </td>
                       <td className="wrap">{limitsText(qu)}</td>
