@@ -96,7 +96,7 @@ export function QueuesPage() {
                       <td className="num">{fmtRate(qu.finishedPerSec)}</td>
                       <td>
                         <a href={`#/jobs?queue=${encodeURIComponent(qu.queue)}&state=dead`} aria-label={`dead jobs of ${qu.queue}`}>
-                          view
+                          dead jobs
                         </a>
                       </td>
                       <td className="wrap">{limitsText(qu)}</td>
