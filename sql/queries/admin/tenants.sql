@@ -22,7 +22,17 @@ WITH pend AS (
 lanes AS (
   SELECT l.tenant, sum(l.ready)::bigint AS ready FROM {{schema}}.lane_state l WHERE l.queue = $1 GROUP BY l.tenant
 ),
-every AS (
+-- The fair share's denominator: the weights of every tenant with a backlog (not only
+-- this page's, nor only the search's). Its own scan, so that t below stays inlined and
+-- the search still filters tenant_state before the tokens are computed.
+weights AS (
+  SELECT coalesce(sum(s.weight) FILTER (WHERE coalesce(l.ready, 0) + coalesce(p.d_ready, 0) > 0), 0)::bigint AS with_work
+    FROM {{schema}}.tenant_state s
+    LEFT JOIN lanes l ON l.tenant = s.tenant
+    LEFT JOIN pend p ON p.tenant = s.tenant
+   WHERE s.queue = $1
+),
+t AS (
   SELECT s.tenant, s.weight, s.concurrency, s.rate_limit, s.rate_period_ms, s.rate_burst, s.held_until, s.configured_at,
          {{schema}}.bucket_tokens(s.tokens, s.tokens_at, s.rate_limit, s.rate_period_ms, s.rate_burst, now()) AS tokens,
          (coalesce(l.ready, 0) + coalesce(p.d_ready, 0))::bigint AS backlog,
@@ -31,11 +41,8 @@ every AS (
     LEFT JOIN lanes l ON l.tenant = s.tenant
     LEFT JOIN pend p ON p.tenant = s.tenant
    WHERE s.queue = $1
-),
--- The fair share's denominator: the weights of every tenant with a backlog (not only
--- this page's, nor only the search's).
-weights AS (
-  SELECT coalesce(sum(e.weight) FILTER (WHERE e.backlog > 0), 0)::bigint AS with_work FROM every e
+     AND ($4::text IS NULL OR starts_with(s.tenant, $4))
+     AND ($8::text IS NULL OR s.tenant = $8)
 ),
 win AS (
   SELECT r.completed, r.tenants, r.tenants ? '~other' AS trimmed
@@ -59,11 +66,9 @@ k AS (
          CASE $2 WHEN 'backlog' THEN t.backlog WHEN 'running' THEN t.running
                  WHEN 'completed' THEN coalesce(a.completed, CASE WHEN qw.trimmed_rows = 0 THEN 0 ELSE -1 END)
                  ELSE 0 END AS sort_value
-    FROM every t
+    FROM t
     LEFT JOIN per_tenant a ON $2 = 'completed' AND a.tenant = t.tenant
    CROSS JOIN queue_window qw
-   WHERE ($4::text IS NULL OR starts_with(t.tenant, $4))
-     AND ($8::text IS NULL OR t.tenant = $8)
 ),
 page AS (
   SELECT k.* FROM k

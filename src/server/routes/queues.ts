@@ -68,7 +68,7 @@ const Tenant = z
   .meta({ id: 'Tenant' });
 
 /** The windows of the tenants' throughput share, in minutes (bounded: a day at most). */
-const TENANT_WINDOWS = { '5m': 5, '15m': 15, '1h': 60, '6h': 360, '24h': 1440 } as const;
+const TENANT_WINDOWS = { '5m': 5, '15m': 15, '1h': 60, '6h': 360 } as const;
 
 const QueueSettings = z
   .strictObject({
@@ -188,9 +188,11 @@ export async function queuesRoutes(app: ZodApp, deps: RouteDeps): Promise<void> 
           order: z.enum(['asc', 'desc']).optional().describe('default desc for backlog/running, asc for name'),
           search: z.string().min(1).max(128).optional().describe('tenant name prefix'),
           window: z
-            .enum(['5m', '15m', '1h', '6h', '24h'])
+            .enum(['5m', '15m', '1h', '6h'])
             .default('15m')
-            .describe('window of completedInWindow and share: the current minute and the 5, 15, 60, 360 or 1440 whole minutes before it'),
+            .describe(
+              'window of completedInWindow and share: the current minute and the 5, 15, 60 or 360 whole minutes before it (at most 6 h: the cost grows with the rollup rows read)',
+            ),
           ...PageQuery,
         }),
         response: { 200: page(Tenant, 'TenantPage'), 400: ErrorReply },

@@ -33,7 +33,7 @@ export type RangeKey = keyof typeof RANGES;
 
 export type TenantSort = 'backlog' | 'running' | 'completed' | 'name';
 /** Windows of the tenants' share of completed jobs (the API's `window`). */
-export const TENANT_WINDOWS = ['5m', '15m', '1h', '6h', '24h'] as const;
+export const TENANT_WINDOWS = ['5m', '15m', '1h', '6h'] as const;
 export type TenantWindow = (typeof TENANT_WINDOWS)[number];
 export interface TenantsView {
   queue: string;

@@ -1677,8 +1677,8 @@ export interface paths {
                     search?: string;
                     /** @description completed: completedInWindow (unknown last) */
                     sort?: "backlog" | "running" | "completed" | "name";
-                    /** @description window of completedInWindow and share: the current minute and the 5, 15, 60, 360 or 1440 whole minutes before it */
-                    window?: "5m" | "15m" | "1h" | "6h" | "24h";
+                    /** @description window of completedInWindow and share: the current minute and the 5, 15, 60 or 360 whole minutes before it (at most 6 h: the cost grows with the rollup rows read) */
+                    window?: "5m" | "15m" | "1h" | "6h";
                 };
                 header?: never;
                 path: {
