@@ -2,7 +2,7 @@
 // TENANTS tenants burned down by the tenants benchmark's child (a cold worker,
 // concurrency 20) against a PostgreSQL with pg_stat_statements (track = all, so the
 // statements inside claim_jobs() and move_jobs() are listed); prints statements by
-// total time.
+// total time. SETUP_SQL runs before the burn-down.
 //   TENANTS=1000 JOBS=20000 npx tsx bench/experiments/profile-tenants.ts
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
@@ -20,6 +20,8 @@ try {
   const sql = new pg.Client(url);
   await sql.connect();
   await sql.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  // A table setting to try (e.g. a fillfactor), applied before the burn-down.
+  for (const stmt of (process.env.SETUP_SQL ?? '').split(';').filter((x) => x.trim())) await sql.query(stmt);
   await sql.query('SELECT pg_stat_statements_reset()');
   const res = await engineChild<{ ms: number; claims: number }>({ ENGINE_DB_URL: url, ENGINE_MODE: 'burndown', ENGINE_JOBS: JOBS });
   console.log(`burn-down: ${JOBS} jobs over ${TENANTS} tenants in ${res.ms.toFixed(0)} ms, ${res.claims} claims`);
