@@ -504,7 +504,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   }
 
   /** Last and next run, success rate, mean / p95 duration and missed ticks per schedule. */
-  scheduleStatus(opts?: { name?: string; window?: number }): Promise<ScheduleStatus[]> {
+  scheduleStatus(opts?: { name?: string; names?: string[]; window?: number }): Promise<ScheduleStatus[]> {
     return this.scheduling.status(opts);
   }
 

@@ -78,4 +78,31 @@ describe('rota jobs | job | cancel | retry | delete | token (CLI)', () => {
     expect((await cli('token', 'revoke', 'ci')).code).toBe(0);
     expect((await cli('token', 'create', 'x', '--role', 'root')).stderr).toContain('--role');
   });
+
+  it('pages tokens and breakers with --limit / --cursor; a bad cursor names it', async () => {
+    for (const n of ['pa', 'pb', 'pc']) await rota.tokens.create({ name: n, role: 'viewer' });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 20; i++) {
+      const r = await cli('token', 'list', '--limit', '1', '--json', ...(cursor ? ['--cursor', cursor] : []));
+      const page = JSON.parse(r.stdout) as { items: Array<{ name: string }>; nextCursor: string | null };
+      expect(page.items).toHaveLength(1);
+      seen.push(...page.items.map((t) => t.name));
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining(['pa', 'pb', 'pc']));
+    const text = await cli('token', 'list', '--limit', '1');
+    expect(text.stdout).toMatch(/more: --cursor \S+/);
+    for (const args of [
+      ['token', 'list', '--cursor', 'nope!'],
+      ['breaker', 'list', '--cursor', 'nope!'],
+    ]) {
+      const bad = await cli(...args);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toContain('cursor');
+    }
+    expect((await cli('breaker', 'list', '--limit', '0')).stderr).toContain('--limit');
+  });
 });

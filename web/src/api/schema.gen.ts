@@ -507,7 +507,12 @@ export interface paths {
         /** Circuit breakers */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description page size (1..500) */
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -520,10 +525,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: components["schemas"]["Breaker"][];
-                            nextCursor: null;
-                        };
+                        "application/json": components["schemas"]["BreakerPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -1442,7 +1453,12 @@ export interface paths {
         /** Queues with counts (from the claim counters), oldest due job, throughput, settings, pause and breaker */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description page size (1..500) */
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -1455,10 +1471,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: components["schemas"]["Queue"][];
-                            nextCursor: null;
-                        };
+                        "application/json": components["schemas"]["QueuePage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -1901,7 +1923,12 @@ export interface paths {
         /** Schedules with their status (last and next run, success rate, durations, missed ticks) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description page size (1..500) */
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -1914,31 +1941,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: {
-                                createdAt: string;
-                                cron: string;
-                                enabled: boolean;
-                                graceMs: number;
-                                jitterMs: number;
-                                maxAttempts: number | null;
-                                name: string;
-                                nextRunAt: string | null;
-                                onMissed: "skip" | {
-                                    catchUp: number;
-                                };
-                                payload: components["schemas"]["JsonValue"];
-                                /** @enum {string} */
-                                priority: "urgent" | "high" | "normal" | "low";
-                                queue: string;
-                                status: components["schemas"]["ScheduleStatus"] | null;
-                                tenant: string;
-                                timeoutMs: number | null;
-                                timeZone: string;
-                                updatedAt: string;
-                            }[];
-                            nextCursor: null;
-                        };
+                        "application/json": components["schemas"]["SchedulePage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -2368,6 +2380,10 @@ export interface paths {
                 query?: {
                     /** @description include revoked tokens */
                     all?: "true" | "false";
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description page size (1..500) */
+                    limit?: number;
                 };
                 header?: never;
                 path?: never;
@@ -2381,9 +2397,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: components["schemas"]["Token"][];
-                        };
+                        "application/json": components["schemas"]["TokenPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -2501,6 +2524,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description page size (1..500) */
+                    limit?: number;
                     staleMs?: number;
                 };
                 header?: never;
@@ -2515,10 +2542,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: components["schemas"]["Worker"][];
-                            nextCursor: null;
-                        };
+                        "application/json": components["schemas"]["WorkerPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -2806,6 +2839,14 @@ export interface components {
             state: "closed" | "open" | "half_open";
             trips: number;
             windowMs: number;
+        };
+        BreakerPage: {
+            items: components["schemas"]["Breaker"][];
+            nextCursor: string | null;
+        };
+        BreakerPageInput: {
+            items: components["schemas"]["BreakerInput"][];
+            nextCursor: string | null;
         };
         BreakerSettings: {
             cooldownMs?: number;
@@ -3251,6 +3292,14 @@ export interface components {
             /** @description available and scheduled jobs (from the claim counters) */
             waiting: number;
         };
+        QueuePage: {
+            items: components["schemas"]["Queue"][];
+            nextCursor: string | null;
+        };
+        QueuePageInput: {
+            items: components["schemas"]["QueueInput"][];
+            nextCursor: string | null;
+        };
         QueueSettings: {
             agingMs?: number | null;
             concurrency?: number | null;
@@ -3350,6 +3399,56 @@ export interface components {
             timeoutMs: number | null;
             timeZone: string;
             updatedAt: string;
+        };
+        SchedulePage: {
+            items: {
+                createdAt: string;
+                cron: string;
+                enabled: boolean;
+                graceMs: number;
+                jitterMs: number;
+                maxAttempts: number | null;
+                name: string;
+                nextRunAt: string | null;
+                onMissed: "skip" | {
+                    catchUp: number;
+                };
+                payload: components["schemas"]["JsonValue"];
+                /** @enum {string} */
+                priority: "urgent" | "high" | "normal" | "low";
+                queue: string;
+                status: components["schemas"]["ScheduleStatus"] | null;
+                tenant: string;
+                timeoutMs: number | null;
+                timeZone: string;
+                updatedAt: string;
+            }[];
+            nextCursor: string | null;
+        };
+        SchedulePageInput: {
+            items: {
+                createdAt: string;
+                cron: string;
+                enabled: boolean;
+                graceMs: number;
+                jitterMs: number;
+                maxAttempts: number | null;
+                name: string;
+                nextRunAt: string | null;
+                onMissed: "skip" | {
+                    catchUp: number;
+                };
+                payload: components["schemas"]["JsonValueInput"];
+                /** @enum {string} */
+                priority: "urgent" | "high" | "normal" | "low";
+                queue: string;
+                status: components["schemas"]["ScheduleStatusInput"] | null;
+                tenant: string;
+                timeoutMs: number | null;
+                timeZone: string;
+                updatedAt: string;
+            }[];
+            nextCursor: string | null;
         };
         SchedulerState: {
             changedAt: string | null;
@@ -3467,6 +3566,14 @@ export interface components {
             role: "admin" | "operator" | "viewer";
             tenant: string | null;
         };
+        TokenPage: {
+            items: components["schemas"]["Token"][];
+            nextCursor: string | null;
+        };
+        TokenPageInput: {
+            items: components["schemas"]["TokenInput"][];
+            nextCursor: string | null;
+        };
         UpdateSchedule: {
             cron?: string;
             enabled?: boolean;
@@ -3520,6 +3627,14 @@ export interface components {
             startedAt: string;
             /** @description pool (total/idle/waiting), batcher, claims, running per queue, resilience (guard, breakers) */
             stats: components["schemas"]["JsonValueInput"];
+        };
+        WorkerPage: {
+            items: components["schemas"]["Worker"][];
+            nextCursor: string | null;
+        };
+        WorkerPageInput: {
+            items: components["schemas"]["WorkerInput"][];
+            nextCursor: string | null;
         };
     };
     responses: never;
