@@ -467,6 +467,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
         if (e.status !== 'enqueued') this.emitter.emit('schedule:missed', e);
       },
       maxPayloadBytes: this.opts.maxPayloadBytes,
+      workerId: this.workerId,
     });
     return this.scheduler;
   }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rota } from '../../src/index.js';
-import type { TestDb } from '../support/db.js';
+import { type TestDb, waitFor } from '../support/db.js';
 import { makeRota, migratedDatabase } from '../support/rota.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -77,6 +77,22 @@ describe('rota jobs | job | cancel | retry | delete | token (CLI)', () => {
     expect(list.stdout).not.toContain(t.secret);
     expect((await cli('token', 'revoke', 'ci')).code).toBe(0);
     expect((await cli('token', 'create', 'x', '--role', 'root')).stderr).toContain('--role');
+  });
+
+  it('schedule status names the process that evaluates', async () => {
+    const before = await cli('schedule', 'status');
+    expect(before.stdout).toContain('no process has claimed a schedule');
+    const sched = makeRota(db.url, { workerId: 'cli-sched' });
+    await sched.schedule('cli-every', '* * * * * *', 'ticks', {});
+    const h = sched.startScheduler({ pollMs: 20 });
+    await waitFor(async () => (await sched.admin.scheduling.state()).evaluators.length > 0);
+    await h.stop();
+    await sched.unschedule('cli-every');
+    const after = await cli('schedule', 'status');
+    expect(after.code).toBe(0);
+    expect(after.stdout).toMatch(/evaluator cli-sched\tlast claim \d{4}-/);
+    const j = JSON.parse((await cli('schedule', 'status', '--json')).stdout) as { evaluators: Array<{ workerId: string }> };
+    expect(j.evaluators.map((e) => e.workerId)).toEqual(['cli-sched']);
   });
 
   it('pages tokens and breakers with --limit / --cursor; a bad cursor names it', async () => {

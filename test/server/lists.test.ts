@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rota } from '../../src/index.js';
 import { makeRota, migratedDatabase } from '../support/rota.js';
-import { startServer, type TestServer, token } from './helpers.js';
+import { type Reply, startServer, type TestServer, token } from './helpers.js';
 
 let rota: Rota;
 let server: TestServer;
@@ -34,7 +34,7 @@ async function walk(path: string, limit: number): Promise<Item[][]> {
   let cursor: string | null = null;
   for (let i = 0; i < 100; i++) {
     const sep = path.includes('?') ? '&' : '?';
-    const r = await server.call<{ items: Item[]; nextCursor: string | null }>(
+    const r: Reply<{ items: Item[]; nextCursor: string | null }> = await server.call(
       'GET',
       `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
       { token: admin },

@@ -99,6 +99,22 @@ export function registerScheduleCommands(program: Command): void {
     });
 
   cmd
+    .command('status')
+    .description('the schedulers: paused, lag, last cycle recorded, and the processes that claimed schedules most recently')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      await withRota(async (rota) => {
+        const s = await rota.admin.scheduling.state();
+        if (o.json) return console.log(JSON.stringify(s, null, 2));
+        console.log(`${s.paused ? 'paused' : 'running'}  schedules ${s.schedules} (${s.enabled} enabled)  lag ${s.lagMs} ms`);
+        console.log(`last cycle recorded: ${s.lastEvaluationAt?.toISOString() ?? 'never'}`);
+        if (s.evaluators.length === 0) console.log('no process has claimed a schedule');
+        for (const e of s.evaluators)
+          console.log(`evaluator ${e.workerId}\tlast claim ${e.lastClaimAt.toISOString()}\tclaimed ~${e.claimed}`);
+      });
+    });
+
+  cmd
     .command('history <name>')
     .description("a schedule's recent cycles, newest first")
     .option('--limit <n>', 'default 20', int('--limit'))

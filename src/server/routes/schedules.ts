@@ -83,6 +83,9 @@ const SchedulerState = z
     enabled: z.number().int(),
     lagMs: z.number().describe('how late the most overdue enabled schedule is'),
     lastEvaluationAt: z.string().nullable(),
+    evaluators: z
+      .array(z.object({ workerId: z.string(), lastClaimAt: z.string(), claimed: z.number().int() }))
+      .describe('processes that claimed schedules to evaluate (rota.workerId), most recent first, at most 20'),
   })
   .meta({ id: 'SchedulerState' });
 
@@ -247,7 +250,11 @@ export async function schedulesRoutes(app: ZodApp, deps: RouteDeps): Promise<voi
     '/api/scheduler',
     {
       config: { access: 'viewer' },
-      schema: { tags: ['schedules'], summary: 'The schedulers: paused, lag, last evaluation', response: { 200: SchedulerState } },
+      schema: {
+        tags: ['schedules'],
+        summary: 'The schedulers: paused, lag, last evaluation, the processes evaluating',
+        response: { 200: SchedulerState },
+      },
     },
     async () => wire(await rota.admin.scheduling.state()),
   );

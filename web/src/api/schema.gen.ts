@@ -1812,7 +1812,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The schedulers: paused, lag, last evaluation */
+        /** The schedulers: paused, lag, last evaluation, the processes evaluating */
         get: {
             parameters: {
                 query?: never;
@@ -3453,6 +3453,12 @@ export interface components {
         SchedulerState: {
             changedAt: string | null;
             enabled: number;
+            /** @description processes that claimed schedules to evaluate (rota.workerId), most recent first, at most 20 */
+            evaluators: {
+                claimed: number;
+                lastClaimAt: string;
+                workerId: string;
+            }[];
             /** @description how late the most overdue enabled schedule is */
             lagMs: number;
             lastEvaluationAt: string | null;
@@ -3462,6 +3468,12 @@ export interface components {
         SchedulerStateInput: {
             changedAt: string | null;
             enabled: number;
+            /** @description processes that claimed schedules to evaluate (rota.workerId), most recent first, at most 20 */
+            evaluators: {
+                claimed: number;
+                lastClaimAt: string;
+                workerId: string;
+            }[];
             /** @description how late the most overdue enabled schedule is */
             lagMs: number;
             lastEvaluationAt: string | null;
