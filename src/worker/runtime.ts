@@ -359,7 +359,6 @@ export class WorkerRuntime {
 
   /** Renews the lease of every held job in one statement; aborts jobs whose lease was lost. */
   private async heartbeat(): Promise<void> {
-    await this.writeJobLogs();
     const { pool, sql, config } = this.deps;
     const ids: string[] = [];
     const attempts: number[] = [];
@@ -395,6 +394,9 @@ export class WorkerRuntime {
         }
       }
     }
+    // Leases first: the rest (job logs, the worker row, rollups) may wait on a busy pool,
+    // and the next heartbeat (the next renewal) is skipped while this one runs.
+    await this.writeJobLogs();
     await this.register();
     await this.deps.onHeartbeat?.();
   }

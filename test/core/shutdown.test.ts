@@ -145,7 +145,8 @@ describe('graceful shutdown', () => {
   });
 
   it('in-flight jobs keep their lease while stop() waits for them (no second run elsewhere)', async () => {
-    const opts = { leaseMs: 300, rescueIntervalMs: 50, shutdownTimeoutMs: 60_000 };
+    // A short lease (renewed every 200 ms) that a busy 2-core machine still renews in time.
+    const opts = { leaseMs: 600, rescueIntervalMs: 50, shutdownTimeoutMs: 60_000 };
     const rota = makeRota(db.url, opts);
     const hold = gate();
     const runs: string[] = [];

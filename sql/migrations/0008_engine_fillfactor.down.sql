@@ -1,0 +1,1 @@
+ALTER TABLE {{schema}}.tenant_state RESET (fillfactor);
