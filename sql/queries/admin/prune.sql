@@ -10,7 +10,7 @@ WITH workers AS (
                    WHERE x.heartbeat_at < now() - $1 * interval '1 millisecond' LIMIT $3)
   RETURNING 1
 ),
--- One row per scheduler process (0008): gone with its worker row's staleness; not counted.
+-- One row per scheduler process (0009): gone with its worker row's staleness; not counted.
 evaluators AS (
   DELETE FROM {{schema}}.scheduler_evaluators e
    WHERE e.evaluated_at < now() - $1 * interval '1 millisecond'

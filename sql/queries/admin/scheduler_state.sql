@@ -2,7 +2,7 @@
 -- are paused (scheduler_control, 0005_admin.sql), the most overdue enabled schedule
 -- (lag: a running scheduler keeps it under its poll interval), and the last cycle
 -- recorded (the last evaluation that did something), and the processes that claimed
--- schedules most recently (scheduler_evaluators, 0008), newest first, at most 20.
+-- schedules most recently (scheduler_evaluators, 0009), newest first, at most 20.
 SELECT (SELECT c.paused FROM {{schema}}.scheduler_control c WHERE c.id) AS paused,
        (SELECT c.changed_at FROM {{schema}}.scheduler_control c WHERE c.id) AS changed_at,
        (SELECT count(*)::int FROM {{schema}}.schedules s) AS schedules,
