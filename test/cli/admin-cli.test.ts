@@ -120,5 +120,17 @@ describe('rota jobs | job | cancel | retry | delete | token (CLI)', () => {
       expect(bad.stderr).toContain('cursor');
     }
     expect((await cli('breaker', 'list', '--limit', '0')).stderr).toContain('--limit');
+    for (const n of ['sa', 'sb', 'sc']) await rota.schedule(n, '0 3 * * *', 'mail', {});
+    const names: string[] = [];
+    let sc: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const r = await cli('schedule', 'list', '--limit', '2', '--json', ...(sc ? ['--cursor', sc] : []));
+      const page = JSON.parse(r.stdout) as { items: Array<{ name: string; nextRunAt: string }>; nextCursor: string | null };
+      names.push(...page.items.map((s) => s.name));
+      sc = page.nextCursor;
+      if (!sc) break;
+    }
+    expect(names).toEqual(['sa', 'sb', 'sc']);
+    expect((await cli('schedule', 'list', '--cursor', 'nope!')).stderr).toContain('--cursor');
   });
 });
