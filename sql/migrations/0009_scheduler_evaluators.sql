@@ -1,5 +1,5 @@
 -- Which processes evaluate schedules: each scheduler loop upserts its process's row
--- (rota.workerId) when an evaluation claims a schedule, at most once a second, so
+-- (rota.workerId) after an evaluation that claimed schedules, at most once a second, so
 -- GET /api/scheduler and `rota schedule status` can name them. One row per process,
 -- pruned with the worker rows (rota.admin.prune).
 CREATE TABLE {{schema}}.scheduler_evaluators (

@@ -22,9 +22,9 @@ export interface SchedulerState {
 export interface SchedulerEvaluator {
   /** rota.workerId of the process (hostname:pid:random unless set). */
   workerId: string;
-  /** When it last claimed a schedule (recorded at most once a second). */
+  /** When it last recorded a claim (each loop writes at most once a second). */
   lastClaimAt: Date;
-  /** Schedules it claimed, roughly (claims within a second of the last write are not added). */
+  /** Schedules it claimed, as of that write (claims since then are added by the next one). */
   claimed: number;
 }
 

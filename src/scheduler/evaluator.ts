@@ -93,7 +93,6 @@ async function evaluateIn(
   const first = claimed[0];
   if (!first) return { claimed: 0, now: null, wakeAt: null, events: [] };
   const now = first.now;
-  await client.query(deps.sql.evaluator, [deps.workerId, claimed.length]);
   try {
     const ticks: Array<{ s: string; t: Date; st: TickStatus }> = [];
     const advance: Array<{ i: string; n: Date | null; m: number; lm: Date | null }> = [];
