@@ -157,6 +157,8 @@ export async function run(server: BenchServer, opts: BenchOptions): Promise<void
     ['queues (counts)', '/api/queues'],
     ['tenants by backlog (10,000)', '/api/queues/bench/tenants?sort=backlog&limit=50'],
     ['tenants by name, search', '/api/queues/bench/tenants?sort=name&search=t99'],
+    ['tenants by backlog, share over 1 h', '/api/queues/bench/tenants?sort=backlog&limit=50&window=1h'],
+    ['tenants by completed in 6 h', '/api/queues/bench/tenants?sort=completed&limit=50&window=6h'],
     ['workers', '/api/workers'],
     ['connections', '/api/connections'],
     ['schedules', '/api/schedules'],

@@ -26,3 +26,13 @@ SELECT nextval(pg_get_serial_sequence('{{schema}}.jobs', 'id')), 'bench',
   FROM generate_series(1, 600000) AS i
  CROSS JOIN LATERAL (SELECT greatest(date_trunc('day', now()) + interval '1 s',
                                      now() - (600000 - i) * interval '50 ms') AS at) t;
+
+-- A day of rollups for 'bench' from 4 worker processes: each row lists 10 of the 10,000
+-- tenants (t0, the big one, always) and sums the rest as "~other", as topTenants 10 writes
+-- them (what the tenants' share over a window reads).
+INSERT INTO {{schema}}.monitor_rollups (queue, minute, worker_id, completed, failed, wait_buckets, run_buckets, tenants)
+SELECT 'bench', date_trunc('minute', now()) - m * interval '1 minute', 'bench-w' || w, 955, 10,
+       array_fill(0, ARRAY[19]), array_fill(0, ARRAY[19]),
+       (SELECT jsonb_object_agg('t' || CASE WHEN k = 0 THEN 0 ELSE (m * 7 + w * 1013 + k * 101) % 10000 END, jsonb_build_array(50 - k, 1))
+          FROM generate_series(0, 9) AS k) || jsonb_build_object('~other', jsonb_build_array(500, 0))
+  FROM generate_series(0, 1439) AS m, generate_series(1, 4) AS w;

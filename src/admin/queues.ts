@@ -39,9 +39,32 @@ export interface TenantOverview {
   configuredAt: Date | null;
   backlog: number;
   running: number;
+  /**
+   * Jobs of this tenant completed in the window, summed over the rollup rows (one per
+   * queue, minute and worker process) that listed it among their top-N tenants; 0 when
+   * no row listed it and none summed tenants into "~other"; null when no row listed it
+   * but some summed tenants into "~other" (its count, if any, is hidden there).
+   */
+  completedInWindow: number | null;
+  /**
+   * True when every rollup row of the window that summed tenants into "~other" listed
+   * this tenant, so completedInWindow is its exact count; false: a lower bound.
+   */
+  completedExact: boolean;
+  /** completedInWindow over the queue's completed jobs in the window; null when either is null or zero. */
+  share: number | null;
+  /**
+   * weight / (sum of the weights of the queue's tenants with a backlog now): the share of
+   * claims the weighted round robin gives it while they all stay backlogged and no limit
+   * binds; null when this tenant has no backlog.
+   */
+  fairShare: number | null;
 }
 
-export type TenantSort = 'backlog' | 'running' | 'name';
+export type TenantSort = 'backlog' | 'running' | 'completed' | 'name';
+
+/** The longest window of tenants(): 6 hours (the rollup rows read grow with it: minutes × worker processes). */
+export const TENANT_WINDOW_MAX_MINUTES = 360;
 
 function rate(limit: number | null, periodMs: number | null, burst: number | null): Required<RateLimit> | null {
   if (limit === null || periodMs === null) return null;
@@ -81,6 +104,10 @@ interface TenantRow {
   backlog: string;
   running: string;
   sort_value: string;
+  completed_in_window: string | null;
+  completed_exact: boolean;
+  queue_completed: string;
+  with_work: string;
 }
 
 function overview(r: QueueRow): QueueOverview {
@@ -102,6 +129,19 @@ function overview(r: QueueRow): QueueOverview {
 }
 
 const isQueueCursor = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 1000;
+
+function shares(r: TenantRow): Pick<TenantOverview, 'completedInWindow' | 'completedExact' | 'share' | 'fairShare'> {
+  const completed = r.completed_in_window === null ? null : Number(r.completed_in_window);
+  const total = Number(r.queue_completed);
+  const withWork = Number(r.with_work);
+  return {
+    completedInWindow: completed,
+    completedExact: completed !== null && r.completed_exact,
+    share: completed === null || total <= 0 ? null : Math.min(1, completed / total),
+    fairShare: Number(r.backlog) > 0 && withWork > 0 ? r.weight / withWork : null,
+  };
+}
+
 const isTenantCursor = (v: unknown): v is [string, string] =>
   Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && /^-?\d{1,19}$/.test(v[0]) && typeof v[1] === 'string';
 
@@ -165,11 +205,19 @@ export class QueuesAdmin {
       cursor?: string | null;
       limit?: number;
       scopeTenant?: string | null;
+      /** The window of completedInWindow and share: the current minute and this many before it. Default 15. */
+      windowMinutes?: number;
     } = {},
   ): Promise<Page<TenantOverview>> {
     validateName('queue', queue);
     const sort = opts.sort ?? 'backlog';
-    if (!['backlog', 'running', 'name'].includes(sort)) throw new ValidationError('sort', 'must be backlog, running or name');
+    if (!['backlog', 'running', 'completed', 'name'].includes(sort)) {
+      throw new ValidationError('sort', 'must be backlog, running, completed or name');
+    }
+    const windowMinutes = opts.windowMinutes ?? 15;
+    if (!Number.isInteger(windowMinutes) || windowMinutes < 1 || windowMinutes > TENANT_WINDOW_MAX_MINUTES) {
+      throw new ValidationError('window', `must be a whole number of minutes from 1 to ${TENANT_WINDOW_MAX_MINUTES}`);
+    }
     const order = opts.order ?? (sort === 'name' ? 'asc' : 'desc');
     if (order !== 'asc' && order !== 'desc') throw new ValidationError('order', 'must be asc or desc');
     if (opts.search !== undefined) validateName('search', opts.search);
@@ -184,6 +232,7 @@ export class QueuesAdmin {
       after?.[1] ?? null,
       limit + 1,
       opts.scopeTenant ?? null,
+      windowMinutes,
     ]);
     const rows = res.rows.slice(0, limit);
     const last = rows.at(-1);
@@ -198,6 +247,7 @@ export class QueuesAdmin {
         configuredAt: r.configured_at,
         backlog: Math.max(0, Number(r.backlog)),
         running: Math.max(0, Number(r.running)),
+        ...shares(r),
       })),
       nextCursor: res.rows.length > limit && last ? encodeCursor([last.sort_value, last.tenant]) : null,
     };

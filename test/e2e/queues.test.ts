@@ -84,6 +84,8 @@ describe('overview and queues', () => {
   });
 
   test("configuring a tenant's weight on the tenants page", async () => {
+    // The rollups are written with the heartbeat; write them now so the shares are there.
+    await stack.rota.monitor.writeRollups();
     const page = await openPage(browser, stack.url);
     await signIn(page, stack.url, admin, '#/queues/ingest/tenants');
     const row = page.locator('tr[data-tenant="store-b"]');
@@ -100,6 +102,22 @@ describe('overview and queues', () => {
     // Sorting by name is in the URL.
     await page.getByRole('button', { name: /^Tenant/ }).click();
     expect(page.url()).toContain('sort=name');
+    // Each tenant's share of the completed jobs in the window (store-a has 20 or 21 of
+    // 25 or 26, after the pause test's job), as the API reports it, and no fair share:
+    // neither has a backlog any more.
+    const api = new Map((await stack.rota.admin.queues.tenants('ingest')).items.map((t) => [t.tenant, t]));
+    const pct = (tenant: string) => `${Math.round(100 * (api.get(tenant)?.share ?? Number.NaN))}%`;
+    expect(pct('store-a')).toMatch(/^8\d%$/);
+    expect(pct('store-b')).toMatch(/^(19|20)%$/);
+    await row.locator('[data-col="share"]').getByText(pct('store-b')).waitFor();
+    await page.locator('tr[data-tenant="store-a"] [data-col="share"]').getByText(pct('store-a')).waitFor();
+    expect(await row.locator('[data-col="fair-share"]').textContent()).toBe('–');
+    await page.getByRole('button', { name: /^Share/ }).click();
+    expect(page.url()).toContain('sort=completed');
+    await page.locator('tbody tr').first().and(page.locator('tr[data-tenant="store-a"]')).waitFor();
+    await page.getByLabel('Share over').selectOption('1h');
+    expect(page.url()).toContain('window=1h');
+    await row.locator('[data-col="share"]').getByText(pct('store-b')).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'tenants');
   });

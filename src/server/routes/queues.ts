@@ -33,10 +33,42 @@ const Tenant = z
     tokens: z.number().nullable(),
     heldUntil: z.string().nullable(),
     configuredAt: z.string().nullable(),
-    backlog: z.number().int(),
+    backlog: z.number().int().describe('jobs waiting, due or delayed (from the claim counters)'),
     running: z.number().int(),
+    completedInWindow: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        'jobs of this tenant completed in the window, from the per-minute rollups. Each rollup row (queue, minute, worker process) ' +
+          'lists its top-N tenants (monitor.topTenants) and sums the rest as "other": this is the sum over the rows that listed ' +
+          'the tenant; 0 when no row listed it and no row summed any tenant into "other"; null when the tenant was not among the ' +
+          'top-N of any row of the window while some row summed tenants into "other" (unknown, not zero). Rollups are written ' +
+          'with each worker heartbeat, so the last seconds may be missing',
+      ),
+    completedExact: z
+      .boolean()
+      .describe(
+        'true when every rollup row of the window that summed tenants into "other" listed this tenant: completedInWindow is exact, else a lower bound',
+      ),
+    share: z
+      .number()
+      .nullable()
+      .describe(
+        "completedInWindow / the queue's completed jobs in the window (0..1); null when completedInWindow is null or the queue completed none",
+      ),
+    fairShare: z
+      .number()
+      .nullable()
+      .describe(
+        "weight / the sum of the weights of the queue's tenants with a backlog now (all of them, not only this page): the share " +
+          'the weighted round robin gives it while those tenants stay backlogged and no limit binds; null when it has no backlog',
+      ),
   })
   .meta({ id: 'Tenant' });
+
+/** The windows of the tenants' throughput share, in minutes (bounded: a day at most). */
+const TENANT_WINDOWS = { '5m': 5, '15m': 15, '1h': 60, '6h': 360 } as const;
 
 const QueueSettings = z
   .strictObject({
@@ -149,18 +181,37 @@ export async function queuesRoutes(app: ZodApp, deps: RouteDeps): Promise<void> 
       config: { access: 'viewer', tenantAware: true },
       schema: {
         tags: ['queues'],
-        summary: "A queue's tenants: backlog, running, limits, weight, rate-limit state; sorted and paginated",
+        summary:
+          "A queue's tenants: backlog, running, limits, weight, rate-limit state, share of the completed jobs in a window against the fair share; sorted and paginated",
         params: QueueParams,
         querystring: z.strictObject({
-          sort: z.enum(['backlog', 'running', 'name']).default('backlog'),
+          sort: z
+            .enum(['backlog', 'running', 'completed', 'name'])
+            .default('backlog')
+            .describe('completed: completedInWindow (unknown last)'),
           order: z.enum(['asc', 'desc']).optional().describe('default desc for backlog/running, asc for name'),
           search: z.string().min(1).max(128).optional().describe('tenant name prefix'),
+          window: z
+            .enum(['5m', '15m', '1h', '6h'])
+            .default('15m')
+            .describe(
+              'window of completedInWindow and share: the current minute and the 5, 15, 60 or 360 whole minutes before it (at most 6 h: the cost grows with the rollup rows read)',
+            ),
           ...PageQuery,
         }),
         response: { 200: page(Tenant, 'TenantPage'), 400: ErrorReply },
       },
     },
-    async (request) => wire(await queues.tenants(request.params.queue, { ...request.query, scopeTenant: request.auth.tenant })),
+    async (request) => {
+      const { window, ...query } = request.query;
+      return wire(
+        await queues.tenants(request.params.queue, {
+          ...query,
+          windowMinutes: TENANT_WINDOWS[window],
+          scopeTenant: request.auth.tenant,
+        }),
+      );
+    },
   );
 
   app.patch(

@@ -33,12 +33,16 @@ export const RANGES = {
 } as const;
 export type RangeKey = keyof typeof RANGES;
 
-export type TenantSort = 'backlog' | 'running' | 'name';
+export type TenantSort = 'backlog' | 'running' | 'completed' | 'name';
+/** Windows of the tenants' share of completed jobs (the API's `window`). */
+export const TENANT_WINDOWS = ['5m', '15m', '1h', '6h'] as const;
+export type TenantWindow = (typeof TENANT_WINDOWS)[number];
 export interface TenantsView {
   queue: string;
   sort: TenantSort;
   order: 'asc' | 'desc';
   search: string;
+  window: TenantWindow;
 }
 
 export const queries = {
@@ -57,7 +61,7 @@ export const queries = {
       queryFn: ({ signal }) => unwrap(api.GET('/api/queues', { params: { query: { limit: LIST_MAX } }, signal })),
     }),
   tenants: (v: TenantsView, cursor: string | null) => {
-    const queryKey = ['tenants', v.queue, v.sort, v.order, v.search, cursor];
+    const queryKey = ['tenants', v.queue, v.sort, v.order, v.search, v.window, cursor];
     return queryOptions({
       queryKey,
       queryFn: ({ signal }) =>
@@ -65,7 +69,14 @@ export const queries = {
           api.GET('/api/queues/{queue}/tenants', {
             params: {
               path: { queue: v.queue },
-              query: { sort: v.sort, order: v.order, limit: PAGE_SIZE, ...(v.search ? { search: v.search } : {}), ...cursorOf(cursor) },
+              query: {
+                sort: v.sort,
+                order: v.order,
+                window: v.window,
+                limit: PAGE_SIZE,
+                ...(v.search ? { search: v.search } : {}),
+                ...cursorOf(cursor),
+              },
             },
             signal,
           }),

@@ -1685,7 +1685,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A queue's tenants: backlog, running, limits, weight, rate-limit state; sorted and paginated */
+        /** A queue's tenants: backlog, running, limits, weight, rate-limit state, share of the completed jobs in a window against the fair share; sorted and paginated */
         get: {
             parameters: {
                 query?: {
@@ -1697,7 +1697,10 @@ export interface paths {
                     order?: "asc" | "desc";
                     /** @description tenant name prefix */
                     search?: string;
-                    sort?: "backlog" | "running" | "name";
+                    /** @description completed: completedInWindow (unknown last) */
+                    sort?: "backlog" | "running" | "completed" | "name";
+                    /** @description window of completedInWindow and share: the current minute and the 5, 15, 60 or 360 whole minutes before it (at most 6 h: the cost grows with the rollup rows read) */
+                    window?: "5m" | "15m" | "1h" | "6h";
                 };
                 header?: never;
                 path: {
@@ -3501,9 +3504,16 @@ export interface components {
             successRate: number | null;
         };
         Tenant: {
+            /** @description jobs waiting, due or delayed (from the claim counters) */
             backlog: number;
+            /** @description true when every rollup row of the window that summed tenants into "other" listed this tenant: completedInWindow is exact, else a lower bound */
+            completedExact: boolean;
+            /** @description jobs of this tenant completed in the window, from the per-minute rollups. Each rollup row (queue, minute, worker process) lists its top-N tenants (monitor.topTenants) and sums the rest as "other": this is the sum over the rows that listed the tenant; 0 when no row listed it and no row summed any tenant into "other"; null when the tenant was not among the top-N of any row of the window while some row summed tenants into "other" (unknown, not zero). Rollups are written with each worker heartbeat, so the last seconds may be missing */
+            completedInWindow: number | null;
             concurrency: number | null;
             configuredAt: string | null;
+            /** @description weight / the sum of the weights of the queue's tenants with a backlog now (all of them, not only this page): the share the weighted round robin gives it while those tenants stay backlogged and no limit binds; null when it has no backlog */
+            fairShare: number | null;
             heldUntil: string | null;
             rate: {
                 burst: number;
@@ -3511,14 +3521,23 @@ export interface components {
                 periodMs: number;
             } | null;
             running: number;
+            /** @description completedInWindow / the queue's completed jobs in the window (0..1); null when completedInWindow is null or the queue completed none */
+            share: number | null;
             tenant: string;
             tokens: number | null;
             weight: number;
         };
         TenantInput: {
+            /** @description jobs waiting, due or delayed (from the claim counters) */
             backlog: number;
+            /** @description true when every rollup row of the window that summed tenants into "other" listed this tenant: completedInWindow is exact, else a lower bound */
+            completedExact: boolean;
+            /** @description jobs of this tenant completed in the window, from the per-minute rollups. Each rollup row (queue, minute, worker process) lists its top-N tenants (monitor.topTenants) and sums the rest as "other": this is the sum over the rows that listed the tenant; 0 when no row listed it and no row summed any tenant into "other"; null when the tenant was not among the top-N of any row of the window while some row summed tenants into "other" (unknown, not zero). Rollups are written with each worker heartbeat, so the last seconds may be missing */
+            completedInWindow: number | null;
             concurrency: number | null;
             configuredAt: string | null;
+            /** @description weight / the sum of the weights of the queue's tenants with a backlog now (all of them, not only this page): the share the weighted round robin gives it while those tenants stay backlogged and no limit binds; null when it has no backlog */
+            fairShare: number | null;
             heldUntil: string | null;
             rate: {
                 burst: number;
@@ -3526,6 +3545,8 @@ export interface components {
                 periodMs: number;
             } | null;
             running: number;
+            /** @description completedInWindow / the queue's completed jobs in the window (0..1); null when completedInWindow is null or the queue completed none */
+            share: number | null;
             tenant: string;
             tokens: number | null;
             weight: number;

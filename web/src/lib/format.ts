@@ -6,6 +6,13 @@ export function fmtInt(n: number | null | undefined): string {
   return n === null || n === undefined ? '–' : nf.format(n);
 }
 
+/** A fraction (0..1) as a percentage: one decimal under 10 %, none above. */
+export function fmtPct(f: number | null | undefined): string {
+  if (f === null || f === undefined) return '–';
+  const p = f * 100;
+  return `${p > 0 && p < 10 ? p.toFixed(1) : Math.round(p)}%`;
+}
+
 export function fmtRate(n: number | null | undefined): string {
   if (n === null || n === undefined) return '–';
   if (n === 0) return '0';

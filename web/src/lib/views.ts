@@ -1,15 +1,17 @@
-import { RANGES, type RangeKey, type TenantSort, type TenantsView } from '../api/queries';
+import { RANGES, type RangeKey, TENANT_WINDOWS, type TenantSort, type TenantsView, type TenantWindow } from '../api/queries';
 
 /** How a page's URL reads into what it asks the API (shared by the pages and the start-up prefetch). */
 
-const SORTS: TenantSort[] = ['backlog', 'running', 'name'];
+const SORTS: TenantSort[] = ['backlog', 'running', 'completed', 'name'];
 
 export function tenantsViewOf(queue: string, params: URLSearchParams): TenantsView {
   const raw = params.get('sort') as TenantSort;
   const sort: TenantSort = SORTS.includes(raw) ? raw : 'backlog';
   const o = params.get('order');
   const order = o === 'asc' || o === 'desc' ? o : sort === 'name' ? 'asc' : 'desc';
-  return { queue, sort, order, search: params.get('search') ?? '' };
+  const w = params.get('window') as TenantWindow;
+  const window: TenantWindow = TENANT_WINDOWS.includes(w) ? w : '15m';
+  return { queue, sort, order, search: params.get('search') ?? '', window };
 }
 
 export function rangeOf(params: URLSearchParams): RangeKey {

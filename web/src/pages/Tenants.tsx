@@ -1,12 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import type { Reply } from '../api/client';
-import { queries, type TenantSort } from '../api/queries';
+import { queries, TENANT_WINDOWS, type TenantSort, type TenantWindow } from '../api/queries';
 import { Pager, useCursorPages } from '../components/Pager';
 import { Empty, Loaded } from '../components/Status';
 import { TableWrap } from '../components/TableWrap';
 import { useCan } from '../lib/auth';
-import { fmtAgo, fmtInt, fmtMs } from '../lib/format';
+import { fmtAgo, fmtInt, fmtMs, fmtPct } from '../lib/format';
 import { useSearchState } from '../lib/router';
 import { tenantsViewOf } from '../lib/views';
 import { TenantSettingsDialog } from './TenantSettingsDialog';
@@ -41,15 +41,36 @@ function SortHeader({
   );
 }
 
+/**
+ * The tenant's share of the queue's completed jobs in the window as a number and a bar,
+ * with a mark at its fair share. The count is unknown (–) when the tenant was not among
+ * the busiest tenants the rollups keep per minute and process; "≥" marks a lower bound.
+ */
+function ShareCell({ t }: { t: Tenant }) {
+  const unknown = t.completedInWindow === null;
+  const title = unknown
+    ? 'Not among the busiest tenants kept by the per-minute rollups in this window: its completed jobs are counted under "other".'
+    : `${fmtInt(t.completedInWindow)} completed in the window${t.completedExact ? '' : ' (at least: some minutes counted it under "other")'}`;
+  return (
+    <td className="num" data-col="share" title={title}>
+      {unknown ? '–' : `${t.completedExact ? '' : '≥ '}${fmtPct(t.share)}`}
+      <div className="bar share" aria-hidden="true">
+        <span style={{ width: `${Math.min(100, 100 * (t.share ?? 0))}%` }} />
+        {t.fairShare !== null && <i style={{ left: `${Math.min(100, 100 * t.fairShare)}%` }} />}
+      </div>
+    </td>
+  );
+}
+
 /** The fairness view of one queue: every tenant's backlog, running jobs and share against its weight. */
 export function TenantsPage({ queue }: { queue: string }) {
   const canWrite = useCan('operator');
   const [params, set] = useSearchState();
   const view = tenantsViewOf(queue, params);
-  const { sort, order, search } = view;
+  const { sort, order, search, window: win } = view;
   const [draft, setDraft] = useState(search);
   useEffect(() => setDraft(search), [search]);
-  const pages = useCursorPages(`${queue}|${sort}|${order}|${search}`);
+  const pages = useCursorPages(`${queue}|${sort}|${order}|${search}|${win}`);
   const [editing, setEditing] = useState<Tenant | null>(null);
 
   const q = useQuery(queries.tenants(view, pages.cursor));
@@ -67,6 +88,16 @@ export function TenantsPage({ queue }: { queue: string }) {
       </p>
       <div className="toolbar">
         <h1 className="grow">Tenants of {queue}</h1>
+        <div className="actions">
+          <label htmlFor="tenant-window">Share over</label>
+          <select id="tenant-window" value={win} onChange={(e) => set({ window: e.target.value as TenantWindow })}>
+            {TENANT_WINDOWS.map((w) => (
+              <option key={w} value={w}>
+                last {w}
+              </option>
+            ))}
+          </select>
+        </div>
         <form className="actions" onSubmit={submit} aria-label="Search tenants">
           <label htmlFor="tenant-search" className="sr-only">
             Tenant name contains
@@ -91,6 +122,10 @@ export function TenantsPage({ queue }: { queue: string }) {
                       <SortHeader label="Tenant" k="name" sort={sort} order={order} onSort={onSort} />
                       <SortHeader label="Backlog" k="backlog" sort={sort} order={order} onSort={onSort} />
                       <SortHeader label="Running" k="running" sort={sort} order={order} onSort={onSort} />
+                      <SortHeader label={`Share (${win})`} k="completed" sort={sort} order={order} onSort={onSort} />
+                      <th scope="col" className="num">
+                        Fair share
+                      </th>
                       <th scope="col" className="num">
                         Weight
                       </th>
@@ -111,6 +146,10 @@ export function TenantsPage({ queue }: { queue: string }) {
                         </th>
                         <td className="num">{fmtInt(t.backlog)}</td>
                         <td className="num">{fmtInt(t.running)}</td>
+                        <ShareCell t={t} />
+                        <td className="num" data-col="fair-share">
+                          {fmtPct(t.fairShare)}
+                        </td>
                         <td className="num">{t.weight}</td>
                         <td className="wrap">
                           {t.concurrency === null ? 'queue default' : `≤ ${t.concurrency} running`}
