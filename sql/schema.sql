@@ -466,6 +466,15 @@ TABLE scheduler_control
   CONSTRAINT scheduler_control_paused_not_null NOT NULL paused
   CONSTRAINT scheduler_control_pkey PRIMARY KEY (id)
 
+TABLE scheduler_evaluators
+  worker_id text NOT NULL
+  evaluated_at timestamp with time zone NOT NULL
+  claimed bigint NOT NULL DEFAULT 0
+  CONSTRAINT scheduler_evaluators_claimed_not_null NOT NULL claimed
+  CONSTRAINT scheduler_evaluators_evaluated_at_not_null NOT NULL evaluated_at
+  CONSTRAINT scheduler_evaluators_pkey PRIMARY KEY (worker_id)
+  CONSTRAINT scheduler_evaluators_worker_id_not_null NOT NULL worker_id
+
 TABLE schedules
   id bigint NOT NULL IDENTITY
   name text NOT NULL
@@ -596,6 +605,7 @@ CREATE UNIQUE INDEX schedule_ticks_pkey ON rota.schedule_ticks USING btree (sche
 CREATE INDEX schedule_ticks_tick_idx ON rota.schedule_ticks USING btree (tick_at);
 CREATE INDEX schedule_ticks_unsettled_idx ON rota.schedule_ticks USING btree (recorded_at) WHERE ((job_id IS NOT NULL) AND (outcome IS NULL));
 CREATE UNIQUE INDEX scheduler_control_pkey ON rota.scheduler_control USING btree (id);
+CREATE UNIQUE INDEX scheduler_evaluators_pkey ON rota.scheduler_evaluators USING btree (worker_id);
 CREATE INDEX schedules_due_idx ON rota.schedules USING btree (next_tick_at) WHERE enabled;
 CREATE UNIQUE INDEX schedules_name_key ON rota.schedules USING btree (name);
 CREATE UNIQUE INDEX schedules_pkey ON rota.schedules USING btree (id);

@@ -467,6 +467,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
         if (e.status !== 'enqueued') this.emitter.emit('schedule:missed', e);
       },
       maxPayloadBytes: this.opts.maxPayloadBytes,
+      workerId: this.workerId,
     });
     return this.scheduler;
   }
@@ -504,7 +505,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   }
 
   /** Last and next run, success rate, mean / p95 duration and missed ticks per schedule. */
-  scheduleStatus(opts?: { name?: string; window?: number }): Promise<ScheduleStatus[]> {
+  scheduleStatus(opts?: { name?: string; names?: string[]; window?: number }): Promise<ScheduleStatus[]> {
     return this.scheduling.status(opts);
   }
 

@@ -1,6 +1,7 @@
 -- schedule_status: per schedule, its definition, last run and stats over its last $1 cycles.
 --   $1 int          window: the most recent cycles per schedule
 --   $2 text | null  one schedule's name, or every schedule
+--   $3 text[] | null  these schedules only (one page of the REST list), or every schedule
 -- Both LATERAL look-ups walk the primary key (schedule_id, tick_at, source) backwards
 -- from the newest cycle: the cost is the window per schedule, not the history.
 SELECT s.name, s.cron, s.time_zone, s.queue, s.enabled, s.next_tick_at, s.missed_total, s.last_missed_at,
@@ -31,5 +32,5 @@ SELECT s.name, s.cron, s.time_zone, s.queue, s.enabled, s.next_tick_at, s.missed
              ORDER BY t.tick_at DESC
              LIMIT $1) r
   ) w
- WHERE $2::text IS NULL OR s.name = $2
+ WHERE ($2::text IS NULL OR s.name = $2) AND ($3::text[] IS NULL OR s.name = ANY ($3))
  ORDER BY s.name

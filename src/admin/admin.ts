@@ -1,10 +1,12 @@
 import type pg from 'pg';
 import { loadQuery } from '../db/sql.js';
 import type { PoolStats, WorkerInfo } from '../options.js';
-import type { BreakerHistoryEntry, BreakerTarget } from '../resilience/breaker-store.js';
+import type { BreakerHistoryEntry, BreakerStatus, BreakerTarget } from '../resilience/breaker-store.js';
+import type { ScheduleInfo } from '../scheduler/types.js';
 import { AuditLog } from './audit.js';
 import { breakerHistoryPage } from './breakers.js';
 import { JobsAdmin } from './jobs.js';
+import { breakersPage, type PageOptions, schedulesPage, workersPage } from './lists.js';
 import type { Page } from './page.js';
 import { QueuesAdmin } from './queues.js';
 import { SchedulingAdmin } from './scheduling.js';
@@ -57,6 +59,21 @@ export class Admin {
   /** Breaker state changes, newest first, keyset-paginated (all breakers when `target` is null). */
   breakerHistory(target: BreakerTarget | null, opts: { limit?: number; cursor?: string | null } = {}): Promise<Page<BreakerHistoryEntry>> {
     return breakerHistoryPage(this.pool, this.sql, target, opts);
+  }
+
+  /** Live worker processes (heartbeat within `staleMs`, default 60 s), keyset-paginated by id. */
+  workerPage(opts: PageOptions & { staleMs?: number } = {}): Promise<Page<WorkerInfo>> {
+    return workersPage(this.pool, this.sql, opts.staleMs ?? 60_000, opts);
+  }
+
+  /** Schedule definitions, keyset-paginated by name (statuses: rota.scheduleStatus({ names })). */
+  schedulePage(opts: PageOptions = {}): Promise<Page<ScheduleInfo>> {
+    return schedulesPage(this.pool, this.sql, opts);
+  }
+
+  /** Circuit breakers, keyset-paginated by (kind, name). */
+  breakerPage(opts: PageOptions = {}): Promise<Page<BreakerStatus>> {
+    return breakersPage(this.pool, this.sql, opts);
   }
 
   async connections(): Promise<ConnectionUse> {

@@ -128,6 +128,8 @@ function overview(r: QueueRow): QueueOverview {
   };
 }
 
+const isQueueCursor = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 1000;
+
 function shares(r: TenantRow): Pick<TenantOverview, 'completedInWindow' | 'completedExact' | 'share' | 'fairShare'> {
   const completed = r.completed_in_window === null ? null : Number(r.completed_in_window);
   const total = Number(r.queue_completed);
@@ -157,14 +159,24 @@ export class QueuesAdmin {
   ) {}
 
   async list(scopeTenant: string | null = null): Promise<QueueOverview[]> {
-    const res = await this.pool.query<QueueRow>(this.sql.queues, [scopeTenant, null]);
+    const res = await this.pool.query<QueueRow>(this.sql.queues, [scopeTenant, null, null, null]);
     return res.rows.map(overview);
+  }
+
+  /** One page of queues by name (keyset: `nextCursor` is null on the last page). */
+  async page(opts: { scopeTenant?: string | null; limit?: number; cursor?: string | null } = {}): Promise<Page<QueueOverview>> {
+    const limit = pageLimit(opts.limit);
+    const after = opts.cursor ? decodeCursor(opts.cursor, isQueueCursor) : null;
+    const res = await this.pool.query<QueueRow>(this.sql.queues, [opts.scopeTenant ?? null, null, after, limit + 1]);
+    const rows = res.rows.slice(0, limit);
+    const last = rows.at(-1);
+    return { items: rows.map(overview), nextCursor: res.rows.length > limit && last ? encodeCursor(last.queue) : null };
   }
 
   /** One queue, or null when no job or setting ever named it. */
   async get(queue: string, scopeTenant: string | null = null): Promise<QueueOverview | null> {
     validateName('queue', queue);
-    const res = await this.pool.query<QueueRow>(this.sql.queues, [scopeTenant, queue]);
+    const res = await this.pool.query<QueueRow>(this.sql.queues, [scopeTenant, queue, null, null]);
     const r = res.rows[0];
     return r ? overview(r) : null;
   }

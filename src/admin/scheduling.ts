@@ -15,6 +15,17 @@ export interface SchedulerState {
   lagMs: number;
   /** The last cycle any scheduler recorded. */
   lastEvaluationAt: Date | null;
+  /** The processes that claimed schedules to evaluate, most recent first (at most 20). */
+  evaluators: SchedulerEvaluator[];
+}
+
+export interface SchedulerEvaluator {
+  /** rota.workerId of the process (hostname:pid:random unless set). */
+  workerId: string;
+  /** When it last recorded a claim (each loop writes at most once a second). */
+  lastClaimAt: Date;
+  /** Schedules it claimed, as of that write (claims since then are added by the next one). */
+  claimed: number;
 }
 
 interface CycleRow {
@@ -82,6 +93,7 @@ export class SchedulingAdmin {
       enabled: number;
       oldest_due_at: Date | null;
       last_recorded_at: Date | null;
+      evaluators: Array<{ worker_id: string; evaluated_at: string; claimed: number | string }> | null;
     }>(this.sql.scheduler_state);
     const r = res.rows[0];
     return {
@@ -91,6 +103,11 @@ export class SchedulingAdmin {
       enabled: r?.enabled ?? 0,
       lagMs: r?.oldest_due_at ? Math.max(0, Date.now() - r.oldest_due_at.getTime()) : 0,
       lastEvaluationAt: r?.last_recorded_at ?? null,
+      evaluators: (r?.evaluators ?? []).map((e) => ({
+        workerId: e.worker_id,
+        lastClaimAt: new Date(e.evaluated_at),
+        claimed: Number(e.claimed),
+      })),
     };
   }
 

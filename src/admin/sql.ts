@@ -18,6 +18,9 @@ const NAMES = [
   'cycles',
   'breaker_history',
   'scheduler_state',
+  'workers',
+  'schedules',
+  'breakers',
 ] as const;
 export type AdminQuery = (typeof NAMES)[number];
 

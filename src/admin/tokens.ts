@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { validateName } from '../client/validate.js';
 import { withSchema } from '../db/sql.js';
 import { ValidationError } from '../errors.js';
+import { decodeCursor, encodeCursor, type Page, pageLimit } from './page.js';
 
 export type Role = 'admin' | 'operator' | 'viewer';
 export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
@@ -40,6 +41,8 @@ const PREFIX = 'rota_';
 function hash(secret: string): Buffer {
   return createHash('sha256').update(secret).digest();
 }
+
+const isIdCursor = (v: unknown): v is string => typeof v === 'string' && /^\d{1,19}$/.test(v);
 
 interface TokenRow {
   id: string;
@@ -117,6 +120,22 @@ export class TokenStore {
       [Boolean(opts.includeRevoked)],
     );
     return res.rows.map(toInfo);
+  }
+
+  /** One page of tokens by id (keyset: `nextCursor` is null on the last page). */
+  async page(opts: { includeRevoked?: boolean; limit?: number; cursor?: string | null } = {}): Promise<Page<TokenInfo>> {
+    const limit = pageLimit(opts.limit);
+    const after = opts.cursor ? decodeCursor(opts.cursor, isIdCursor) : null;
+    const res = await this.pool.query<TokenRow>(
+      this.sql(`SELECT id, name, role, tenant, created_at, expires_at, last_used_at, revoked_at
+                  FROM {{schema}}.api_tokens
+                 WHERE ($1 OR revoked_at IS NULL) AND ($2::bigint IS NULL OR id > $2)
+                 ORDER BY id LIMIT $3`),
+      [Boolean(opts.includeRevoked), after, limit + 1],
+    );
+    const rows = res.rows.slice(0, limit);
+    const last = rows.at(-1);
+    return { items: rows.map(toInfo), nextCursor: res.rows.length > limit && last ? encodeCursor(String(last.id)) : null };
   }
 
   /** Revokes a token by id or name. Returns the revoked token, or null when there was no live one. */

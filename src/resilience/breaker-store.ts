@@ -79,7 +79,7 @@ export interface BreakerDelta {
   pnone?: number;
 }
 
-interface StatusRow {
+export interface StatusRow {
   kind: BreakerKind;
   name: string;
   state: BreakerState;
@@ -103,7 +103,7 @@ interface StatusRow {
   reason: string | null;
 }
 
-function toStatus(r: StatusRow): BreakerStatus {
+export function toStatus(r: StatusRow): BreakerStatus {
   return {
     kind: r.kind,
     name: r.name,

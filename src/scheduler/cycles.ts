@@ -103,11 +103,14 @@ interface StatusRow {
  * Per schedule: next and last run, success rate and mean / p95 duration over the last
  * `window` cycles, missed ticks. Settles finished jobs first so the figures are current.
  */
-export async function scheduleStatus(deps: Deps, opts: { name?: string; window?: number } = {}): Promise<ScheduleStatus[]> {
+export async function scheduleStatus(
+  deps: Deps,
+  opts: { name?: string; names?: string[]; window?: number } = {},
+): Promise<ScheduleStatus[]> {
   if (opts.name !== undefined) validateName('name', opts.name);
   const window = positiveInt('window', opts.window ?? 100, { max: 10_000 });
   await settleCycles(deps);
-  const res = await deps.pool.query<StatusRow>(deps.sql.status, [window, opts.name ?? null]);
+  const res = await deps.pool.query<StatusRow>(deps.sql.status, [window, opts.name ?? null, opts.names ?? null]);
   return res.rows.map((r) => {
     const decided = r.completed + r.failed + r.missed;
     return {

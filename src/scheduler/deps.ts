@@ -15,6 +15,7 @@ const QUERIES = {
   status: 'schedule_status',
   cycles: 'schedule_cycles',
   prune: 'schedule_prune',
+  evaluator: 'schedule_evaluator',
 } as const;
 
 export type SchedulerSql = Record<keyof typeof QUERIES, string>;
@@ -38,4 +39,6 @@ export interface SchedulerDeps {
   /** Called after commit for every cycle this process recorded. */
   onTick: (event: ScheduleTickEvent) => void;
   maxPayloadBytes: number;
+  /** This process (rota.workerId): recorded as the evaluator of the schedules it claims. */
+  workerId: string;
 }

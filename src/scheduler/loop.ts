@@ -59,6 +59,9 @@ export class SchedulerLoop implements SchedulerHandle {
   private loggedErrors = new Set<string>();
   private lastSettle = 0;
   private lastPrune = 0;
+  /** Schedules claimed since this loop last wrote its scheduler_evaluators row, and when that was. */
+  private unnoted = 0;
+  private notedAt = 0;
 
   constructor(
     private readonly deps: SchedulerDeps,
@@ -94,6 +97,18 @@ export class SchedulerLoop implements SchedulerHandle {
     }
   }
 
+  /**
+   * Records this process as an evaluator (GET /api/scheduler): after the evaluation's
+   * commit, so no evaluation waits on it, and at most once a second per loop.
+   */
+  private async noteEvaluator(claimed: number): Promise<void> {
+    this.unnoted += claimed;
+    if (Date.now() - this.notedAt < 1_000) return;
+    await this.deps.pool.query(this.deps.sql.evaluator, [this.deps.workerId, this.unnoted]);
+    this.notedAt = Date.now();
+    this.unnoted = 0;
+  }
+
   /** One poll (and evaluation when due); returns how long to sleep. */
   private async step(): Promise<number> {
     await this.maintain();
@@ -109,6 +124,7 @@ export class SchedulerLoop implements SchedulerHandle {
     this.stats.evaluations++;
     this.stats.evaluationMs += performance.now() - started;
     this.stats.schedulesEvaluated += result.claimed;
+    if (result.claimed > 0) await this.noteEvaluator(result.claimed);
     const late = new Map<string, { missed: number; caughtUp: number; from: Date; to: Date }>();
     for (const e of result.events) {
       if (e.status === 'enqueued') this.stats.enqueued++;

@@ -40,7 +40,7 @@ export class SchedulerService {
     return triggerSchedule(this.deps, name);
   }
 
-  status(opts?: { name?: string; window?: number }): Promise<ScheduleStatus[]> {
+  status(opts?: { name?: string; names?: string[]; window?: number }): Promise<ScheduleStatus[]> {
     return scheduleStatus(this.deps, opts);
   }
 

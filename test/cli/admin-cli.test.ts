@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rota } from '../../src/index.js';
-import type { TestDb } from '../support/db.js';
+import { type TestDb, waitFor } from '../support/db.js';
 import { makeRota, migratedDatabase } from '../support/rota.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -77,5 +77,60 @@ describe('rota jobs | job | cancel | retry | delete | token (CLI)', () => {
     expect(list.stdout).not.toContain(t.secret);
     expect((await cli('token', 'revoke', 'ci')).code).toBe(0);
     expect((await cli('token', 'create', 'x', '--role', 'root')).stderr).toContain('--role');
+  });
+
+  it('schedule status names the process that evaluates', async () => {
+    const before = await cli('schedule', 'status');
+    expect(before.stdout).toContain('no process has claimed a schedule');
+    const sched = makeRota(db.url, { workerId: 'cli-sched' });
+    await sched.schedule('cli-every', '* * * * * *', 'ticks', {});
+    const h = sched.startScheduler({ pollMs: 20 });
+    await waitFor(async () => (await sched.admin.scheduling.state()).evaluators.length > 0);
+    await h.stop();
+    await sched.unschedule('cli-every');
+    const after = await cli('schedule', 'status');
+    expect(after.code).toBe(0);
+    expect(after.stdout).toMatch(/evaluator cli-sched\tlast claim \d{4}-/);
+    const j = JSON.parse((await cli('schedule', 'status', '--json')).stdout) as { evaluators: Array<{ workerId: string }> };
+    expect(j.evaluators.map((e) => e.workerId)).toEqual(['cli-sched']);
+  });
+
+  it('pages tokens and breakers with --limit / --cursor; a bad cursor names it', async () => {
+    for (const n of ['pa', 'pb', 'pc']) await rota.tokens.create({ name: n, role: 'viewer' });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 20; i++) {
+      const r = await cli('token', 'list', '--limit', '1', '--json', ...(cursor ? ['--cursor', cursor] : []));
+      const page = JSON.parse(r.stdout) as { items: Array<{ name: string }>; nextCursor: string | null };
+      expect(page.items).toHaveLength(1);
+      seen.push(...page.items.map((t) => t.name));
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining(['pa', 'pb', 'pc']));
+    const text = await cli('token', 'list', '--limit', '1');
+    expect(text.stdout).toMatch(/more: --cursor \S+/);
+    for (const args of [
+      ['token', 'list', '--cursor', 'nope!'],
+      ['breaker', 'list', '--cursor', 'nope!'],
+    ]) {
+      const bad = await cli(...args);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toContain('cursor');
+    }
+    expect((await cli('breaker', 'list', '--limit', '0')).stderr).toContain('--limit');
+    for (const n of ['sa', 'sb', 'sc']) await rota.schedule(n, '0 3 * * *', 'mail', {});
+    const names: string[] = [];
+    let sc: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const r = await cli('schedule', 'list', '--limit', '2', '--json', ...(sc ? ['--cursor', sc] : []));
+      const page = JSON.parse(r.stdout) as { items: Array<{ name: string; nextRunAt: string }>; nextCursor: string | null };
+      names.push(...page.items.map((s) => s.name));
+      sc = page.nextCursor;
+      if (!sc) break;
+    }
+    expect(names).toEqual(['sa', 'sb', 'sc']);
+    expect((await cli('schedule', 'list', '--cursor', 'nope!')).stderr).toContain('--cursor');
   });
 });

@@ -10,6 +10,11 @@ WITH workers AS (
                    WHERE x.heartbeat_at < now() - $1 * interval '1 millisecond' LIMIT $3)
   RETURNING 1
 ),
+-- One row per scheduler process (0009): gone with its worker row's staleness; not counted.
+evaluators AS (
+  DELETE FROM {{schema}}.scheduler_evaluators e
+   WHERE e.evaluated_at < now() - $1 * interval '1 millisecond'
+),
 breakers AS (
   DELETE FROM {{schema}}.breaker_history h
    WHERE h.id IN (SELECT x.id FROM {{schema}}.breaker_history x

@@ -2,6 +2,9 @@
 -- the claim's counters (as queue_counts.sql), the age of its oldest due job and the
 -- jobs finished over the last minute.
 --   $1 text tenant (NULL: whole queues; a tenant: its figures only)   $2 text queue (NULL: all)
+--   $3 text after queue (cursor; NULL: first page)   $4 int page size + 1 (NULL: no limit)
+-- qs takes one page of queue_state by its primary key first; the counts look at those
+-- queues only.
 -- oldest_ready_at looks at the first due job of the next 50 lanes in claim order
 -- (lane_active_idx, one jobs_lane_idx probe each): exact while a queue has at most 50
 -- tenant-priority lanes with due work, the oldest of those served next otherwise.
@@ -9,16 +12,22 @@
 -- with its last heartbeat (stats.throughput, averaged since its previous one), summed:
 -- nothing is counted in jobs_done, whose newest rows a fast queue writes by the
 -- thousand per second. Not given to a tenant-scoped caller (it is the whole queue's).
-WITH pend AS (
+WITH qs AS (
+  SELECT q.* FROM {{schema}}.queue_state q
+   WHERE ($2::text IS NULL OR q.queue = $2) AND ($3::text IS NULL OR q.queue > $3)
+   ORDER BY q.queue
+   LIMIT $4
+),
+pend AS (
   SELECT c.queue, sum(u.d_ready)::bigint AS d_ready, sum(u.d_running)::bigint AS d_running
     FROM {{schema}}.lane_changes c
    CROSS JOIN LATERAL unnest(c.tenants, c.d_ready, c.d_running) AS u(tenant, d_ready, d_running)
-   WHERE ($1::text IS NULL OR u.tenant = $1) AND ($2::text IS NULL OR c.queue = $2)
+   WHERE ($1::text IS NULL OR u.tenant = $1) AND c.queue IN (SELECT queue FROM qs)
    GROUP BY c.queue
 ),
 lanes AS (
   SELECT l.queue, sum(l.ready)::bigint AS ready FROM {{schema}}.lane_state l
-   WHERE ($1::text IS NULL OR l.tenant = $1) AND ($2::text IS NULL OR l.queue = $2)
+   WHERE ($1::text IS NULL OR l.tenant = $1) AND l.queue IN (SELECT queue FROM qs)
    GROUP BY l.queue
 )
 SELECT q.queue, q.concurrency, q.tenant_concurrency, q.rate_limit, q.rate_period_ms, q.rate_burst,
@@ -39,9 +48,8 @@ SELECT q.queue, q.concurrency, q.tenant_concurrency, q.rate_limit, q.rate_period
        CASE WHEN $1::text IS NULL THEN
          (SELECT coalesce(sum((w.stats -> 'throughput' ->> q.queue)::double precision), 0) FROM {{schema}}.workers w
            WHERE w.heartbeat_at > now() - interval '1 minute') END AS finished_per_sec
-  FROM {{schema}}.queue_state q
+  FROM qs q
   LEFT JOIN {{schema}}.tenant_state t ON $1::text IS NOT NULL AND t.queue = q.queue AND t.tenant = $1
   LEFT JOIN lanes l ON l.queue = q.queue
   LEFT JOIN pend p ON p.queue = q.queue
- WHERE $2::text IS NULL OR q.queue = $2
  ORDER BY q.queue

@@ -75,14 +75,17 @@ export function registerBreakerCommands(program: Command): void {
 
   cmd
     .command('list')
-    .description('every breaker with its state, window and settings')
-    .option('--json', 'print JSON')
-    .action(async (o: { json?: boolean }) => {
+    .description('breakers with their state, window and settings, by kind and name')
+    .option('--limit <n>', 'breakers per page (1..500)', int('--limit', { min: 1 }), 50)
+    .option('--cursor <cursor>', 'continue from a previous page')
+    .option('--json', 'print JSON ({ items, nextCursor })')
+    .action(async (o: { limit: number; cursor?: string; json?: boolean }) => {
       await asOperator(async (rota) => {
-        const list = await rota.breakers.list();
-        if (o.json) console.log(JSON.stringify(list, null, 2));
-        else if (list.length === 0) console.log('no circuit breakers');
-        else for (const s of list) console.log(line(s));
+        const page = await rota.admin.breakerPage({ limit: o.limit, cursor: o.cursor });
+        if (o.json) console.log(JSON.stringify(page, null, 2));
+        else if (page.items.length === 0) console.log('no circuit breakers');
+        else for (const s of page.items) console.log(line(s));
+        if (!o.json && page.nextCursor) console.log(`more: --cursor ${page.nextCursor}`);
       });
     });
 

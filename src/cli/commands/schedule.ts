@@ -18,6 +18,7 @@ const SCHEDULE_FLAGS = {
   payload: '[payload]',
   cron: '<cron>',
   limit: '--limit',
+  cursor: '--cursor',
   window: '--window',
 };
 
@@ -88,13 +89,34 @@ export function registerScheduleCommands(program: Command): void {
     .command('list')
     .description('every schedule with its next and last run, success rate, durations and missed ticks')
     .option('--window <n>', 'stats over the last n cycles (default 100)', int('--window'))
-    .option('--json', 'print JSON')
-    .action(async (o: { window?: number; json?: boolean }) => {
+    .option('--limit <n>', 'schedules per page, by name (1..500)', int('--limit', { min: 1 }), 50)
+    .option('--cursor <cursor>', 'continue from a previous page')
+    .option('--json', 'print JSON ({ items, nextCursor })')
+    .action(async (o: { window?: number; limit: number; cursor?: string; json?: boolean }) => {
       await withRota(async (rota) => {
-        const list = await namingFlags(SCHEDULE_FLAGS, () => rota.scheduleStatus({ window: o.window }));
-        if (o.json) console.log(JSON.stringify(list, null, 2));
-        else if (list.length === 0) console.log('no schedules');
+        const page = await namingFlags(SCHEDULE_FLAGS, () => rota.admin.schedulePage({ limit: o.limit, cursor: o.cursor }));
+        const names = page.items.map((s) => s.name);
+        const list = names.length > 0 ? await namingFlags(SCHEDULE_FLAGS, () => rota.scheduleStatus({ names, window: o.window })) : [];
+        if (o.json) return console.log(JSON.stringify({ items: list, nextCursor: page.nextCursor }, null, 2));
+        if (list.length === 0) console.log('no schedules');
         else printStatus(list);
+        if (page.nextCursor) console.log(`more: --cursor ${page.nextCursor}`);
+      });
+    });
+
+  cmd
+    .command('status')
+    .description('the schedulers: paused, lag, last cycle recorded, and the processes that claimed schedules most recently')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      await withRota(async (rota) => {
+        const s = await rota.admin.scheduling.state();
+        if (o.json) return console.log(JSON.stringify(s, null, 2));
+        console.log(`${s.paused ? 'paused' : 'running'}  schedules ${s.schedules} (${s.enabled} enabled)  lag ${s.lagMs} ms`);
+        console.log(`last cycle recorded: ${s.lastEvaluationAt?.toISOString() ?? 'never'}`);
+        if (s.evaluators.length === 0) console.log('no process has claimed a schedule');
+        for (const e of s.evaluators)
+          console.log(`evaluator ${e.workerId}\tlast claim ${e.lastClaimAt.toISOString()}\tclaimed ~${e.claimed}`);
       });
     });
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ROLES, type Role } from '../../admin/tokens.js';
 import { withRota } from '../context.js';
+import { int } from '../flags.js';
 
 function role(v: string): Role {
   if (!(ROLES as readonly string[]).includes(v)) throw new Error(`--role: must be one of ${ROLES.join(', ')} (got ${v})`);
@@ -38,12 +39,14 @@ export function registerTokenCommands(program: Command): void {
     .command('list')
     .description('tokens (never their secrets)')
     .option('--all', 'include revoked tokens')
-    .option('--json', 'print JSON')
-    .action(async (o: { all?: boolean; json?: boolean }) => {
+    .option('--limit <n>', 'tokens per page (1..500)', int('--limit', { min: 1 }), 50)
+    .option('--cursor <cursor>', 'continue from a previous page')
+    .option('--json', 'print JSON ({ items, nextCursor })')
+    .action(async (o: { all?: boolean; limit: number; cursor?: string; json?: boolean }) => {
       await withRota(async (rota) => {
-        const list = await rota.tokens.list({ includeRevoked: o.all });
-        if (o.json) return console.log(JSON.stringify(list, null, 2));
-        for (const t of list)
+        const page = await rota.tokens.page({ includeRevoked: o.all, limit: o.limit, cursor: o.cursor });
+        if (o.json) return console.log(JSON.stringify(page, null, 2));
+        for (const t of page.items)
           console.log(
             [
               t.id,
@@ -55,6 +58,7 @@ export function registerTokenCommands(program: Command): void {
               t.revokedAt ? 'revoked' : 'live',
             ].join('\t'),
           );
+        if (page.nextCursor) console.log(`more: --cursor ${page.nextCursor}`);
       });
     });
 

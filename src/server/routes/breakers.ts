@@ -84,10 +84,11 @@ export async function breakersRoutes(app: ZodApp, deps: RouteDeps): Promise<void
       schema: {
         tags: ['breakers'],
         summary: 'Circuit breakers',
-        response: { 200: z.object({ items: z.array(Breaker), nextCursor: z.null() }) },
+        querystring: z.strictObject(PageQuery),
+        response: { 200: page(Breaker, 'BreakerPage'), 400: ErrorReply },
       },
     },
-    async () => ({ items: wire(await rota.breakers.list()), nextCursor: null }),
+    async (request) => wire(await rota.admin.breakerPage(request.query)),
   );
 
   app.get(

@@ -107,10 +107,14 @@ export async function queuesRoutes(app: ZodApp, deps: RouteDeps): Promise<void> 
       schema: {
         tags: ['queues'],
         summary: 'Queues with counts (from the claim counters), oldest due job, throughput, settings, pause and breaker',
-        response: { 200: z.object({ items: z.array(Queue), nextCursor: z.null() }) },
+        querystring: z.strictObject(PageQuery),
+        response: { 200: page(Queue, 'QueuePage'), 400: ErrorReply },
       },
     },
-    async (request) => ({ items: wire(await withBreakers(await queues.list(request.auth.tenant))), nextCursor: null }),
+    async (request) => {
+      const p = await queues.page({ scopeTenant: request.auth.tenant, ...request.query });
+      return { items: wire(await withBreakers(p.items)), nextCursor: p.nextCursor };
+    },
   );
 
   app.get(

@@ -83,6 +83,9 @@ const SchedulerState = z
     enabled: z.number().int(),
     lagMs: z.number().describe('how late the most overdue enabled schedule is'),
     lastEvaluationAt: z.string().nullable(),
+    evaluators: z
+      .array(z.object({ workerId: z.string(), lastClaimAt: z.string(), claimed: z.number().int() }))
+      .describe('processes that claimed schedules to evaluate (rota.workerId), most recent first, at most 20'),
   })
   .meta({ id: 'SchedulerState' });
 
@@ -113,13 +116,15 @@ export async function schedulesRoutes(app: ZodApp, deps: RouteDeps): Promise<voi
       schema: {
         tags: ['schedules'],
         summary: 'Schedules with their status (last and next run, success rate, durations, missed ticks)',
-        response: { 200: z.object({ items: z.array(Schedule.extend({ status: Status.nullable() })), nextCursor: z.null() }) },
+        querystring: z.strictObject(PageQuery),
+        response: { 200: page(Schedule.extend({ status: Status.nullable() }), 'SchedulePage'), 400: ErrorReply },
       },
     },
-    async () => {
-      const [list, status] = await Promise.all([rota.schedules(), rota.scheduleStatus()]);
+    async (request) => {
+      const list = await rota.admin.schedulePage(request.query);
+      const status = list.items.length > 0 ? await rota.scheduleStatus({ names: list.items.map((s) => s.name) }) : [];
       const byName = new Map(status.map((s) => [s.name, s]));
-      return wire({ items: list.map((s) => ({ ...s, status: byName.get(s.name) ?? null })), nextCursor: null });
+      return wire({ items: list.items.map((s) => ({ ...s, status: byName.get(s.name) ?? null })), nextCursor: list.nextCursor });
     },
   );
 
@@ -245,7 +250,11 @@ export async function schedulesRoutes(app: ZodApp, deps: RouteDeps): Promise<voi
     '/api/scheduler',
     {
       config: { access: 'viewer' },
-      schema: { tags: ['schedules'], summary: 'The schedulers: paused, lag, last evaluation', response: { 200: SchedulerState } },
+      schema: {
+        tags: ['schedules'],
+        summary: 'The schedulers: paused, lag, last evaluation, the processes evaluating',
+        response: { 200: SchedulerState },
+      },
     },
     async () => wire(await rota.admin.scheduling.state()),
   );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { JsonValue, wire } from '../schemas.js';
+import { ErrorReply } from '../errors.js';
+import { JsonValue, PageQuery, page, wire } from '../schemas.js';
 import type { RouteDeps, ZodApp } from '../types.js';
 
 const Pool = z.object({ total: z.number().int(), idle: z.number().int(), waiting: z.number().int() });
@@ -37,11 +38,11 @@ export async function systemRoutes(app: ZodApp, deps: RouteDeps): Promise<void> 
       schema: {
         tags: ['system'],
         summary: 'Live worker processes (heartbeat within staleMs, default 60 s)',
-        querystring: z.strictObject({ staleMs: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000) }),
-        response: { 200: z.object({ items: z.array(Worker), nextCursor: z.null() }) },
+        querystring: z.strictObject({ staleMs: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000), ...PageQuery }),
+        response: { 200: page(Worker, 'WorkerPage'), 400: ErrorReply },
       },
     },
-    async (request) => ({ items: wire(await rota.workers(request.query.staleMs)), nextCursor: null }),
+    async (request) => wire(await rota.admin.workerPage(request.query)),
   );
 
   app.get(

@@ -41,11 +41,14 @@ export async function tokensRoutes(app: ZodApp, deps: RouteDeps): Promise<void> 
       schema: {
         tags: ['tokens'],
         summary: 'API tokens (never their secrets)',
-        querystring: z.strictObject({ all: z.enum(['true', 'false']).optional().describe('include revoked tokens') }),
-        response: { 200: z.object({ items: z.array(Token) }) },
+        querystring: z.strictObject({ all: z.enum(['true', 'false']).optional().describe('include revoked tokens'), ...PageQuery }),
+        response: { 200: page(Token, 'TokenPage'), 400: ErrorReply },
       },
     },
-    async (request) => wire({ items: await deps.tokens.list({ includeRevoked: request.query.all === 'true' }) }),
+    async (request) =>
+      wire(
+        await deps.tokens.page({ includeRevoked: request.query.all === 'true', limit: request.query.limit, cursor: request.query.cursor }),
+      ),
   );
 
   app.post(

@@ -10,6 +10,8 @@ import { api, unwrap } from './client';
  */
 
 export const PAGE_SIZE = 50;
+/** The API's largest page (src/admin/page.ts PAGE_MAX). */
+export const LIST_MAX = 500;
 const cursorOf = (cursor: string | null) => (cursor ? { cursor } : {});
 /**
  * Paging keeps the old page on screen while the next loads; another filter does not
@@ -52,7 +54,12 @@ export const queries = {
       refetchInterval: false,
       staleTime: Number.POSITIVE_INFINITY,
     }),
-  queues: () => queryOptions({ queryKey: ['queues'], queryFn: ({ signal }) => unwrap(api.GET('/api/queues', { signal })) }),
+  // These pages have no paging control yet: they show the first page of the largest size.
+  queues: () =>
+    queryOptions({
+      queryKey: ['queues'],
+      queryFn: ({ signal }) => unwrap(api.GET('/api/queues', { params: { query: { limit: LIST_MAX } }, signal })),
+    }),
   tenants: (v: TenantsView, cursor: string | null) => {
     const queryKey = ['tenants', v.queue, v.sort, v.order, v.search, v.window, cursor];
     return queryOptions({
@@ -91,7 +98,11 @@ export const queries = {
       queryKey: ['job', id],
       queryFn: ({ signal }) => unwrap(api.GET('/api/jobs/{id}', { params: { path: { id } }, signal })),
     }),
-  schedules: () => queryOptions({ queryKey: ['schedules'], queryFn: ({ signal }) => unwrap(api.GET('/api/schedules', { signal })) }),
+  schedules: () =>
+    queryOptions({
+      queryKey: ['schedules'],
+      queryFn: ({ signal }) => unwrap(api.GET('/api/schedules', { params: { query: { limit: LIST_MAX } }, signal })),
+    }),
   scheduler: () => queryOptions({ queryKey: ['scheduler'], queryFn: ({ signal }) => unwrap(api.GET('/api/scheduler', { signal })) }),
   cycles: (name: string) =>
     queryOptions({
@@ -99,7 +110,11 @@ export const queries = {
       queryFn: ({ signal }) =>
         unwrap(api.GET('/api/schedules/{name}/cycles', { params: { path: { name }, query: { limit: 20 } }, signal })),
     }),
-  workers: () => queryOptions({ queryKey: ['workers'], queryFn: ({ signal }) => unwrap(api.GET('/api/workers', { signal })) }),
+  workers: () =>
+    queryOptions({
+      queryKey: ['workers'],
+      queryFn: ({ signal }) => unwrap(api.GET('/api/workers', { params: { query: { limit: LIST_MAX } }, signal })),
+    }),
   connections: () => queryOptions({ queryKey: ['connections'], queryFn: ({ signal }) => unwrap(api.GET('/api/connections', { signal })) }),
   alerts: (state: 'active' | 'resolved', cursor: string | null, limit = PAGE_SIZE) => {
     const queryKey = ['alerts', state, limit, cursor];

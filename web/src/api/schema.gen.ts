@@ -507,7 +507,12 @@ export interface paths {
         /** Circuit breakers */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description page size (1..500) */
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -520,10 +525,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: components["schemas"]["Breaker"][];
-                            nextCursor: null;
-                        };
+                        "application/json": components["schemas"]["BreakerPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -1442,7 +1453,12 @@ export interface paths {
         /** Queues with counts (from the claim counters), oldest due job, throughput, settings, pause and breaker */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description page size (1..500) */
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -1455,10 +1471,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: components["schemas"]["Queue"][];
-                            nextCursor: null;
-                        };
+                        "application/json": components["schemas"]["QueuePage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -1793,7 +1815,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The schedulers: paused, lag, last evaluation */
+        /** The schedulers: paused, lag, last evaluation, the processes evaluating */
         get: {
             parameters: {
                 query?: never;
@@ -1904,7 +1926,12 @@ export interface paths {
         /** Schedules with their status (last and next run, success rate, durations, missed ticks) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description page size (1..500) */
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -1917,31 +1944,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: {
-                                createdAt: string;
-                                cron: string;
-                                enabled: boolean;
-                                graceMs: number;
-                                jitterMs: number;
-                                maxAttempts: number | null;
-                                name: string;
-                                nextRunAt: string | null;
-                                onMissed: "skip" | {
-                                    catchUp: number;
-                                };
-                                payload: components["schemas"]["JsonValue"];
-                                /** @enum {string} */
-                                priority: "urgent" | "high" | "normal" | "low";
-                                queue: string;
-                                status: components["schemas"]["ScheduleStatus"] | null;
-                                tenant: string;
-                                timeoutMs: number | null;
-                                timeZone: string;
-                                updatedAt: string;
-                            }[];
-                            nextCursor: null;
-                        };
+                        "application/json": components["schemas"]["SchedulePage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -2371,6 +2383,10 @@ export interface paths {
                 query?: {
                     /** @description include revoked tokens */
                     all?: "true" | "false";
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description page size (1..500) */
+                    limit?: number;
                 };
                 header?: never;
                 path?: never;
@@ -2384,9 +2400,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: components["schemas"]["Token"][];
-                        };
+                        "application/json": components["schemas"]["TokenPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -2504,6 +2527,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description page size (1..500) */
+                    limit?: number;
                     staleMs?: number;
                 };
                 header?: never;
@@ -2518,10 +2545,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: components["schemas"]["Worker"][];
-                            nextCursor: null;
-                        };
+                        "application/json": components["schemas"]["WorkerPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -2809,6 +2842,14 @@ export interface components {
             state: "closed" | "open" | "half_open";
             trips: number;
             windowMs: number;
+        };
+        BreakerPage: {
+            items: components["schemas"]["Breaker"][];
+            nextCursor: string | null;
+        };
+        BreakerPageInput: {
+            items: components["schemas"]["BreakerInput"][];
+            nextCursor: string | null;
         };
         BreakerSettings: {
             cooldownMs?: number;
@@ -3254,6 +3295,14 @@ export interface components {
             /** @description available and scheduled jobs (from the claim counters) */
             waiting: number;
         };
+        QueuePage: {
+            items: components["schemas"]["Queue"][];
+            nextCursor: string | null;
+        };
+        QueuePageInput: {
+            items: components["schemas"]["QueueInput"][];
+            nextCursor: string | null;
+        };
         QueueSettings: {
             agingMs?: number | null;
             concurrency?: number | null;
@@ -3354,9 +3403,65 @@ export interface components {
             timeZone: string;
             updatedAt: string;
         };
+        SchedulePage: {
+            items: {
+                createdAt: string;
+                cron: string;
+                enabled: boolean;
+                graceMs: number;
+                jitterMs: number;
+                maxAttempts: number | null;
+                name: string;
+                nextRunAt: string | null;
+                onMissed: "skip" | {
+                    catchUp: number;
+                };
+                payload: components["schemas"]["JsonValue"];
+                /** @enum {string} */
+                priority: "urgent" | "high" | "normal" | "low";
+                queue: string;
+                status: components["schemas"]["ScheduleStatus"] | null;
+                tenant: string;
+                timeoutMs: number | null;
+                timeZone: string;
+                updatedAt: string;
+            }[];
+            nextCursor: string | null;
+        };
+        SchedulePageInput: {
+            items: {
+                createdAt: string;
+                cron: string;
+                enabled: boolean;
+                graceMs: number;
+                jitterMs: number;
+                maxAttempts: number | null;
+                name: string;
+                nextRunAt: string | null;
+                onMissed: "skip" | {
+                    catchUp: number;
+                };
+                payload: components["schemas"]["JsonValueInput"];
+                /** @enum {string} */
+                priority: "urgent" | "high" | "normal" | "low";
+                queue: string;
+                status: components["schemas"]["ScheduleStatusInput"] | null;
+                tenant: string;
+                timeoutMs: number | null;
+                timeZone: string;
+                updatedAt: string;
+            }[];
+            nextCursor: string | null;
+        };
         SchedulerState: {
             changedAt: string | null;
             enabled: number;
+            /** @description processes that claimed schedules to evaluate (rota.workerId), most recent first, at most 20 */
+            evaluators: {
+                claimed: number;
+                lastClaimAt: string;
+                workerId: string;
+            }[];
             /** @description how late the most overdue enabled schedule is */
             lagMs: number;
             lastEvaluationAt: string | null;
@@ -3366,6 +3471,12 @@ export interface components {
         SchedulerStateInput: {
             changedAt: string | null;
             enabled: number;
+            /** @description processes that claimed schedules to evaluate (rota.workerId), most recent first, at most 20 */
+            evaluators: {
+                claimed: number;
+                lastClaimAt: string;
+                workerId: string;
+            }[];
             /** @description how late the most overdue enabled schedule is */
             lagMs: number;
             lastEvaluationAt: string | null;
@@ -3488,6 +3599,14 @@ export interface components {
             role: "admin" | "operator" | "viewer";
             tenant: string | null;
         };
+        TokenPage: {
+            items: components["schemas"]["Token"][];
+            nextCursor: string | null;
+        };
+        TokenPageInput: {
+            items: components["schemas"]["TokenInput"][];
+            nextCursor: string | null;
+        };
         UpdateSchedule: {
             cron?: string;
             enabled?: boolean;
@@ -3541,6 +3660,14 @@ export interface components {
             startedAt: string;
             /** @description pool (total/idle/waiting), batcher, claims, running per queue, resilience (guard, breakers) */
             stats: components["schemas"]["JsonValueInput"];
+        };
+        WorkerPage: {
+            items: components["schemas"]["Worker"][];
+            nextCursor: string | null;
+        };
+        WorkerPageInput: {
+            items: components["schemas"]["WorkerInput"][];
+            nextCursor: string | null;
         };
     };
     responses: never;
