@@ -1,22 +1,8 @@
 import type pg from 'pg';
 import { validateName } from '../client/validate.js';
-import type { BreakerHistoryEntry, BreakerKind, BreakerTarget } from '../resilience/breaker-store.js';
+import { type BreakerHistoryEntry, type BreakerTarget, type HistoryRow, toHistoryEntry } from '../resilience/breaker-store.js';
 import { decodeCursor, encodeCursor, type Page, pageLimit } from './page.js';
 import type { AdminQuery } from './sql.js';
-
-interface HistoryRow {
-  id: string;
-  kind: BreakerKind;
-  name: string;
-  from_state: BreakerHistoryEntry['from'];
-  to_state: BreakerHistoryEntry['to'];
-  reason: string;
-  calls: number;
-  failures: number;
-  cooldown_ms: number | null;
-  actor: string;
-  at: Date;
-}
 
 const isIdCursor = (v: unknown): v is string => typeof v === 'string' && /^\d{1,19}$/.test(v);
 
@@ -34,19 +20,7 @@ export async function breakerHistoryPage(
   const res = await pool.query<HistoryRow>(sql.breaker_history, [kind, name, before, limit + 1]);
   const rows = res.rows.slice(0, limit);
   return {
-    items: rows.map((r) => ({
-      id: r.id,
-      kind: r.kind,
-      name: r.name,
-      from: r.from_state,
-      to: r.to_state,
-      reason: r.reason,
-      calls: r.calls,
-      failures: r.failures,
-      cooldownMs: r.cooldown_ms,
-      actor: r.actor,
-      at: r.at,
-    })),
+    items: rows.map(toHistoryEntry),
     nextCursor: res.rows.length > limit ? encodeCursor(rows.at(-1)?.id) : null,
   };
 }

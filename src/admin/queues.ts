@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { validateName } from '../client/validate.js';
 import { withSchema } from '../db/sql.js';
 import { ValidationError } from '../errors.js';
-import type { RateLimit } from '../fairness/settings.js';
+import { type QueueSettingsRow, queueSettingsOf, type RateLimit, storedRate } from '../fairness/settings.js';
 import { decodeCursor, encodeCursor, type Page, pageLimit } from './page.js';
 import type { AdminQuery } from './sql.js';
 
@@ -66,22 +66,7 @@ export type TenantSort = 'backlog' | 'running' | 'completed' | 'name';
 /** The longest window of tenants(): 6 hours (the rollup rows read grow with it: minutes × worker processes). */
 export const TENANT_WINDOW_MAX_MINUTES = 360;
 
-function rate(limit: number | null, periodMs: number | null, burst: number | null): Required<RateLimit> | null {
-  if (limit === null || periodMs === null) return null;
-  return { limit, periodMs, burst: burst ?? Math.max(1, Math.round((limit * 1000) / periodMs)) };
-}
-
-interface QueueRow {
-  queue: string;
-  concurrency: number | null;
-  tenant_concurrency: number | null;
-  rate_limit: number | null;
-  rate_period_ms: number | null;
-  rate_burst: number | null;
-  tenant_rate_limit: number | null;
-  tenant_rate_period_ms: number | null;
-  tenant_rate_burst: number | null;
-  aging_ms: number | null;
+interface QueueRow extends QueueSettingsRow {
   configured_at: Date | null;
   paused: boolean;
   held_until: Date | null;
@@ -112,12 +97,7 @@ interface TenantRow {
 
 function overview(r: QueueRow): QueueOverview {
   return {
-    queue: r.queue,
-    concurrency: r.concurrency,
-    tenantConcurrency: r.tenant_concurrency,
-    rate: rate(r.rate_limit, r.rate_period_ms, r.rate_burst),
-    tenantRate: rate(r.tenant_rate_limit, r.tenant_rate_period_ms, r.tenant_rate_burst),
-    agingMs: r.aging_ms,
+    ...queueSettingsOf(r),
     configuredAt: r.configured_at,
     paused: r.paused === true,
     heldUntil: r.held_until,
@@ -241,7 +221,7 @@ export class QueuesAdmin {
         tenant: r.tenant,
         weight: r.weight,
         concurrency: r.concurrency,
-        rate: rate(r.rate_limit, r.rate_period_ms, r.rate_burst),
+        rate: storedRate(r.rate_limit, r.rate_period_ms, r.rate_burst),
         tokens: r.tokens === null ? null : Math.floor(r.tokens),
         heldUntil: r.held_until && r.held_until.getTime() > Date.now() ? r.held_until : null,
         configuredAt: r.configured_at,

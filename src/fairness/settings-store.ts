@@ -13,7 +13,10 @@ import { ValidationError } from '../errors.js';
 import {
   type QueueInfo,
   type QueueSettings,
+  type QueueSettingsRow,
   queueColumns,
+  queueSettingsOf,
+  storedRate,
   type TenantInfo,
   type TenantSettings,
   tenantColumns,
@@ -40,17 +43,7 @@ export interface TenantHandle {
   info(): Promise<TenantInfo>;
 }
 
-interface QueueRow {
-  queue: string;
-  concurrency: number | null;
-  tenant_concurrency: number | null;
-  rate_limit: number | null;
-  rate_period_ms: number | null;
-  rate_burst: number | null;
-  tenant_rate_limit: number | null;
-  tenant_rate_period_ms: number | null;
-  tenant_rate_burst: number | null;
-  aging_ms: number | null;
+interface QueueRow extends QueueSettingsRow {
   running: number;
   ready: number;
   held_until: Date | null;
@@ -71,18 +64,13 @@ interface TenantRow {
   configured_at: Date | null;
 }
 
-function rate(limit: number | null, periodMs: number | null, burst: number | null) {
-  if (limit === null || periodMs === null) return null;
-  return { limit, periodMs, burst: burst ?? Math.max(1, Math.round((limit * 1000) / periodMs)) };
-}
-
 function tenantInfo(r: TenantRow): TenantInfo {
   return {
     queue: r.queue,
     tenant: r.tenant,
     weight: r.weight,
     concurrency: r.concurrency,
-    rate: rate(r.rate_limit, r.rate_period_ms, r.rate_burst),
+    rate: storedRate(r.rate_limit, r.rate_period_ms, r.rate_burst),
     running: Math.max(0, r.running),
     ready: Math.max(0, r.ready),
     heldUntil: r.held_until && r.held_until.getTime() > Date.now() ? r.held_until : null,
@@ -227,12 +215,8 @@ export class SettingsStore {
       [queue, tenants],
     );
     return {
+      ...queueSettingsOf(q),
       queue,
-      concurrency: q.concurrency,
-      tenantConcurrency: q.tenant_concurrency,
-      rate: rate(q.rate_limit, q.rate_period_ms, q.rate_burst),
-      tenantRate: rate(q.tenant_rate_limit, q.tenant_rate_period_ms, q.tenant_rate_burst),
-      agingMs: q.aging_ms,
       running: Math.max(0, q.running),
       ready: Math.max(0, q.ready),
       // A paused queue (the admin API) is held until 'infinity', which pg returns as a number, not a Date.

@@ -154,3 +154,35 @@ export function validateQueueName(queue: unknown): string {
 export function validateTenantName(tenant: unknown): string {
   return validateName('tenant', tenant);
 }
+
+/** A stored rate: the burst defaults to one period's worth of tokens. */
+export function storedRate(limit: number | null, periodMs: number | null, burst: number | null): Required<RateLimit> | null {
+  if (limit === null || periodMs === null) return null;
+  return { limit, periodMs, burst: burst ?? Math.max(1, Math.round((limit * 1000) / periodMs)) };
+}
+
+/** The settings columns of queue_state, as every query that reads a queue's settings returns them. */
+export interface QueueSettingsRow {
+  queue: string;
+  concurrency: number | null;
+  tenant_concurrency: number | null;
+  rate_limit: number | null;
+  rate_period_ms: number | null;
+  rate_burst: number | null;
+  tenant_rate_limit: number | null;
+  tenant_rate_period_ms: number | null;
+  tenant_rate_burst: number | null;
+  aging_ms: number | null;
+}
+
+/** A queue's settings from its row (the fairness settings API and the admin read model share it). */
+export function queueSettingsOf(r: QueueSettingsRow) {
+  return {
+    queue: r.queue,
+    concurrency: r.concurrency,
+    tenantConcurrency: r.tenant_concurrency,
+    rate: storedRate(r.rate_limit, r.rate_period_ms, r.rate_burst),
+    tenantRate: storedRate(r.tenant_rate_limit, r.tenant_rate_period_ms, r.tenant_rate_burst),
+    agingMs: r.aging_ms,
+  };
+}

@@ -218,23 +218,12 @@ export class BreakerStore {
 
   async history(target: { kind: BreakerKind; name: string } | null, limit: number): Promise<BreakerHistoryEntry[]> {
     const res = await this.db.query<HistoryRow>(this.sql.history, [target?.kind ?? null, target?.name ?? null, limit]);
-    return res.rows.map((r) => ({
-      id: r.id,
-      kind: r.kind,
-      name: r.name,
-      from: r.from_state,
-      to: r.to_state,
-      reason: r.reason,
-      calls: r.calls,
-      failures: r.failures,
-      cooldownMs: r.cooldown_ms,
-      actor: r.actor,
-      at: r.at,
-    }));
+    return res.rows.map(toHistoryEntry);
   }
 }
 
-interface HistoryRow {
+/** A breaker_history row as the queries return it (also read by the admin's paginated history). */
+export interface HistoryRow {
   id: string;
   kind: BreakerKind;
   name: string;
@@ -246,4 +235,20 @@ interface HistoryRow {
   cooldown_ms: number | null;
   actor: string;
   at: Date;
+}
+
+export function toHistoryEntry(r: HistoryRow): BreakerHistoryEntry {
+  return {
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    from: r.from_state,
+    to: r.to_state,
+    reason: r.reason,
+    calls: r.calls,
+    failures: r.failures,
+    cooldownMs: r.cooldown_ms,
+    actor: r.actor,
+    at: r.at,
+  };
 }

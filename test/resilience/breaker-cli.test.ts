@@ -18,7 +18,7 @@ describe('rota breaker (CLI)', () => {
 
     await cli('configure', 'geo', '--dependency', '--failure-ratio', '0.3', '--probes', '2');
     const list = await cli('list', '--json');
-    const parsed = JSON.parse(list.stdout) as Array<{ kind: string; name: string; state: string; failureRatio: number }>;
+    const parsed = (JSON.parse(list.stdout) as { items: Array<{ kind: string; name: string; state: string; failureRatio: number }> }).items;
     expect(parsed.map((b) => [b.kind, b.name, b.state])).toEqual([
       ['dependency', 'geo', 'closed'],
       ['queue', 'ingest', 'open'],
