@@ -451,6 +451,7 @@ export class WorkerRuntime {
       listener: listenerAppName(config.workerId),
       sessions: this.sessions.counters,
       running: Object.fromEntries([...this.executors.values()].map((e) => [e.queue, e.active])),
+      concurrency: Object.fromEntries([...this.executors.values()].map((e) => [e.queue, e.concurrency])),
       throughput: this.throughput(),
       resilience: this.deps.plugin?.stats(),
     };

@@ -176,8 +176,15 @@ describe('schedules, scheduler, workers, connections, breakers', () => {
   });
 
   it('workers and connections', async () => {
-    const w = rota.work('alive', { concurrency: 1 }, async () => {});
-    await waitFor(async () => (await server.call<{ items: unknown[] }>('GET', '/api/workers', { token: t.viewer })).body.items.length > 0);
+    const w = rota.work('alive', { concurrency: 3 }, async () => {});
+    type WorkerItem = { queues: string[]; stats: { concurrency?: Record<string, number>; running?: Record<string, number> } };
+    const worker = await waitFor(async () => {
+      const items = (await server.call<{ items: WorkerItem[] }>('GET', '/api/workers', { token: t.viewer })).body.items;
+      return items.find((i) => i.queues.includes('alive') && i.stats.concurrency?.alive !== undefined);
+    });
+    // Each queue's concurrency and jobs in flight, as the process last registered them.
+    expect(worker.stats.concurrency?.alive).toBe(3);
+    expect(worker.stats.running?.alive).toBe(0);
     const c = await server.call<{
       maxConnections: number;
       used: number;

@@ -13,7 +13,9 @@ const Worker = z
     queues: z.array(z.string()),
     startedAt: z.string(),
     heartbeatAgeMs: z.number(),
-    stats: JsonValue.describe('pool (total/idle/waiting), batcher, claims, running per queue, resilience (guard, breakers)'),
+    stats: JsonValue.describe(
+      'pool (total/idle/waiting), batcher, claims, running and concurrency per queue, throughput, resilience (guard, breakers)',
+    ),
   })
   .meta({ id: 'Worker' });
 

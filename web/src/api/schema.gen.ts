@@ -3648,7 +3648,7 @@ export interface components {
             pid: number;
             queues: string[];
             startedAt: string;
-            /** @description pool (total/idle/waiting), batcher, claims, running per queue, resilience (guard, breakers) */
+            /** @description pool (total/idle/waiting), batcher, claims, running and concurrency per queue, throughput, resilience (guard, breakers) */
             stats: components["schemas"]["JsonValue"];
         };
         WorkerInput: {
@@ -3658,7 +3658,7 @@ export interface components {
             pid: number;
             queues: string[];
             startedAt: string;
-            /** @description pool (total/idle/waiting), batcher, claims, running per queue, resilience (guard, breakers) */
+            /** @description pool (total/idle/waiting), batcher, claims, running and concurrency per queue, throughput, resilience (guard, breakers) */
             stats: components["schemas"]["JsonValueInput"];
         };
         WorkerPage: {
