@@ -1,12 +1,12 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError, api, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { useWrite } from '../lib/queries';
 import * as v from '../lib/validate';
 import type { Queue } from '../pages/queue-model';
 import { Dialog } from './Dialog';
+import { DialogActions, showWriteError } from './DialogActions';
 import { Field } from './Field';
 import { RateField, rateDraft } from './RateField';
-import { errorText } from './Status';
 
 const str = (n: number | null | undefined) => (n === null || n === undefined ? '' : String(n));
 
@@ -48,11 +48,7 @@ export function QueueSettingsDialog({ queue, onClose }: { queue: Queue; onClose:
     };
     save.mutate(body, {
       onSuccess: onClose,
-      onError: (err) => {
-        const field = err instanceof ApiError ? v.normaliseField(err.field) : undefined;
-        if (field) setErrors({ [field]: err.message });
-        else setFormError(errorText(err));
-      },
+      onError: (err) => showWriteError(err, setErrors, setFormError),
     });
   };
 
@@ -84,19 +80,7 @@ export function QueueSettingsDialog({ queue, onClose }: { queue: Queue; onClose:
         <Field label="Aging (ms)" error={errors.agingMs} hint="lower priorities waiting this long compete one tier higher; empty: off">
           {(p) => <input {...p} name="agingMs" inputMode="numeric" value={agingMs} onChange={(e) => setAgingMs(e.target.value)} />}
         </Field>
-        {formError && (
-          <p className="field-error" role="alert">
-            {formError}
-          </p>
-        )}
-        <div className="actions">
-          <button type="submit" className="btn primary" disabled={save.isPending}>
-            {save.isPending ? 'Saving…' : 'Save'}
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions error={formError} pending={save.isPending} label="Save" pendingLabel="Saving…" onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -1,9 +1,9 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError, api, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { Dialog } from '../components/Dialog';
+import { DialogActions, showWriteError } from '../components/DialogActions';
 import { Field } from '../components/Field';
 import { RateField, rateDraft } from '../components/RateField';
-import { errorText } from '../components/Status';
 import { useWrite } from '../lib/queries';
 import * as v from '../lib/validate';
 import type { Tenant } from './Tenants';
@@ -34,11 +34,7 @@ export function TenantSettingsDialog({ queue, tenant, onClose }: { queue: string
       { weight: (w as { value: number }).value, concurrency: (c as { value: number | null }).value, rate: r },
       {
         onSuccess: onClose,
-        onError: (err) => {
-          const field = err instanceof ApiError ? v.normaliseField(err.field) : undefined;
-          if (field) setErrors({ [field]: err.message });
-          else setFormError(errorText(err));
-        },
+        onError: (err) => showWriteError(err, setErrors, setFormError),
       },
     );
   };
@@ -59,19 +55,7 @@ export function TenantSettingsDialog({ queue, tenant, onClose }: { queue: string
           )}
         </Field>
         <RateField label="Rate" value={rate} onChange={setRate} errors={v.sub(errors, 'rate')} />
-        {formError && (
-          <p className="field-error" role="alert">
-            {formError}
-          </p>
-        )}
-        <div className="actions">
-          <button type="submit" className="btn primary" disabled={save.isPending}>
-            {save.isPending ? 'Saving…' : 'Save'}
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions error={formError} pending={save.isPending} label="Save" pendingLabel="Saving…" onCancel={onClose} />
       </form>
     </Dialog>
   );

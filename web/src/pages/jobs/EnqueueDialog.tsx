@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, unwrap } from '../../api/client';
 import { Dialog } from '../../components/Dialog';
+import { DialogActions } from '../../components/DialogActions';
 import { Field } from '../../components/Field';
 import { errorText } from '../../components/Status';
 import { useMe } from '../../lib/auth';
@@ -76,19 +77,7 @@ export function EnqueueDialog({ onClose, queue: initialQueue }: { onClose: () =>
         <Field label="Payload (JSON)" error={errors.payload}>
           {(p) => <textarea {...p} name="payload" value={payload} onChange={(e) => setPayload(e.target.value)} spellCheck={false} />}
         </Field>
-        {formError && (
-          <p className="field-error" role="alert">
-            {formError}
-          </p>
-        )}
-        <div className="actions">
-          <button type="submit" className="btn primary" disabled={send.isPending}>
-            {send.isPending ? 'Enqueueing…' : 'Enqueue'}
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions error={formError} pending={send.isPending} label="Enqueue" pendingLabel="Enqueueing…" onCancel={onClose} />
       </form>
     </Dialog>
   );
