@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import pg from 'pg';
 import { Admin } from './admin/admin.js';
+import { toWorkerInfo, type WorkerRow } from './admin/lists.js';
 import { TokenStore } from './admin/tokens.js';
 import { buildRows, type EnqueueConfig, insertRows, isSingleStatement } from './client/enqueue.js';
 import { getJob, validateJobId } from './client/jobs.js';
@@ -401,15 +402,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
 
   /** Worker processes that heartbeated within the last `staleMs` (default 60 s). */
   async workers(staleMs = 60_000): Promise<WorkerInfo[]> {
-    const res = await this.pool.query<{
-      id: string;
-      hostname: string;
-      pid: number;
-      queues: string[];
-      started_at: Date;
-      age_ms: number;
-      stats: unknown;
-    }>(
+    const res = await this.pool.query<WorkerRow>(
       // A process whose LISTEN session is gone has died (src/worker/sessions.ts): do not
       // list it as live for the rest of its heartbeat's staleness window.
       `SELECT id, hostname, pid, queues, started_at, (extract(epoch FROM now() - heartbeat_at) * 1000)::int AS age_ms, stats
@@ -419,15 +412,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
         ORDER BY started_at`,
       [staleMs],
     );
-    return res.rows.map((r) => ({
-      id: r.id,
-      hostname: r.hostname,
-      pid: r.pid,
-      queues: r.queues,
-      startedAt: r.started_at,
-      heartbeatAgeMs: r.age_ms,
-      stats: r.stats,
-    }));
+    return res.rows.map(toWorkerInfo);
   }
 
   poolStats(): PoolStats {

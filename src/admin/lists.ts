@@ -36,7 +36,8 @@ async function keyset<R, K, T>(
   return { items: page.map(map), nextCursor: rows.length > limit && last !== undefined ? encodeCursor(key(last)) : null };
 }
 
-interface WorkerRow {
+/** A workers row as the worker queries return it (with its heartbeat's age). */
+export interface WorkerRow {
   id: string;
   hostname: string;
   pid: number;
@@ -46,6 +47,18 @@ interface WorkerRow {
   stats: unknown;
 }
 
+export function toWorkerInfo(r: WorkerRow): WorkerInfo {
+  return {
+    id: r.id,
+    hostname: r.hostname,
+    pid: r.pid,
+    queues: r.queues,
+    startedAt: r.started_at,
+    heartbeatAgeMs: r.age_ms,
+    stats: r.stats,
+  };
+}
+
 /** Live worker processes (heartbeat within `staleMs`), by id. */
 export function workersPage(pool: pg.Pool, sql: Record<AdminQuery, string>, staleMs: number, opts: PageOptions): Promise<Page<WorkerInfo>> {
   return keyset(
@@ -53,15 +66,7 @@ export function workersPage(pool: pg.Pool, sql: Record<AdminQuery, string>, stal
     opts,
     isName,
     (r) => r.id,
-    (r) => ({
-      id: r.id,
-      hostname: r.hostname,
-      pid: r.pid,
-      queues: r.queues,
-      startedAt: r.started_at,
-      heartbeatAgeMs: r.age_ms,
-      stats: r.stats,
-    }),
+    toWorkerInfo,
   );
 }
 
