@@ -282,9 +282,9 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     }
   }
 
-  /** Runs `handler` for jobs of `queue` in this process. Several queues share one claim loop, batcher and listener. */
   /** Untyped Rota only: the payload's (and result's) type given explicitly (`work<Item>('ingest', …)`). */
   work<P = unknown, R = unknown>(queue: AnyQueue<Q>, opts: WorkOptions, handler: Handler<P, R>): Worker;
+  /** Runs `handler` for jobs of `queue` in this process. Several queues share one claim loop, batcher and listener. */
   work<N extends QueueName<Q>, R = unknown>(queue: N, opts: WorkOptions, handler: Handler<Q[N], R>): Worker;
   work(queue: string, opts: WorkOptions, handler: Handler<never, unknown>): Worker {
     if (this.closed) throw new Error('rota is closed');
@@ -435,10 +435,16 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
 
   /** Stops every worker of this process gracefully (see Worker.stop). */
   async stopWorkers(): Promise<void> {
+    // No heartbeat writes the last rollups of a stopped runtime.
+    if (await this.stopRuntime()) await this.monitor.writeRollups().catch(() => {});
+  }
+
+  /** Stops this process's runtime, if any; true when there was one. */
+  private async stopRuntime(): Promise<boolean> {
     const rt = this.runtime;
     this.runtime = null;
     if (rt) await rt.stop(this.opts.shutdownTimeoutMs);
-    if (rt) await this.monitor.writeRollups().catch(() => {});
+    return rt !== null;
   }
 
   private get scheduling(): SchedulerService {
@@ -511,7 +517,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     this.closed = true;
     await this.scheduler?.stop();
     await this.monitor.stop();
-    await this.stopWorkers();
+    await this.stopRuntime();
     // The last minute's rollups (best effort: the database may be gone).
     await this.monitor.writeRollups().catch(() => {});
     this.resilience.close();
