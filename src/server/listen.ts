@@ -45,6 +45,8 @@ export async function serve(opts: ServeOptions): Promise<{ app: ZodApp; url: str
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  say(`management API on ${url} (docs ${url}/docs)`);
+  // The dashboard is there when web/dist was built (a clone's `npm start` builds it).
+  const dashboard = app.hasRoute({ method: 'GET', url: '/' }) ? `dashboard ${url}/, ` : 'no dashboard bundle, ';
+  say(`management API on ${url} (${dashboard}docs ${url}/docs)`);
   return { app, url };
 }
