@@ -58,10 +58,89 @@ export interface ExecutorOptions {
 
 interface Held {
   row: ClaimedRow;
-  controller: AbortController | null;
+  /** Set once its handler started. */
+  attempt: Attempt | null;
 }
 
-const noop = () => {};
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
+}
+
+/**
+ * One running attempt: the handler's `ctx`, and how it is stopped. Methods live on the
+ * prototype and the AbortController is made only when the handler reads `ctx.signal`
+ * (most never do): closures per method, a controller, its signal and its listener per
+ * job were about a tenth of the process's CPU in a no-op burst (docs/performance.md,
+ * third pass). An abort before the signal is read aborts it as soon as it is read.
+ */
+class Attempt implements JobContext {
+  private controller: AbortController | null = null;
+  private aborted = false;
+  private reason: unknown;
+  private reject: ((reason: unknown) => void) | null = null;
+  private scoped: Logger | undefined;
+
+  constructor(
+    private readonly row: ClaimedRow,
+    private readonly job: Job,
+    private readonly opts: ExecutorOptions,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  get log(): Logger {
+    if (!this.scoped) {
+      const { row, opts } = this;
+      const scoped = opts.log.child({ tenant: row.tenant, jobId: row.id, attempt: row.attempt });
+      this.scoped = opts.jobLogs ? opts.jobLogs.logger(row.id, scoped) : scoped;
+    }
+    return this.scoped;
+  }
+
+  // progress and breaker are made on access (handlers may destructure ctx), not per job.
+  get progress(): JobContext['progress'] {
+    const { opts, row } = this;
+    return (value) => opts.jobLogs?.progress(row.id, value);
+  }
+
+  rateLimit(ms: number): never {
+    throw new RateLimitedError(ms);
+  }
+
+  snooze(ms: number): never {
+    throw new SnoozeError(ms);
+  }
+
+  get breaker(): JobContext['breaker'] {
+    const { opts, job } = this;
+    return (name) => (opts.enterBreaker ? opts.enterBreaker(name, job) : Promise.resolve());
+  }
+
+  /** Stops waiting for the handler (it fails with `reason`) and aborts its signal. First call wins. */
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    this.reject?.(reason);
+  }
+
+  /** The handler's result, or its abort reason if the attempt is aborted first. */
+  settle(handler: PromiseLike<unknown>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.aborted) reject(this.reason);
+      this.reject = reject;
+      // Handled either way: a late rejection of an abandoned handler is not unhandled.
+      handler.then(resolve, reject);
+    });
+  }
+}
 
 /**
  * Handlers started per event-loop turn before the executor yields (setImmediate). Fast
@@ -160,7 +239,7 @@ export class QueueExecutor {
       this.rateWindowStart = Date.now();
     }
     for (const row of rows) {
-      this.held.set(row.id, { row, controller: null });
+      this.held.set(row.id, { row, attempt: null });
       this.buffer.push(row);
     }
     this.pump();
@@ -171,7 +250,7 @@ export class QueueExecutor {
     const h = this.held.get(id);
     if (!h) return;
     this.held.delete(id);
-    if (h.controller) h.controller.abort(new LeaseLostError(`lease on job ${id} was lost`));
+    if (h.attempt) h.attempt.abort(new LeaseLostError(`lease on job ${id} was lost`));
     else this.buffer.remove(h.row);
     this.opts.log.warn({ jobId: id }, 'lease lost; the job was given to another worker');
   }
@@ -185,8 +264,8 @@ export class QueueExecutor {
     const h = this.held.get(id);
     if (!h) return;
     const reason = new JobCancelledError(`job ${id} was cancelled by an operator`);
-    if (h.controller) {
-      h.controller.abort(reason);
+    if (h.attempt) {
+      h.attempt.abort(reason);
       return;
     }
     this.held.delete(id);
@@ -212,7 +291,7 @@ export class QueueExecutor {
 
   /** Aborts running handlers (shutdown grace period over); they fail retryably. */
   abortRunning(): void {
-    for (const h of this.held.values()) h.controller?.abort(new ShutdownAbortError('worker shut down before the job finished'));
+    for (const h of this.held.values()) h.attempt?.abort(new ShutdownAbortError('worker shut down before the job finished'));
   }
 
   /** Resolves when no handler is running. */
@@ -260,8 +339,6 @@ export class QueueExecutor {
   private async run(row: ClaimedRow): Promise<void> {
     const { opts } = this;
     const held = this.held.get(row.id);
-    const controller = new AbortController();
-    if (held) held.controller = controller;
     const job: Job = {
       id: row.id,
       queue: row.queue,
@@ -274,48 +351,22 @@ export class QueueExecutor {
       runAt: row.run_at,
       timeoutMs: row.timeout_ms ?? opts.timeoutMs,
     };
-    let log: Logger | undefined;
-    const ctx: JobContext = {
-      signal: controller.signal,
-      get log() {
-        if (!log) {
-          const scoped = opts.log.child({ tenant: row.tenant, jobId: row.id, attempt: row.attempt });
-          log = opts.jobLogs ? opts.jobLogs.logger(row.id, scoped) : scoped;
-        }
-        return log;
-      },
-      progress(value) {
-        opts.jobLogs?.progress(row.id, value);
-      },
-      rateLimit(ms: number): never {
-        throw new RateLimitedError(ms);
-      },
-      snooze(ms: number): never {
-        throw new SnoozeError(ms);
-      },
-      breaker(name: string): Promise<void> {
-        return opts.enterBreaker ? opts.enterBreaker(name, job) : Promise.resolve();
-      },
-    };
+    const attempt = new Attempt(row, job, opts);
+    if (held) held.attempt = attempt;
     const started = performance.now();
     let timer: NodeJS.Timeout | null = null;
     let update: FinishUpdate;
     let outcome: JobOutcome;
     try {
-      const handlerPromise = Promise.resolve(opts.handler(job, ctx));
-      // Settle on the first of: the handler, its timeout, or an abort (lease lost /
-      // shutdown). A handler that ignores its signal keeps running in the background,
-      // but its slot and its job are released: the attempt is recorded as failed.
-      const aborted = new Promise<never>((_, reject) => {
-        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-        if (job.timeoutMs !== null) {
-          timer = setTimeout(() => controller.abort(new TimeoutError(`job timed out after ${job.timeoutMs} ms`)), job.timeoutMs);
-        }
-      });
-      // The loser of the race may reject later; that must not be an unhandled rejection.
-      aborted.catch(noop);
-      handlerPromise.catch(noop);
-      const result = await Promise.race([handlerPromise, aborted]);
+      if (job.timeoutMs !== null) {
+        const ms = job.timeoutMs;
+        timer = setTimeout(() => attempt.abort(new TimeoutError(`job timed out after ${ms} ms`)), ms);
+      }
+      // Settles on the first of: the handler, its timeout, or an abort (lease lost /
+      // shutdown / cancel). A handler that ignores its signal keeps running in the
+      // background, but its slot and its job are released: the attempt is recorded as failed.
+      const returned = opts.handler(job, attempt);
+      const result = isThenable(returned) ? await attempt.settle(returned) : await returned;
       update = {
         id: row.id,
         attempt: row.attempt,

@@ -1,0 +1,106 @@
+// What a claim and a finish cost per job with each index variant (issue #9, third pass):
+// for every variant, a fresh database with JOBS one-tenant jobs, then claims of SIZE
+// (claim_jobs() on one session) and finishes of the same SIZE (move_jobs(), as
+// finish_batch.sql calls it) until the backlog is gone; prints µs per job of each, the
+// median over batches. Variants run in turn, ROUNDS times, so machine noise hits them
+// alike; compare within one run. Besides wall time, the backend's own CPU time
+// (/proc/<pid>/schedstat), which other agents' load hardly moves.
+//   JOBS=20000 SIZE=1000 ROUNDS=3 npx tsx bench/experiments/finish-cost.ts
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { Rota } from '../../src/index.js';
+import { median, printTable, type Row } from '../lib.js';
+
+const JOBS = Number(process.env.JOBS ?? 20_000);
+const SIZE = Number(process.env.SIZE ?? 1_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+/** CPU time the backend `pid` has used so far, in µs (/proc/<pid>/schedstat: robust to other load, unlike wall time). */
+function cpuUs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
+}
+const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+
+/** SQL run after migrate(): the index set to measure. */
+const VARIANTS: Record<string, string> = {
+  'as migrated': '',
+  'no jobs_done_queue_idx': 'DROP INDEX rota.jobs_done_queue_idx',
+  'jobs_done_queue_idx partial (not completed)': `DROP INDEX rota.jobs_done_queue_idx;
+     CREATE INDEX jobs_done_queue_idx ON rota.jobs_done (queue, state, finished_at, id) WHERE state <> 'completed'`,
+  'no jobs_lease_idx': 'DROP INDEX rota.jobs_lease_idx',
+  'as migrated (control, run last)': '',
+};
+const only = process.env.VARIANTS?.split(',');
+
+const server = await startEmbeddedPostgres({ settings: { shared_buffers: '256MB' } });
+try {
+  const results = new Map<string, { claim: number[]; finish: number[]; claimCpu: number[]; finishCpu: number[] }>();
+  let n = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [label, setup] of Object.entries(VARIANTS)) {
+      if (only && !only.includes(label)) continue;
+      const db = `fc_${n++}`;
+      const admin = new pg.Client(server.url);
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${db}`);
+      const url = server.urlFor(db);
+      const rota = new Rota({ connectionString: url, logger: silent });
+      await rota.migrate();
+      for (let i = 0; i < JOBS; i += 1_000) {
+        await rota.enqueueMany(
+          'q',
+          Array.from({ length: 1_000 }, (_, k) => ({ payload: { k: i + k } })),
+        );
+      }
+      await rota.close();
+      const c = new pg.Client(url);
+      await c.connect();
+      if (setup) await c.query(setup);
+      await c.query('VACUUM ANALYZE');
+      const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid as number;
+      const r = results.get(label) ?? { claim: [], finish: [], claimCpu: [], finishCpu: [] };
+      results.set(label, r);
+      for (;;) {
+        let cpu = cpuUs(pid);
+        let t = performance.now();
+        const got = await c.query<{ id: string; attempt: number }>(
+          `SELECT id, attempt FROM rota.claim_jobs(ARRAY['q'], ARRAY[${SIZE}], 'w', 60000) WHERE id IS NOT NULL`,
+        );
+        const claimMs = performance.now() - t;
+        const claimCpu = cpuUs(pid) - cpu;
+        if (got.rows.length === 0) break;
+        const moves = JSON.stringify(
+          got.rows.map((x) => ({ i: Number(x.id), a: x.attempt, k: 'complete', r: null, e: null, d: null })),
+        );
+        cpu = cpuUs(pid);
+        t = performance.now();
+        await c.query('SELECT count(*) FROM rota.move_jobs($1::jsonb)', [moves]);
+        const finishMs = performance.now() - t;
+        const finishCpu = cpuUs(pid) - cpu;
+        if (got.rows.length === SIZE) {
+          r.claim.push((claimMs * 1000) / SIZE);
+          r.finish.push((finishMs * 1000) / SIZE);
+          r.claimCpu.push(claimCpu / SIZE);
+          r.finishCpu.push(finishCpu / SIZE);
+        }
+      }
+      await c.end();
+      await admin.query(`DROP DATABASE ${db}`);
+      await admin.end();
+    }
+  }
+  const rows: Row[] = [];
+  for (const [label, r] of results) {
+    rows.push({
+      variant: label,
+      'claim µs/job wall': median(r.claim),
+      'claim µs/job backend CPU': median(r.claimCpu),
+      'finish µs/job wall': median(r.finish),
+      'finish µs/job backend CPU': median(r.finishCpu),
+      batches: r.claim.length,
+    });
+  }
+  printTable(`claims and finishes of ${SIZE} jobs (${JOBS} jobs, ${ROUNDS} rounds)`, rows);
+} finally {
+  await server.destroy();
+}
