@@ -69,9 +69,7 @@ try {
         const claimMs = performance.now() - t;
         const claimCpu = cpuUs(pid) - cpu;
         if (got.rows.length === 0) break;
-        const moves = JSON.stringify(
-          got.rows.map((x) => ({ i: Number(x.id), a: x.attempt, k: 'complete', r: null, e: null, d: null })),
-        );
+        const moves = JSON.stringify(got.rows.map((x) => ({ i: Number(x.id), a: x.attempt, k: 'complete', r: null, e: null, d: null })));
         cpu = cpuUs(pid);
         t = performance.now();
         await c.query('SELECT count(*) FROM rota.move_jobs($1::jsonb)', [moves]);
