@@ -35,7 +35,8 @@ try {
   const dir = mkdtempSync(join(tmpdir(), 'rota-prof-'));
   // The driver profiles the measured section only (BENCH_CPU_PROFILE, 100 µs sampling):
   // no module loading, no tsx loader thread.
-  process.env.BENCH_CPU_PROFILE = join(dir, 'burndown.cpuprofile');
+  // NOPROF=1: no profile (the burn-down's own timing, e.g. the tail after the last handler).
+  if (!process.env.NOPROF) process.env.BENCH_CPU_PROFILE = join(dir, 'burndown.cpuprofile');
   const res = await runChild<BurndownResult>({
     node: process.execPath,
     script: 'bench/proc/rota.ts',
@@ -44,7 +45,7 @@ try {
   });
   delete process.env.BENCH_CPU_PROFILE;
   console.log(
-    `burn-down: ${JOBS} jobs in ${res.ms.toFixed(0)} ms = ${Math.round(JOBS / (res.ms / 1000))} jobs/s (profiled: slower than unprofiled)`,
+    `burn-down: ${JOBS} jobs in ${res.ms.toFixed(0)} ms = ${Math.round(JOBS / (res.ms / 1000))} jobs/s (profiled: slower than unprofiled); last handler at ${res.handlersMs?.toFixed(0)} ms`,
   );
   const st = await sql.query<{ query: string; calls: string; total: number; mean: number; rows: string }>(
     `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query, calls, total_exec_time AS total, mean_exec_time AS mean, rows

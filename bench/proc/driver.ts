@@ -71,6 +71,7 @@ async function burndown(adapter: QueueAdapter, url: string, jobs: number, concur
     const started = performance.now();
     await adapter.work(concurrency, handler);
     await done;
+    const handlersMs = performance.now() - started;
     let probeQueries = 0;
     for (;;) {
       probeQueries++;
@@ -80,7 +81,7 @@ async function burndown(adapter: QueueAdapter, url: string, jobs: number, concur
     }
     const ms = performance.now() - started;
     await stopProfile();
-    return { mode: 'burndown', ms, probeQueries };
+    return { mode: 'burndown', ms, probeQueries, handlersMs };
   } finally {
     await probe.end();
   }

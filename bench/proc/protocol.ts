@@ -41,6 +41,8 @@ export interface BurndownResult {
   ms: number;
   /** Queries the probe ran (each one transaction, subtracted from the database's count). */
   probeQueries: number;
+  /** From starting the worker to the last handler call (the rest of `ms` is status writes landing). */
+  handlersMs?: number;
 }
 
 export interface LatencyResult {

@@ -31,6 +31,11 @@ export interface BatcherOptions {
   intervalMs?: number;
   /** Upper bound of rows per statement; a bigger backlog goes in several. Default 5,000. */
   maxStatementRows?: number;
+  /**
+   * Whether a second statement may go out while one is in flight (a pool connection is
+   * spare: the claim loop is not using it). Without it, one statement at a time.
+   */
+  spare?: () => boolean;
   onFlush?: (stats: FlushStats) => void;
 }
 
@@ -43,7 +48,12 @@ function rowJson(u: FinishUpdate): string {
  * statement per batch: when `batchSize` are queued, or `intervalMs` after the first
  * one, whichever comes first. While a flush is in flight new updates accumulate, so
  * under load batches grow by themselves (classic group commit) and the transaction
- * count per job falls.
+ * count per job falls. When `batchSize` or more are queued behind the statement in
+ * flight and `spare()` says a connection is free, a second statement goes out beside
+ * it: a finish costs PostgreSQL about twice what a claim does per job, so at the end of
+ * a burst (claims done, thousands of finishes queued) one connection alone was the
+ * tail of the burn-down (docs/performance.md, third pass). Batches never share a job
+ * (one finish per attempt), so the order in which they commit does not matter.
  *
  * Failure handling, in order:
  * - connection lost: the batch goes back to the front of the queue and is retried with
@@ -58,9 +68,8 @@ function rowJson(u: FinishUpdate): string {
 export class StatusBatcher {
   private queue: FinishUpdate[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private inFlight: Promise<void> | null = null;
-  /** The rows of the statement in flight. */
-  private writing: FinishUpdate[] = [];
+  /** The statements in flight (at most two) and their rows. */
+  private readonly inFlight = new Map<Promise<void>, FinishUpdate[]>();
   private retryDelayMs = 0;
   private outage = false;
   private readonly batchSize: number;
@@ -85,7 +94,7 @@ export class StatusBatcher {
    * not overtaken by a rescuer that requeues the job.
    */
   unwritten(): FinishUpdate[] {
-    return [...this.writing, ...this.queue];
+    return [...[...this.inFlight.values()].flat(), ...this.queue];
   }
 
   push(update: FinishUpdate): void {
@@ -99,10 +108,10 @@ export class StatusBatcher {
    */
   async flush(deadline = Number.POSITIVE_INFINITY): Promise<number> {
     this.clearTimer();
-    while (this.queue.length > 0 || this.inFlight) {
+    while (this.queue.length > 0 || this.inFlight.size > 0) {
       if (Date.now() >= deadline) break;
-      if (this.inFlight) {
-        await this.inFlight;
+      if (this.inFlight.size > 0) {
+        await Promise.race(this.inFlight.keys());
         continue;
       }
       if (this.retryDelayMs > 0) await sleep(this.retryDelayMs);
@@ -112,14 +121,19 @@ export class StatusBatcher {
   }
 
   private schedule(): void {
-    if (this.inFlight || this.retryDelayMs > 0) return; // the running flush reschedules
+    if (this.retryDelayMs > 0) return; // the failed flush reschedules
+    if (this.inFlight.size > 0) {
+      // A second statement beside the one in flight, when a connection is spare.
+      if (this.inFlight.size === 1 && this.queue.length >= this.batchSize && this.opts.spare?.()) void this.runFlush();
+      return; // otherwise the running flush reschedules
+    }
     if (this.queue.length >= this.batchSize) {
       this.clearTimer();
       void this.runFlush();
     } else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = null;
-        void this.runFlush();
+        if (this.inFlight.size === 0) void this.runFlush(); // else its end reschedules
       }, this.intervalMs);
     }
   }
@@ -130,25 +144,32 @@ export class StatusBatcher {
   }
 
   private runFlush(): Promise<void> {
-    if (this.inFlight) return this.inFlight;
     if (this.queue.length === 0) return Promise.resolve();
-    const batch = this.queue.splice(0, this.maxRows);
-    this.writing = batch;
-    this.inFlight = this.writeBatch(batch).finally(() => {
-      this.inFlight = null;
-      this.writing = [];
-      if (this.queue.length > 0) {
+    // A backlog two statements can share (a connection is spare): half now, the rest
+    // beside it at once (schedule(), below), rather than all of it on one connection.
+    const share =
+      this.inFlight.size === 0 && this.queue.length >= 2 * this.batchSize && this.opts.spare?.()
+        ? Math.ceil(this.queue.length / 2)
+        : this.queue.length;
+    const batch = this.queue.splice(0, Math.min(share, this.maxRows));
+    const p: Promise<void> = this.writeBatch(batch).finally(() => {
+      this.inFlight.delete(p);
+      if (this.queue.length > 0 && this.inFlight.size === 0) {
         if (this.retryDelayMs > 0) {
           this.timer ??= setTimeout(() => {
             this.timer = null;
-            void this.runFlush();
+            if (this.inFlight.size === 0) void this.runFlush();
           }, this.retryDelayMs);
         } else {
           this.schedule();
         }
+      } else if (this.queue.length > 0) {
+        this.schedule();
       }
     });
-    return this.inFlight;
+    this.inFlight.set(p, batch);
+    if (this.queue.length > 0) this.schedule();
+    return p;
   }
 
   private async writeBatch(batch: FinishUpdate[]): Promise<void> {

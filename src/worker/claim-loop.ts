@@ -124,6 +124,11 @@ export class ClaimLoop {
     this.probes.clear();
   }
 
+  /** Waiting for a wake-up (no claim in flight, none about to start): its connection is free. */
+  get sleeping(): boolean {
+    return this.wakeResolve !== null && !this.wakeRequested;
+  }
+
   /** Claims exactly what `req` grants for its queue, ahead of the next ordinary claim. */
   probe(req: ProbeRequest): void {
     if (!this.running || this.probes.has(req.queue)) {

@@ -108,6 +108,8 @@ export class WorkerRuntime {
       log,
       batchSize: config.batchSize,
       intervalMs: config.batchIntervalMs,
+      // A second status statement may use the claim loop's connection while it sleeps.
+      spare: () => this.claimLoop.sleeping && pool.waitingCount === 0 && pool.totalCount - pool.idleCount < (pool.options.max ?? 10),
       onFlush: (s) => {
         deps.onFlush(s);
         // Written finishes free room under concurrency limits.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FlushStats } from '../../src/index.js';
+import { type FinishUpdate, StatusBatcher } from '../../src/worker/batcher.js';
 import { makeRota, migratedDatabase, recordingLogger, stateCounts, waitFor, waitForState } from './helpers.js';
 
 const db = await migratedDatabase();
@@ -67,5 +68,50 @@ describe('status batcher', () => {
     expect(flushedRows).toBeGreaterThanOrEqual(2_000);
     expect(flushes).toBeLessThan(flushedRows / 2);
     await rota.close();
+  });
+
+  it('a backlog is shared by two statements at once while a connection is spare, each update written once', async () => {
+    await db.sql.query('CREATE TABLE written (id bigint, pid int)');
+    const log = recordingLogger();
+    const inFlight = new Set<number>();
+    let most = 0;
+    let spare = true;
+    const batcher = new StatusBatcher({
+      log,
+      batchSize: 10,
+      intervalMs: 5_000,
+      spare: () => spare,
+      // Each statement runs on its own pool connection and records which backend wrote it.
+      write: async (json) => {
+        const token = Math.random();
+        inFlight.add(token);
+        most = Math.max(most, inFlight.size);
+        try {
+          await db.sql.query(
+            `INSERT INTO written SELECT (x ->> 'i')::bigint, pg_backend_pid() FROM jsonb_array_elements($1::jsonb) x, pg_sleep(0.05)`,
+            [json],
+          );
+        } finally {
+          inFlight.delete(token);
+        }
+      },
+    });
+    const update = (i: number): FinishUpdate => ({ id: String(i), attempt: 1, kind: 'complete', result: null, error: null, delayMs: null });
+    // 10 go out at once (batchSize); 90 more queue behind that statement.
+    for (let i = 1; i <= 100; i++) batcher.push(update(i));
+    expect(await batcher.flush()).toBe(0);
+    expect(most).toBe(2);
+    const rows = await db.sql.query<{ n: string; ids: string; pids: string }>(
+      'SELECT count(*) AS n, count(DISTINCT id) AS ids, count(DISTINCT pid) AS pids FROM written',
+    );
+    expect(rows.rows[0]).toEqual({ n: '100', ids: '100', pids: '2' });
+
+    // No spare connection: one statement at a time.
+    spare = false;
+    most = 0;
+    for (let i = 101; i <= 200; i++) batcher.push(update(i));
+    expect(await batcher.flush()).toBe(0);
+    expect(most).toBe(1);
+    expect((await db.sql.query('SELECT count(DISTINCT id)::int AS n FROM written')).rows[0]).toEqual({ n: 200 });
   });
 });
