@@ -24,6 +24,7 @@ try {
   const probe = new pg.Client(url);
   await probe.connect();
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on('connect', () => events.push(`${(performance.now() - t0).toFixed(1)}\tpool connection opened`));
   const events: string[] = [];
   let t0 = 0;
   const at = () => (performance.now() - t0).toFixed(1);
@@ -31,11 +32,14 @@ try {
   const query = pool.query.bind(pool) as (...a: unknown[]) => Promise<pg.QueryResult>;
   (pool as unknown as { query: unknown }).query = async (...args: unknown[]) => {
     const cfg = args[0] as { name?: string } | string;
-    const name = typeof cfg === 'object' ? (cfg.name ?? '') : cfg.slice(0, 30);
+    const name = typeof cfg === 'object' ? (cfg.name ?? (cfg as { text?: string }).text ?? '') : cfg;
     const start = performance.now() - t0;
+
     const res = await query(...args);
     const values = typeof cfg === 'object' ? (cfg as { values?: unknown[] }).values : undefined;
     const took = `+${(performance.now() - t0 - start).toFixed(1)} ms`;
+    if (start < 100 && !name.startsWith('rota_claim') && !name.startsWith('rota_finish'))
+      events.push(`${start.toFixed(1)}\t${took}\t${name.replace(/\s+/g, ' ').slice(0, 40)}`);
     if (name.startsWith('rota_claim')) events.push(`${start.toFixed(1)}\t${took}\tclaim\t${res.rows.length} rows`);
     if (name.startsWith('rota_finish'))
       events.push(`${start.toFixed(1)}\t${took}\tflush\t${String(values?.[0]).split('"i":').length - 1} rows`);

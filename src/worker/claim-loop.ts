@@ -104,6 +104,11 @@ export class ClaimLoop {
   /** Probe claims asked for (one per queue at a time), made at the top of the next round. */
   private readonly probes = new Map<string, ProbeRequest>();
   private outage = false;
+  private firstDone: () => void = () => {};
+  /** Settles once the first claim came back (or failed), or the loop stopped. */
+  readonly firstClaim: Promise<void> = new Promise((resolve) => {
+    this.firstDone = resolve;
+  });
   /** Moving average of a claim's duration per job claimed (ms), from claims of at least MIN_CLAIM jobs. */
   private msPerJob = 0;
   readonly counters = { claims: 0, claimed: 0, emptyClaims: 0 };
@@ -118,6 +123,7 @@ export class ClaimLoop {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.firstDone();
     this.wake();
     await this.loopDone;
     for (const req of this.probes.values()) req.done([], 0);
@@ -244,7 +250,9 @@ export class ClaimLoop {
             this.opts.log.warn({}, 'claims resumed');
           }
           backoff = 0;
+          this.firstDone();
         } catch (err) {
+          this.firstDone();
           if (!this.outage) {
             this.outage = true;
             this.opts.log.warn({ err: String(err), connection: isConnectionError(err) }, 'claim failed; backing off');
@@ -282,7 +290,7 @@ export class ClaimLoop {
             // Judged when the claim returns: idle slots and an empty buffer mean the
             // handlers ran dry during the round trip.
             if (ex.buffered === 0 && ex.active < ex.concurrency) {
-              this.boost.set(q, Math.min(this.opts.maxPrefetch, Math.max(ex.concurrency, 4 * (this.boost.get(q) ?? 0))));
+              this.boost.set(q, Math.min(this.opts.maxPrefetch, 4 * Math.max(ex.concurrency, this.boost.get(q) ?? 0)));
             }
           } else {
             this.more.delete(q);

@@ -238,8 +238,10 @@ export class WorkerRuntime {
 
   private async startBackground(): Promise<void> {
     const { config, log } = this.deps;
-    this.deps.plugin?.start(this.control());
+    // The claim loop first: its first statement is first in line for a pool connection
+    // (a cold burst's first jobs waited behind the breakers' sync and the start-up rescue).
     this.claimLoop.start();
+    this.deps.plugin?.start(this.control());
     // One warning when a task starts failing and one when it recovers, not one per tick.
     const every = (task: string, ms: number, fn: () => Promise<unknown>) => {
       let busy = false;
@@ -277,7 +279,8 @@ export class WorkerRuntime {
         .start()
         .then(() => this.register())
         .catch((err) => log.warn({ err: String(err) }, 'worker registration failed; will retry')),
-      this.rescue().catch(() => {}),
+      // After the first claim: jobs already waiting start first; expired leases can wait that long.
+      this.claimLoop.firstClaim.then(() => this.rescue()).catch(() => {}),
     ]);
   }
 
