@@ -101,6 +101,14 @@ export class ClaimLoop {
    * order, so they come first; the executor's buffer runs tiers in order too.
    */
   private readonly urgent = new Set<string>();
+  /**
+   * Urgent claims sent beside the claim in flight (at most one per queue), and the
+   * queues to claim for again when theirs returns (more urgent work arrived meanwhile).
+   */
+  private readonly sideClaims = new Map<string, Promise<void>>();
+  private readonly sideAgain = new Set<string>();
+  /** A claim statement of the loop is in flight. */
+  private inFlight = false;
   /** Probe claims asked for (one per queue at a time), made at the top of the next round. */
   private readonly probes = new Map<string, ProbeRequest>();
   private outage = false;
@@ -126,6 +134,7 @@ export class ClaimLoop {
     this.firstDone();
     this.wake();
     await this.loopDone;
+    while (this.sideClaims.size > 0) await Promise.all(this.sideClaims.values());
     for (const req of this.probes.values()) req.done([], 0);
     this.probes.clear();
   }
@@ -148,7 +157,12 @@ export class ClaimLoop {
   /** Claims at once; with `queue`, new jobs arrived there (see `notified`), the best of them of priority rank `rank`. */
   wake(queue?: string, rank?: number): void {
     if (queue !== undefined) this.notified.add(queue);
-    if (queue !== undefined && rank !== undefined && rank < NORMAL_RANK) this.urgent.add(queue);
+    if (queue !== undefined && rank !== undefined && rank < NORMAL_RANK) {
+      // A claim in flight (up to CLAIM_BUDGET_MS of backlog) would make urgent work wait
+      // for it and then for one more round trip: claim for it beside it instead.
+      if (this.inFlight) this.claimBeside(queue);
+      else this.urgent.add(queue);
+    }
     this.wakeRequested = true;
     const r = this.wakeResolve;
     this.wakeResolve = null;
@@ -169,6 +183,53 @@ export class ClaimLoop {
       else this.freedLimited.set(q, n - 1);
     }
     this.wake();
+  }
+
+  /**
+   * An urgent claim of `queue` (its concurrency's worth: tiers come first, so the urgent
+   * jobs are in it) on another pool connection, while the loop's claim is in flight. It
+   * queues on the queue's state row behind that claim and runs the moment it commits,
+   * with a snapshot taken after (claim_jobs.sql), so limits stay exact; it saves the
+   * round trip and the delivery of the big claim's rows before a small one is sent.
+   */
+  private claimBeside(queue: string): void {
+    if (this.sideClaims.has(queue)) {
+      this.sideAgain.add(queue);
+      return;
+    }
+    const ex = this.opts.executors().find((e) => e.queue === queue);
+    if (!ex || (this.opts.gate && !this.opts.gate.admits(queue))) {
+      this.urgent.add(queue);
+      return;
+    }
+    const p = this.opts
+      .claim([queue], [ex.concurrency])
+      .then((batch) => {
+        let { rows } = batch;
+        const gate = this.opts.gate;
+        if (rows.length > 0 && (!ex.accepting || (gate && !gate.admits(queue)))) {
+          this.opts.release(rows);
+          rows = [];
+        }
+        this.counters.claims++;
+        this.counters.claimed += rows.length;
+        if (rows.length === 0) this.counters.emptyClaims++;
+        if (batch.limited.includes(queue)) this.limited.add(queue);
+        if (rows.length > 0) ex.deliver(rows);
+      })
+      .catch((err) => {
+        this.opts.log.warn({ err: String(err), queue }, 'urgent claim failed; the next claim takes it');
+        this.urgent.add(queue);
+      })
+      .finally(() => {
+        this.sideClaims.delete(queue);
+        if (this.sideAgain.delete(queue) && this.running) {
+          if (this.inFlight) this.claimBeside(queue);
+          else this.urgent.add(queue);
+        }
+        this.wake();
+      });
+    this.sideClaims.set(queue, p);
   }
 
   private target(ex: QueueExecutor): number {
@@ -240,7 +301,12 @@ export class ClaimLoop {
         let batch: ClaimBatch;
         try {
           const started = performance.now();
-          batch = await this.opts.claim(queues, counts);
+          this.inFlight = true;
+          try {
+            batch = await this.opts.claim(queues, counts);
+          } finally {
+            this.inFlight = false;
+          }
           if (batch.rows.length >= MIN_CLAIM) {
             const sample = (performance.now() - started) / batch.rows.length;
             this.msPerJob = this.msPerJob === 0 ? sample : 0.7 * this.msPerJob + 0.3 * sample;
