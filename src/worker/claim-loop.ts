@@ -159,7 +159,9 @@ export class ClaimLoop {
     if (queue !== undefined) this.notified.add(queue);
     if (queue !== undefined && rank !== undefined && rank < NORMAL_RANK) {
       // A claim in flight (up to CLAIM_BUDGET_MS of backlog) would make urgent work wait
-      // for it and then for one more round trip: claim for it beside it instead.
+      // for it and then for one more round trip: claim for it beside it instead. (Done
+      // for every notification on an idle worker, it added claims and pool waits and
+      // did not lower the latency measurably: docs/performance.md, third pass.)
       if (this.inFlight) this.claimBeside(queue);
       else this.urgent.add(queue);
     }
@@ -186,8 +188,8 @@ export class ClaimLoop {
   }
 
   /**
-   * An urgent claim of `queue` (its concurrency's worth: tiers come first, so the urgent
-   * jobs are in it) on another pool connection, while the loop's claim is in flight. It
+   * A claim of `queue` (its concurrency's worth: tiers come first, so urgent jobs are in
+   * it) on another pool connection, while the loop's claim is in flight. It
    * queues on the queue's state row behind that claim and runs the moment it commits,
    * with a snapshot taken after (claim_jobs.sql), so limits stay exact; it saves the
    * round trip and the delivery of the big claim's rows before a small one is sent.
@@ -215,17 +217,23 @@ export class ClaimLoop {
         this.counters.claimed += rows.length;
         if (rows.length === 0) this.counters.emptyClaims++;
         if (batch.limited.includes(queue)) this.limited.add(queue);
+        if (rows.length >= ex.concurrency || batch.more.includes(queue)) {
+          // There may be more than this small claim took: the loop's next claim looks.
+          this.more.add(queue);
+          this.notified.add(queue);
+        }
         if (rows.length > 0) ex.deliver(rows);
       })
       .catch((err) => {
-        this.opts.log.warn({ err: String(err), queue }, 'urgent claim failed; the next claim takes it');
+        this.opts.log.warn({ err: String(err), queue }, 'claim beside the one in flight failed; the next claim takes it');
         this.urgent.add(queue);
+        this.notified.add(queue);
       })
       .finally(() => {
         this.sideClaims.delete(queue);
         if (this.sideAgain.delete(queue) && this.running) {
           if (this.inFlight) this.claimBeside(queue);
-          else this.urgent.add(queue);
+          else this.notified.add(queue); // the loop's next claim takes them (tiers first)
         }
         this.wake();
       });
