@@ -3,7 +3,8 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import pg from 'pg';
 import { Admin } from './admin/admin.js';
-import { toWorkerInfo, type WorkerRow } from './admin/lists.js';
+import { workersPage } from './admin/lists.js';
+import { PAGE_MAX } from './admin/page.js';
 import { TokenStore } from './admin/tokens.js';
 import { buildRows, type EnqueueConfig, insertRows, isSingleStatement } from './client/enqueue.js';
 import { getJob, validateJobId } from './client/jobs.js';
@@ -84,7 +85,8 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     | 'getJob'
     | 'cancel'
     | 'queueCounts'
-    | 'jobLogs',
+    | 'jobLogs'
+    | 'workers',
     string
   >;
   /** Rollups, metrics, health checks and alerts (src/monitor). */
@@ -181,6 +183,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
       cancel: q('cancel'),
       queueCounts: q('queue_counts'),
       jobLogs: q('job_logs_write'),
+      workers: q('admin/workers'),
     };
   }
 
@@ -400,19 +403,20 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     return res.rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.n) }));
   }
 
-  /** Worker processes that heartbeated within the last `staleMs` (default 60 s). */
+  /**
+   * Worker processes that heartbeated within the last `staleMs` (default 60 s) and whose
+   * LISTEN session is still open, oldest first: every page of the admin list's query, so
+   * both apply one liveness rule (sql/queries/admin/workers.sql).
+   */
   async workers(staleMs = 60_000): Promise<WorkerInfo[]> {
-    const res = await this.pool.query<WorkerRow>(
-      // A process whose LISTEN session is gone has died (src/worker/sessions.ts): do not
-      // list it as live for the rest of its heartbeat's staleness window.
-      `SELECT id, hostname, pid, queues, started_at, (extract(epoch FROM now() - heartbeat_at) * 1000)::int AS age_ms, stats
-         FROM "${this.schema}".workers w
-        WHERE heartbeat_at > now() - $1 * interval '1 millisecond'
-          AND (stats ->> 'listener' IS NULL OR EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = w.stats ->> 'listener'))
-        ORDER BY started_at`,
-      [staleMs],
-    );
-    return res.rows.map(toWorkerInfo);
+    const all: WorkerInfo[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await workersPage(this.pool, this.sql, staleMs, { limit: PAGE_MAX, cursor });
+      all.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return all.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
   }
 
   poolStats(): PoolStats {
