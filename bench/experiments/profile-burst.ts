@@ -1,7 +1,9 @@
 // Where a cold burst's time goes (issue #9). Starts a PostgreSQL with pg_stat_statements,
 // enqueues JOBS no-op jobs in calls of 1,000, runs the core burn-down child (a cold
-// worker, concurrency 20) under `node --cpu-prof`, then prints the statements by total
-// time and the child's hottest functions (self time) from the profile.
+// worker, concurrency 20) with the CPU profiler on over the measured section, then
+// prints the statements by total time, the child's hottest functions (self time) and
+// its time by part of the runtime, per job. NOPROF=1: timing only; SCRIPT: another
+// checkout's bench/proc/rota.ts.
 //   JOBS=20000 npx tsx bench/experiments/profile-burst.ts
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,8 @@ import { printTable } from '../lib.js';
 import type { BurndownResult, ChildEnv } from '../proc/protocol.js';
 
 const JOBS = Number(process.env.JOBS ?? 20_000);
+/** SCRIPT=/elsewhere/bench/proc/rota.ts profiles another checkout's rota (before/after). */
+const SCRIPT = process.env.SCRIPT ?? 'bench/proc/rota.ts';
 const server = await startEmbeddedPostgres({
   settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all', shared_buffers: '256MB' },
 });
@@ -39,7 +43,7 @@ try {
   if (!process.env.NOPROF) process.env.BENCH_CPU_PROFILE = join(dir, 'burndown.cpuprofile');
   const res = await runChild<BurndownResult>({
     node: process.execPath,
-    script: 'bench/proc/rota.ts',
+    script: SCRIPT,
     timeoutMs: 300_000,
     env: env('burndown'),
   });
