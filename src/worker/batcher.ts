@@ -39,6 +39,9 @@ export interface BatcherOptions {
   onFlush?: (stats: FlushStats) => void;
 }
 
+/** A second statement in flight only for this many batches' worth of queued updates. */
+const BACKLOG_BATCHES = 10;
+
 function rowJson(u: FinishUpdate): string {
   return `{"i":${u.id},"a":${u.attempt},"k":"${u.kind}","r":${u.result ?? 'null'},"e":${u.error ?? 'null'},"d":${u.delayMs ?? 'null'}}`;
 }
@@ -48,12 +51,14 @@ function rowJson(u: FinishUpdate): string {
  * statement per batch: when `batchSize` are queued, or `intervalMs` after the first
  * one, whichever comes first. While a flush is in flight new updates accumulate, so
  * under load batches grow by themselves (classic group commit) and the transaction
- * count per job falls. When `batchSize` or more are queued behind the statement in
- * flight and `spare()` says a connection is free, a second statement goes out beside
- * it: a finish costs PostgreSQL about twice what a claim does per job, so at the end of
- * a burst (claims done, thousands of finishes queued) one connection alone was the
- * tail of the burn-down (docs/performance.md, third pass). Batches never share a job
- * (one finish per attempt), so the order in which they commit does not matter.
+ * count per job falls. When a backlog (BACKLOG_BATCHES batches) is queued behind the
+ * statement in flight and `spare()` says a connection is free, a second statement goes
+ * out beside it: a finish costs PostgreSQL about twice what a claim does per job, so at
+ * the end of a burst (claims done, thousands of finishes queued) one connection alone
+ * was the tail of the burn-down (docs/performance.md, third pass). Only for a backlog:
+ * the second statement holds the pool's last connection, and the heartbeat (lease
+ * renewal) waits for it; a steady flow of finishes never takes it. Batches never share
+ * a job (one finish per attempt), so the order in which they commit does not matter.
  *
  * Failure handling, in order:
  * - connection lost: the batch goes back to the front of the queue and is retried with
@@ -73,6 +78,8 @@ export class StatusBatcher {
   private retryDelayMs = 0;
   private outage = false;
   private readonly batchSize: number;
+  /** Queued updates from which a second statement may go out (a burst's backlog, not a steady flow). */
+  private readonly backlog: number;
   private readonly intervalMs: number;
   private readonly maxRows: number;
   /** Counters for metrics: flushes, rows written, rows abandoned to the rescuer. */
@@ -80,6 +87,7 @@ export class StatusBatcher {
 
   constructor(private readonly opts: BatcherOptions) {
     this.batchSize = opts.batchSize ?? 100;
+    this.backlog = BACKLOG_BATCHES * this.batchSize;
     this.intervalMs = opts.intervalMs ?? 5;
     this.maxRows = opts.maxStatementRows ?? 5_000;
   }
@@ -124,7 +132,7 @@ export class StatusBatcher {
     if (this.retryDelayMs > 0) return; // the failed flush reschedules
     if (this.inFlight.size > 0) {
       // A second statement beside the one in flight, when a connection is spare.
-      if (this.inFlight.size === 1 && this.queue.length >= this.batchSize && this.opts.spare?.()) void this.runFlush();
+      if (this.inFlight.size === 1 && this.queue.length >= this.backlog && this.opts.spare?.()) void this.runFlush();
       return; // otherwise the running flush reschedules
     }
     if (this.queue.length >= this.batchSize) {
@@ -148,7 +156,7 @@ export class StatusBatcher {
     // A backlog two statements can share (a connection is spare): half now, the rest
     // beside it at once (schedule(), below), rather than all of it on one connection.
     const share =
-      this.inFlight.size === 0 && this.queue.length >= 2 * this.batchSize && this.opts.spare?.()
+      this.inFlight.size === 0 && this.queue.length >= 2 * this.backlog && this.opts.spare?.()
         ? Math.ceil(this.queue.length / 2)
         : this.queue.length;
     const batch = this.queue.splice(0, Math.min(share, this.maxRows));

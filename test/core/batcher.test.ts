@@ -97,21 +97,28 @@ describe('status batcher', () => {
       },
     });
     const update = (i: number): FinishUpdate => ({ id: String(i), attempt: 1, kind: 'complete', result: null, error: null, delayMs: null });
-    // 10 go out at once (batchSize); 90 more queue behind that statement.
-    for (let i = 1; i <= 100; i++) batcher.push(update(i));
+    // 10 go out at once (batchSize); 290 more queue behind that statement: a backlog
+    // (ten batches or more) goes out as a second statement beside it.
+    for (let i = 1; i <= 300; i++) batcher.push(update(i));
     expect(await batcher.flush()).toBe(0);
     expect(most).toBe(2);
     const rows = await db.sql.query<{ n: string; ids: string; pids: string }>(
       'SELECT count(*) AS n, count(DISTINCT id) AS ids, count(DISTINCT pid) AS pids FROM written',
     );
-    expect(rows.rows[0]).toEqual({ n: '100', ids: '100', pids: '2' });
+    expect(rows.rows[0]).toEqual({ n: '300', ids: '300', pids: '2' });
 
     // No spare connection: one statement at a time.
     spare = false;
     most = 0;
-    for (let i = 101; i <= 200; i++) batcher.push(update(i));
+    for (let i = 301; i <= 600; i++) batcher.push(update(i));
     expect(await batcher.flush()).toBe(0);
     expect(most).toBe(1);
-    expect((await db.sql.query('SELECT count(DISTINCT id)::int AS n FROM written')).rows[0]).toEqual({ n: 200 });
+    // A steady flow (less than ten batches queued) never takes the second connection.
+    spare = true;
+    most = 0;
+    for (let i = 601; i <= 690; i++) batcher.push(update(i));
+    expect(await batcher.flush()).toBe(0);
+    expect(most).toBe(1);
+    expect((await db.sql.query('SELECT count(DISTINCT id)::int AS n FROM written')).rows[0]).toEqual({ n: 690 });
   });
 });
