@@ -531,7 +531,7 @@ TABLE tenant_state
   rate_period_ms integer
   rate_burst integer
   configured_at timestamp with time zone
-  running integer NOT NULL DEFAULT 0
+  running integer DEFAULT 0
   tokens double precision
   tokens_at timestamp with time zone
   held_until timestamp with time zone
@@ -542,7 +542,6 @@ TABLE tenant_state
   CONSTRAINT tenant_state_rate_burst_check CHECK ((rate_burst >= 1))
   CONSTRAINT tenant_state_rate_limit_check CHECK ((rate_limit >= 1))
   CONSTRAINT tenant_state_rate_period_ms_check CHECK ((rate_period_ms >= 1))
-  CONSTRAINT tenant_state_running_not_null NOT NULL running
   CONSTRAINT tenant_state_tenant_not_null NOT NULL tenant
   CONSTRAINT tenant_state_weight_check CHECK (((weight >= 1) AND (weight <= 10000)))
   CONSTRAINT tenant_state_weight_not_null NOT NULL weight
@@ -891,9 +890,27 @@ BEGIN
     SELECT d.queue, d.tenant, sum(d.d_running)::int AS d_running, max(d.hold_until) AS hold_until
       FROM lane_delta d GROUP BY 1, 2
   ),
+  -- Each tenant's row is written only when it must change: a tenant new to the queue
+  -- gets its row, a hold (ctx.rateLimit) is recorded, and running moves for tenants
+  -- whose running is counted (not NULL: a concurrency limit applies to them, see
+  -- sql/functions/tenant_running.sql). The rest is a read of tenant_state_pkey: most
+  -- folds change only uncounted tenants (jobs of unlimited tenants ended), which used
+  -- to cost a row write per tenant per round.
+  tenant_row AS (
+    SELECT d.queue, d.tenant, d.d_running, d.hold_until, t.tenant IS NOT NULL AS known, t.running IS NOT NULL AS counted
+      FROM tenant_delta d
+      LEFT JOIN "rota".tenant_state t ON t.queue = d.queue AND t.tenant = d.tenant
+  ),
   tenants AS (
     INSERT INTO "rota".tenant_state AS t (queue, tenant, running, held_until)
-    SELECT d.queue, d.tenant, d.d_running, d.hold_until FROM tenant_delta d
+    SELECT d.queue, d.tenant,
+           -- A new tenant is counted when its queue has a tenant_concurrency; a known
+           -- one's delta is added to what it has (NULL + delta stays NULL).
+           CASE WHEN d.known OR q.tenant_concurrency IS NOT NULL THEN d.d_running END,
+           d.hold_until
+      FROM tenant_row d
+      JOIN "rota".queue_state q ON q.queue = d.queue
+     WHERE NOT d.known OR d.hold_until IS NOT NULL OR (d.counted AND d.d_running <> 0)
     ON CONFLICT (queue, tenant) DO UPDATE
        SET running = t.running + excluded.running,
            held_until = greatest(t.held_until, excluded.held_until)
@@ -904,9 +921,10 @@ BEGIN
               FROM lane_delta d WHERE d.d_ready <> 0 OR d.ready_at IS NOT NULL
             UNION ALL
             SELECT l.queue, l.tenant, l.priority, 0, NULL, true
-              FROM tenant_delta d
+              FROM tenant_row d
               JOIN "rota".lane_state l ON l.queue = d.queue AND l.tenant = d.tenant
-             WHERE d.d_running < 0 AND l.ready > 0 AND l.parked_until = 'infinity') x
+             -- Only a counted tenant can be parked at its limit (removing a limit unparks).
+             WHERE d.counted AND d.d_running < 0 AND l.ready > 0 AND l.parked_until = 'infinity') x
      GROUP BY 1, 2, 3
   ),
   -- The proposed parking travels in excluded.parked_until: NULL = claimable now (a job
@@ -1180,12 +1198,15 @@ BEGIN
            (sum(cardinality(p.ids)) OVER (PARTITION BY p.queue, p.tenant))::int AS t_got
       FROM picks p
   ),
+  -- Only tenants with something to write: a counted running (NULL stays NULL) or tokens.
   tenants AS (
     UPDATE "rota".tenant_state ts
        SET running = o.t_running + o.t_got,
            tokens = o.tokens - o.t_got,
            tokens_at = CASE WHEN o.tokens IS NULL THEN NULL ELSE v_now END
-      FROM (SELECT DISTINCT ON (x.queue, x.tenant) x.* FROM lane_out x WHERE x.t_got > 0 ORDER BY x.queue, x.tenant) o
+      FROM (SELECT DISTINCT ON (x.queue, x.tenant) x.* FROM lane_out x
+             WHERE x.t_got > 0 AND (x.t_running IS NOT NULL OR x.tokens IS NOT NULL)
+             ORDER BY x.queue, x.tenant) o
      WHERE ts.queue = o.queue AND ts.tenant = o.tenant
   ),
   lanes AS (
@@ -1397,6 +1418,42 @@ BEGIN
   END LOOP;
   RETURN NULL;
 END;
+$function$;
+
+CREATE OR REPLACE FUNCTION rota.sync_tenant_running(p_queue text, p_tenant text DEFAULT NULL::text)
+ RETURNS integer
+ LANGUAGE sql
+AS $function$
+  WITH target AS (
+    SELECT t.tenant, coalesce(t.concurrency, q.tenant_concurrency) IS NOT NULL AS limited
+      FROM "rota".tenant_state t
+      JOIN "rota".queue_state q ON q.queue = t.queue
+     WHERE t.queue = p_queue AND (p_tenant IS NULL OR t.tenant = p_tenant)
+       AND (t.running IS NULL) = (coalesce(t.concurrency, q.tenant_concurrency) IS NOT NULL)
+  ),
+  run AS (
+    SELECT j.tenant, count(*)::int AS n
+      FROM "rota".jobs j
+     WHERE j.queue = p_queue AND j.state = 'running' AND (p_tenant IS NULL OR j.tenant = p_tenant)
+     GROUP BY j.tenant
+  ),
+  pend AS (
+    SELECT u.tenant, sum(u.d_running)::int AS d
+      FROM "rota".lane_changes c
+     CROSS JOIN LATERAL unnest(c.tenants, c.d_running) AS u(tenant, d_running)
+     WHERE c.queue = p_queue
+     GROUP BY u.tenant
+  ),
+  changed AS (
+    UPDATE "rota".tenant_state t
+       SET running = CASE WHEN g.limited THEN coalesce(r.n, 0) - coalesce(p.d, 0) END
+      FROM target g
+      LEFT JOIN run r ON r.tenant = g.tenant
+      LEFT JOIN pend p ON p.tenant = g.tenant
+     WHERE t.queue = p_queue AND t.tenant = g.tenant
+    RETURNING 1
+  )
+  SELECT count(*)::int FROM changed
 $function$;
 
 CREATE TRIGGER breaker_history_notify AFTER INSERT ON rota.breaker_history FOR EACH ROW EXECUTE FUNCTION rota.notify_breaker();

@@ -77,9 +77,27 @@ BEGIN
     SELECT d.queue, d.tenant, sum(d.d_running)::int AS d_running, max(d.hold_until) AS hold_until
       FROM lane_delta d GROUP BY 1, 2
   ),
+  -- Each tenant's row is written only when it must change: a tenant new to the queue
+  -- gets its row, a hold (ctx.rateLimit) is recorded, and running moves for tenants
+  -- whose running is counted (not NULL: a concurrency limit applies to them, see
+  -- sql/functions/tenant_running.sql). The rest is a read of tenant_state_pkey: most
+  -- folds change only uncounted tenants (jobs of unlimited tenants ended), which used
+  -- to cost a row write per tenant per round.
+  tenant_row AS (
+    SELECT d.queue, d.tenant, d.d_running, d.hold_until, t.tenant IS NOT NULL AS known, t.running IS NOT NULL AS counted
+      FROM tenant_delta d
+      LEFT JOIN {{schema}}.tenant_state t ON t.queue = d.queue AND t.tenant = d.tenant
+  ),
   tenants AS (
     INSERT INTO {{schema}}.tenant_state AS t (queue, tenant, running, held_until)
-    SELECT d.queue, d.tenant, d.d_running, d.hold_until FROM tenant_delta d
+    SELECT d.queue, d.tenant,
+           -- A new tenant is counted when its queue has a tenant_concurrency; a known
+           -- one's delta is added to what it has (NULL + delta stays NULL).
+           CASE WHEN d.known OR q.tenant_concurrency IS NOT NULL THEN d.d_running END,
+           d.hold_until
+      FROM tenant_row d
+      JOIN {{schema}}.queue_state q ON q.queue = d.queue
+     WHERE NOT d.known OR d.hold_until IS NOT NULL OR (d.counted AND d.d_running <> 0)
     ON CONFLICT (queue, tenant) DO UPDATE
        SET running = t.running + excluded.running,
            held_until = greatest(t.held_until, excluded.held_until)
@@ -90,9 +108,10 @@ BEGIN
               FROM lane_delta d WHERE d.d_ready <> 0 OR d.ready_at IS NOT NULL
             UNION ALL
             SELECT l.queue, l.tenant, l.priority, 0, NULL, true
-              FROM tenant_delta d
+              FROM tenant_row d
               JOIN {{schema}}.lane_state l ON l.queue = d.queue AND l.tenant = d.tenant
-             WHERE d.d_running < 0 AND l.ready > 0 AND l.parked_until = 'infinity') x
+             -- Only a counted tenant can be parked at its limit (removing a limit unparks).
+             WHERE d.counted AND d.d_running < 0 AND l.ready > 0 AND l.parked_until = 'infinity') x
      GROUP BY 1, 2, 3
   ),
   -- The proposed parking travels in excluded.parked_until: NULL = claimable now (a job
@@ -366,12 +385,15 @@ BEGIN
            (sum(cardinality(p.ids)) OVER (PARTITION BY p.queue, p.tenant))::int AS t_got
       FROM picks p
   ),
+  -- Only tenants with something to write: a counted running (NULL stays NULL) or tokens.
   tenants AS (
     UPDATE {{schema}}.tenant_state ts
        SET running = o.t_running + o.t_got,
            tokens = o.tokens - o.t_got,
            tokens_at = CASE WHEN o.tokens IS NULL THEN NULL ELSE v_now END
-      FROM (SELECT DISTINCT ON (x.queue, x.tenant) x.* FROM lane_out x WHERE x.t_got > 0 ORDER BY x.queue, x.tenant) o
+      FROM (SELECT DISTINCT ON (x.queue, x.tenant) x.* FROM lane_out x
+             WHERE x.t_got > 0 AND (x.t_running IS NOT NULL OR x.tokens IS NOT NULL)
+             ORDER BY x.queue, x.tenant) o
      WHERE ts.queue = o.queue AND ts.tenant = o.tenant
   ),
   lanes AS (
