@@ -1,3 +1,5 @@
+ALTER TABLE {{schema}}.lane_state DROP COLUMN IF EXISTS plain_ver;
+ALTER TABLE {{schema}}.queue_state DROP COLUMN IF EXISTS tenant_ver;
 -- Every tenant counted again: running = its running jobs less the changes not folded
 -- in yet (the next claim's fold adds those), as sync_tenant_running() computes it.
 UPDATE {{schema}}.tenant_state t

@@ -18,3 +18,14 @@ UPDATE {{schema}}.tenant_state t
    SET running = NULL
   FROM {{schema}}.queue_state q
  WHERE q.queue = t.queue AND t.concurrency IS NULL AND q.tenant_concurrency IS NULL AND t.running IS NOT NULL;
+
+-- Lanes of tenants with default settings skip the claim's tenant_state probe (issue #9).
+-- queue_state.tenant_ver goes up whenever a tenant row of the queue may have stopped
+-- being "plain" (weight 1, no concurrency or rate limit of its own, no hold, running not
+-- counted): a tenant configured, a tenant held by ctx.rateLimit. lane_state.plain_ver is
+-- the tenant_ver at which the claim last found the lane's tenant plain (NULL: unknown or
+-- not plain); while the two are equal and the queue sets no per-tenant default limit, the
+-- claim takes the defaults instead of reading the tenant's row. The claim writes every
+-- lane it serves anyway, so keeping plain_ver costs no write of its own.
+ALTER TABLE {{schema}}.queue_state ADD COLUMN tenant_ver bigint NOT NULL DEFAULT 0;
+ALTER TABLE {{schema}}.lane_state ADD COLUMN plain_ver bigint;

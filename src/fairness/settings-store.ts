@@ -176,6 +176,9 @@ export class SettingsStore {
         [queue, tenant, ...names.map((n) => cols[n])],
       );
       await c.query(`SELECT ${this.s}.sync_tenant_running($1, $2)`, [queue, tenant]);
+      // The claim skips the tenant row of lanes it found plain at the queue's tenant_ver
+      // (sql/functions/claim_jobs.sql, `cand`): they read it again after this.
+      await c.query(`UPDATE ${this.s}.queue_state SET tenant_ver = tenant_ver + 1 WHERE queue = $1`, [queue]);
       await c.query(
         `UPDATE ${this.s}.lane_state SET parked_until = NULL
           WHERE queue = $1 AND tenant = $2 AND ready > 0 AND parked_until IS NOT NULL`,
