@@ -210,7 +210,7 @@ BEGIN
   act AS (
     SELECT a.* FROM qb
      CROSS JOIN LATERAL (
-       SELECT x.* FROM {{schema}}.lane_state x
+       SELECT x.*, x.ctid AS lane_ctid FROM {{schema}}.lane_state x
         WHERE x.queue = qb.queue AND x.ready > 0 AND x.parked_until IS NULL
         ORDER BY x.tier, x.vtime LIMIT qb.budget) a
   ),
@@ -219,13 +219,13 @@ BEGIN
     UNION ALL
     SELECT p.* FROM qb
      CROSS JOIN LATERAL (
-       SELECT x.* FROM {{schema}}.lane_state x
+       SELECT x.*, x.ctid AS lane_ctid FROM {{schema}}.lane_state x
         WHERE x.queue = qb.queue AND x.ready > 0 AND x.parked_until IS NOT NULL AND x.parked_until <= v_now
         ORDER BY x.parked_until LIMIT qb.budget) p
     UNION ALL
     SELECT g.* FROM qb
      CROSS JOIN LATERAL (
-       SELECT x.* FROM {{schema}}.lane_state x
+       SELECT x.*, x.ctid AS lane_ctid FROM {{schema}}.lane_state x
         WHERE x.queue = qb.queue AND x.ready > 0 AND x.parked_until IS NULL
           AND x.promote_at IS NOT NULL AND x.promote_at <= v_now
         ORDER BY x.promote_at LIMIT qb.budget) g
@@ -240,7 +240,7 @@ BEGIN
   -- Saves a tenant_state_pkey probe per lane served (about 2.6 of a 33 ms claim of
   -- 1,000 jobs over 1,000 tenants, bench/experiments/claim-cost.ts).
   cand AS (
-    SELECT l.queue, l.tenant, l.priority, l.tier AS tier0, l.ready, l.vtime, l.promote_at AS promote0, l.parked_until,
+    SELECT l.queue, l.tenant, l.priority, l.lane_ctid, l.tier AS tier0, l.ready, l.vtime, l.promote_at AS promote0, l.parked_until,
            coalesce(t.weight, 1) AS w, t.running AS t_running, t.held_until AS t_held,
            coalesce(t.concurrency, qb.tenant_concurrency) AS lim,
            CASE WHEN t.rate_limit IS NOT NULL
@@ -292,12 +292,12 @@ BEGIN
   lane AS (
     -- Only what the rest needs: these rows go through several sorts.
     SELECT l.queue, l.tenant, l.priority, l.tier, l.promote_at, l.ready, l.v, l.w, l.cap, l.budget, l.aging_ms,
-           l.lim, l.t_running, l.t_held, l.tokens, l.rate, l.plain, l.tenant_ver, l.c0 AS c
+           l.lim, l.t_running, l.t_held, l.tokens, l.rate, l.plain, l.tenant_ver, l.lane_ctid, l.c0 AS c
       FROM lane_in l
      WHERE l.cap = 2147483647
     UNION ALL
     SELECT l.queue, l.tenant, l.priority, l.tier, l.promote_at, l.ready, l.v, l.w, l.cap, l.budget, l.aging_ms,
-           l.lim, l.t_running, l.t_held, l.tokens, l.rate, l.plain, l.tenant_ver,
+           l.lim, l.t_running, l.t_held, l.tokens, l.rate, l.plain, l.tenant_ver, l.lane_ctid,
            least(l.cap, sum(l.c0) OVER t) - least(l.cap, coalesce(sum(l.c0) OVER (t ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)) AS c
       FROM lane_in l
      WHERE l.cap < 2147483647
@@ -391,14 +391,14 @@ BEGIN
   -- tag served), its tier's maximum is taken where the queue's vclock is written.
   quota AS (
     SELECT l.queue, l.tenant, l.priority, l.tier, l.promote_at, l.v, l.w, l.aging_ms, l.lim, l.t_running, l.t_held,
-           l.tokens, l.rate, l.plain, l.tenant_ver, x.n, CASE WHEN x.n > 0 THEN l.v + (x.n - 1)::double precision / l.w END AS served
+           l.tokens, l.rate, l.plain, l.tenant_ver, l.lane_ctid, x.n, CASE WHEN x.n > 0 THEN l.v + (x.n - 1)::double precision / l.w END AS served
       FROM lane l
       LEFT JOIN live v ON v.queue = l.queue
      CROSS JOIN LATERAL (SELECT CASE WHEN l.c > 0 AND l.budget > 0 THEN least(l.c, ceil(v.r * l.w))::bigint ELSE 0 END AS n) x
      WHERE (SELECT f.all_fit FROM fit f)
     UNION ALL
     SELECT r.queue, r.tenant, r.priority, r.tier, r.promote_at, r.v, r.w, r.aging_ms, r.lim, r.t_running, r.t_held,
-           r.tokens, r.rate, r.plain, r.tenant_ver, r.n, r.served
+           r.tokens, r.rate, r.plain, r.tenant_ver, r.lane_ctid, r.n, r.served
       FROM quota_ranked r
      WHERE NOT (SELECT f.all_fit FROM fit f)
   ),
@@ -465,7 +465,10 @@ BEGIN
                v_now + interval '1 second')
            END
       FROM lane_out o
-     WHERE ls.queue = o.queue AND ls.tenant = o.tenant AND ls.priority = o.priority
+     -- The row version read among the candidates, by its TID instead of a lane_state_pkey
+     -- descent per lane: it is still the current one (this statement's snapshot, and the
+     -- queue's lock keeps every other writer of the queue's lanes out until this commits).
+     WHERE ls.ctid = o.lane_ctid
     RETURNING ls.queue, ls.parked_until, ls.ready > 0 AND ls.parked_until IS NOT NULL AS parked, o.lim IS NOT NULL AS tenant_limited
   ),
   queue_got AS (
