@@ -3,7 +3,7 @@
 // claim (median of the last ones), WAL written per claim, the tables' updates and HOT updates, and with
 // EXPLAIN=1 the nested plans of one claim (auto_explain, sent to the client). SETUP_SQL
 // runs after migrate() (to try a table setting, e.g. a fillfactor); TENANTS=1,1000 picks
-// the spreads.
+// the spreads; ANALYZE=1 analyzes the tables first.
 //   JOBS=20000 SIZE=1000 npx tsx bench/experiments/claim-cost.ts
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
@@ -42,7 +42,10 @@ try {
     await rota.close();
     const c = new pg.Client(url);
     await c.connect();
+    // ANALYZE=1: statistics as a long-running database has them (the generic plans change).
+    if (process.env.ANALYZE) await c.query('VACUUM ANALYZE rota.jobs, rota.lane_state, rota.tenant_state, rota.queue_state, rota.lane_changes');
     await c.query(`SELECT count(*) FROM rota.claim_jobs(ARRAY['q'], ARRAY[1], 'w', 60000)`);
+    if (process.env.ANALYZE) await c.query('VACUUM ANALYZE rota.jobs, rota.lane_state, rota.tenant_state, rota.queue_state, rota.lane_changes');
     await c.query('SELECT pg_stat_reset()');
     const ms: number[] = [];
     // WAL written per claim: the claim's writes, a figure the machine's load does not move.
