@@ -8,7 +8,8 @@ let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let jobOfA: string;
 let jobOfB: string;
 
-const WRITE_BUTTONS = /^(Pause|Resume|Configure|Retry|Cancel|Delete|Enqueue|Trigger|Disable|Enable|Resolve|Force|Back to automatic|Edit)/;
+const WRITE_BUTTONS =
+  /^(Pause|Resume|Configure|Retry|Cancel|Delete|Enqueue|Trigger|Disable|Enable|Resolve|Force|Back to automatic|Edit|Thresholds)/;
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack({ work: ['ingest'] }), launchBrowser()]);

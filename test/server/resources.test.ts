@@ -218,4 +218,25 @@ describe('schedules, scheduler, workers, connections, breakers', () => {
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ field: 'name' });
   });
+
+  it("a queue breaker's thresholds: stored, shown with the queue; a bad value names its field and writes nothing", async () => {
+    const set = await server.call('PATCH', '/api/breakers/queue:work', {
+      token: t.operator,
+      body: { failureRatio: 0.3, cooldownMs: 2000 },
+    });
+    expect(set.body).toMatchObject({ kind: 'queue', name: 'work', failureRatio: 0.3, cooldownMs: 2000 });
+    const q = await server.call<{ breaker: unknown }>('GET', '/api/queues/work', { token: t.viewer });
+    expect(q.body.breaker).toMatchObject({ state: 'closed', forced: null, failureRatio: 0.3, cooldownMs: 2000, minCalls: 20 });
+    // Checked against the stored cool-down: the field is the body's, not the library's `settings.` path.
+    const below = await server.call('PATCH', '/api/breakers/queue:work', { token: t.operator, body: { maxCooldownMs: 1000 } });
+    expect(below.status).toBe(400);
+    expect(below.body).toMatchObject({ error: 'invalid', field: 'maxCooldownMs' });
+    const ratio = await server.call('PATCH', '/api/breakers/queue:work', { token: t.operator, body: { failureRatio: 2, minCalls: 3 } });
+    expect(ratio.status).toBe(400);
+    expect(ratio.body).toMatchObject({ field: 'failureRatio' });
+    expect(await rota.breakers.get({ queue: 'work' })).toMatchObject({ failureRatio: 0.3, minCalls: 20, maxCooldownMs: 600_000 });
+    const viewer = await server.call('PATCH', '/api/breakers/queue:work', { token: t.viewer, body: { minCalls: 3 } });
+    expect(viewer.status).toBe(403);
+    await rota.breakers.remove({ queue: 'work' });
+  });
 });

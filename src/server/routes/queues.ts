@@ -20,7 +20,20 @@ const Queue = z
     running: z.number().int(),
     oldestReadyAgeMs: z.number().nullable(),
     finishedPerSec: z.number().nullable().describe("attempts finished per second, from the live workers' last heartbeats"),
-    breaker: z.object({ state: z.string(), forced: z.string().nullable() }).nullable(),
+    breaker: z
+      .object({
+        state: z.string(),
+        forced: z.string().nullable(),
+        failureRatio: z.number(),
+        minCalls: z.number().int(),
+        windowMs: z.number().int(),
+        cooldownMs: z.number().int(),
+        maxCooldownMs: z.number().int(),
+        probes: z.number().int(),
+        probeTimeoutMs: z.number().int(),
+      })
+      .nullable()
+      .describe("the queue's circuit breaker with its settings (PATCH /api/breakers/queue:<name>); null: none configured"),
   })
   .meta({ id: 'Queue' });
 
@@ -96,7 +109,24 @@ export async function queuesRoutes(app: ZodApp, deps: RouteDeps): Promise<void> 
 
   const withBreakers = async <T extends { queue: string }>(list: T[]) => {
     const breakers = await rota.breakers.list();
-    const byQueue = new Map(breakers.filter((b) => b.kind === 'queue').map((b) => [b.name, { state: b.state, forced: b.forced }]));
+    const byQueue = new Map(
+      breakers
+        .filter((b) => b.kind === 'queue')
+        .map((b) => [
+          b.name,
+          {
+            state: b.state,
+            forced: b.forced,
+            failureRatio: b.failureRatio,
+            minCalls: b.minCalls,
+            windowMs: b.windowMs,
+            cooldownMs: b.cooldownMs,
+            maxCooldownMs: b.maxCooldownMs,
+            probes: b.probes,
+            probeTimeoutMs: b.probeTimeoutMs,
+          },
+        ]),
+    );
     return list.map((q) => ({ ...q, breaker: byQueue.get(q.queue) ?? null }));
   };
 

@@ -3239,9 +3239,17 @@ export interface components {
         };
         Queue: {
             agingMs: number | null;
+            /** @description the queue's circuit breaker with its settings (PATCH /api/breakers/queue:<name>); null: none configured */
             breaker: {
+                cooldownMs: number;
+                failureRatio: number;
                 forced: string | null;
+                maxCooldownMs: number;
+                minCalls: number;
+                probes: number;
+                probeTimeoutMs: number;
                 state: string;
+                windowMs: number;
             } | null;
             concurrency: number | null;
             configuredAt: string | null;
@@ -3268,9 +3276,17 @@ export interface components {
         };
         QueueInput: {
             agingMs: number | null;
+            /** @description the queue's circuit breaker with its settings (PATCH /api/breakers/queue:<name>); null: none configured */
             breaker: {
+                cooldownMs: number;
+                failureRatio: number;
                 forced: string | null;
+                maxCooldownMs: number;
+                minCalls: number;
+                probes: number;
+                probeTimeoutMs: number;
                 state: string;
+                windowMs: number;
             } | null;
             concurrency: number | null;
             configuredAt: string | null;

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { queries } from '../api/queries';
 import { BreakerControls } from '../components/BreakerControls';
+import { BreakerSettingsDialog } from '../components/BreakerSettingsDialog';
 import { QueueSettingsDialog } from '../components/QueueSettingsDialog';
 import { Empty, ErrorBox, Loaded } from '../components/Status';
 import { TableWrap } from '../components/TableWrap';
@@ -48,6 +49,7 @@ export function QueuesPage() {
   const q = useQuery(queries.queues());
   const canWrite = useCan('operator');
   const [editing, setEditing] = useState<Queue | null>(null);
+  const [editingBreaker, setEditingBreaker] = useState<Queue | null>(null);
 
   return (
     <section>
@@ -101,16 +103,23 @@ export function QueuesPage() {
                       </td>
                       <td className="wrap">{limitsText(qu)}</td>
                       <td>
-                        {qu.breaker ? (
-                          <div className="actions">
-                            <span className={`badge ${qu.breaker.state}`}>
-                              {qu.breaker.forced ? `${qu.breaker.state} (forced)` : qu.breaker.state}
-                            </span>
-                            {canWrite && <BreakerControls queue={qu.queue} state={qu.breaker.state} forced={qu.breaker.forced} />}
-                          </div>
-                        ) : (
-                          '–'
-                        )}
+                        <div className="actions">
+                          {qu.breaker ? (
+                            <>
+                              <span className={`badge ${qu.breaker.state}`}>
+                                {qu.breaker.forced ? `${qu.breaker.state} (forced)` : qu.breaker.state}
+                              </span>
+                              {canWrite && <BreakerControls queue={qu.queue} state={qu.breaker.state} forced={qu.breaker.forced} />}
+                            </>
+                          ) : (
+                            <span>–</span>
+                          )}
+                          {canWrite && (
+                            <button type="button" className="btn small" onClick={() => setEditingBreaker(qu)}>
+                              Thresholds<span className="sr-only">: breaker of {qu.queue}</span>
+                            </button>
+                          )}
+                        </div>
                       </td>
                       <td>
                         {qu.paused ? (
@@ -143,6 +152,7 @@ export function QueuesPage() {
         }
       </Loaded>
       {editing && <QueueSettingsDialog queue={editing} onClose={() => setEditing(null)} />}
+      {editingBreaker && <BreakerSettingsDialog queue={editingBreaker} onClose={() => setEditingBreaker(null)} />}
     </section>
   );
 }
