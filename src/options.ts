@@ -125,4 +125,9 @@ export interface RotaStats {
   pool: PoolStats;
   /** Resource guard, circuit breakers (as this process last saw them) and pool exhaustion. */
   resilience: ResilienceStats;
+  /**
+   * Per queue worked here: the backoff its failed attempts get now (the queue's stored
+   * retry policy over work()'s option and the default, as this process last read it).
+   */
+  retry: Record<string, RetryPolicy>;
 }

@@ -20,6 +20,7 @@ import { Monitor } from './monitor/monitor.js';
 import type { PoolStats, RotaEvents, RotaOptions, RotaStats, Worker, WorkerInfo, WorkOptions } from './options.js';
 import type { Breakers } from './resilience/breaker-admin.js';
 import { Resilience, type ResilienceOptions, validateWorkBreaker } from './resilience/resilience.js';
+import { RetryPolicies } from './resilience/retry-settings.js';
 import type { CycleQuery } from './scheduler/cycles.js';
 import type { TriggerResult } from './scheduler/evaluator.js';
 import { SchedulerService } from './scheduler/service.js';
@@ -98,6 +99,8 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   private scheduler: SchedulerService | null = null;
   private tokenStore: TokenStore | null = null;
   private adminOps: Admin | null = null;
+  /** The stored backoff of the queues this process works (src/resilience/retry-settings.ts). */
+  private readonly retryPolicies: RetryPolicies;
   private readonly counters = { enqueued: 0, deduplicated: 0, completed: 0, failed: 0, retried: 0, dead: 0, snoozed: 0 };
 
   constructor(options: RotaOptions) {
@@ -167,6 +170,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
       enqueue: (queue, payload, opts) => (this as unknown as Rota).enqueue(queue, payload, opts),
       work: (queue, opts, handler) => (this as unknown as Rota).work(queue, opts, handler),
     });
+    this.retryPolicies = new RetryPolicies(this.pool, this.schema);
     const q = (name: string) => loadQuery(name, this.schema);
     this.sql = {
       enqueue: q('enqueue'),
@@ -236,7 +240,16 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
 
   /** A queue's fairness settings (limits, rates, aging), shared by every process: `rota.queue('ingest').configure({ concurrency: 3 })`. */
   queue(name: string): QueueHandle {
-    return new SettingsStore(this.pool, this.schema).queue(name);
+    const handle = new SettingsStore(this.pool, this.schema).queue(name);
+    return {
+      ...handle,
+      configure: async (settings, opts) => {
+        const info = await handle.configure(settings, opts);
+        // This process's workers use a new backoff at once; the others with their next heartbeat.
+        if (settings?.retry !== undefined) await this.refreshRetry();
+        return info;
+      },
+    };
   }
 
   /** A tenant's settings in a queue (weight, limits): `rota.tenant('ingest', 'store-42').configure({ weight: 3 })`. */
@@ -268,7 +281,13 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
 
   private async write(db: Queryable, queue: string, rows: ReturnType<typeof buildRows>): Promise<EnqueueResult[]> {
     try {
-      const results = await insertRows(db, { enqueue: this.sql.enqueue, findDedup: this.sql.findDedup }, queue, rows);
+      const results = await insertRows(
+        db,
+        { enqueue: this.sql.enqueue, findDedup: this.sql.findDedup },
+        queue,
+        rows,
+        this.enqueueCfg.defaultMaxAttempts,
+      );
       let added = 0;
       for (const r of results) {
         if (r.deduplicated) this.counters.deduplicated++;
@@ -302,7 +321,9 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     if (runtime.queues.includes(queue))
       throw new ValidationError('queue', `a worker for ${JSON.stringify(queue)} is already running in this process`);
     this.resilience.setWorkOptions(queue, opts?.breaker);
-    runtime.add(queue, { concurrency, retry, timeoutMs }, handler as Handler);
+    // The executor reads the policy at each failure: the queue's stored parts over the code's.
+    runtime.add(queue, { concurrency, retry: this.retryPolicies.policy(queue, retry), timeoutMs }, handler as Handler);
+    void this.refreshRetry();
     return {
       queue,
       stop: async () => {
@@ -344,7 +365,10 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
         this.emitter.emit('flush', s);
       },
       plugin: this.resilience.forRuntime(),
-      onHeartbeat: () => this.monitor.writeRollups(),
+      onHeartbeat: async () => {
+        await this.refreshRetry();
+        await this.monitor.writeRollups();
+      },
     });
     this.lastRuntime = this.runtime;
     return this.runtime;
@@ -419,6 +443,14 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
+  /** Reads the stored backoff of the worked queues (one statement); a failure keeps the last one read. */
+  private async refreshRetry(): Promise<void> {
+    const queues = this.runtime && !this.runtime.stopped ? this.runtime.queues : [];
+    await this.retryPolicies
+      .refresh(queues)
+      .catch((err) => this.log.warn({ err: String(err) }, "reading the queues' retry policies failed; will retry"));
+  }
+
   stats(): RotaStats {
     const rt = this.runtime ?? this.lastRuntime;
     const b = rt?.batcher.counters;
@@ -430,6 +462,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
       rescued: rt?.counters.rescued ?? 0,
       pool: this.poolStats(),
       resilience: this.resilience.stats(),
+      retry: Object.fromEntries((rt?.queues ?? []).map((queue) => [queue, this.retryPolicies.effective(queue)])),
     };
   }
 
