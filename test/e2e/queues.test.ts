@@ -187,4 +187,47 @@ describe('overview and queues', () => {
     await dialog.waitFor({ state: 'hidden' });
     expect(await stack.rota.breakers.get({ queue: 'ingest' })).toMatchObject({ minCalls: 12, failureRatio: 0.25 });
   });
+
+  test("a queue's retry policy in the configure dialog: a wrong value is named beside its field, a right one is stored and used", async () => {
+    const page = await openPage(browser, stack.url);
+    await signIn(page, stack.url, admin, '#/queues');
+    await page.getByRole('button', { name: 'Configure report' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Max attempts').fill('0');
+    await dialog.getByLabel('Retry jitter').fill('1.5');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('at most 1', { exact: true }).waitFor();
+    expect(await dialog.getByLabel('Max attempts').getAttribute('aria-invalid')).toBe('true');
+    expect((await stack.rota.queue('report').info()).retry).toEqual({ maxAttempts: null, baseMs: null, maxMs: null, jitter: null });
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'queue-retry');
+
+    await dialog.getByLabel('Max attempts').fill('2');
+    await dialog.getByLabel('Retry jitter').fill('0');
+    await dialog.getByLabel('First retry delay (ms)').fill('30');
+    await dialog.getByLabel('Longest retry delay (ms)').fill('30');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.locator('tr[data-queue="report"] [data-col="retry"]').getByText('2 attempts').waitFor();
+    // Stored, read back through the API.
+    const res = await fetch(`${stack.url}/api/queues/report`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(((await res.json()) as { retry: unknown }).retry).toEqual({ maxAttempts: 2, baseMs: 30, maxMs: 30, jitter: 0 });
+    // A job enqueued now without maxAttempts fails for good after two attempts (the
+    // workers' code would have given it five).
+    const { id } = await stack.rota.enqueue('report', { fail: 'always' }, { tenant: 'ops' });
+    const dead = await waitFor(async () => {
+      const j = await stack.rota.getJob(id);
+      return j?.state === 'dead' ? j : null;
+    });
+    expect(dead.errors.map((e) => e.attempt)).toEqual([1, 2]);
+
+    // Emptying the fields unsets the policy: the code's values apply again.
+    await page.getByRole('button', { name: 'Configure report' }).click();
+    expect(await dialog.getByLabel('Max attempts').inputValue()).toBe('2');
+    for (const label of ['Max attempts', 'First retry delay (ms)', 'Longest retry delay (ms)', 'Retry jitter'])
+      await dialog.getByLabel(label).fill('');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await stack.rota.queue('report').info()).retry).toEqual({ maxAttempts: null, baseMs: null, maxMs: null, jitter: null });
+  });
 });

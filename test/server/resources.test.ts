@@ -64,6 +64,33 @@ describe('queues and tenants', () => {
     expect(tw.body).toMatchObject({ tenant: 'shop-1', weight: 4 });
   });
 
+  it("a queue's stored retry policy: set part by part, shown, bad parts named, null unsets it", async () => {
+    type R = { retry: Record<string, number | null>; concurrency: number | null };
+    const set = await server.call<R>('PATCH', '/api/queues/work', { token: t.operator, body: { retry: { maxAttempts: 2, baseMs: 500 } } });
+    expect(set.status).toBe(200);
+    expect(set.body.retry).toEqual({ maxAttempts: 2, baseMs: 500, maxMs: null, jitter: null });
+    const more = await server.call<R>('PATCH', '/api/queues/work', { token: t.operator, body: { retry: { maxMs: 500, jitter: 0 } } });
+    expect(more.body.retry).toEqual({ maxAttempts: 2, baseMs: 500, maxMs: 500, jitter: 0 });
+    const list = await server.call<{ items: Array<R & { queue: string }> }>('GET', '/api/queues', { token: t.viewer });
+    expect(list.body.items.find((q) => q.queue === 'work')?.retry).toEqual({ maxAttempts: 2, baseMs: 500, maxMs: 500, jitter: 0 });
+    expect((await rota.getJob((await rota.enqueue('work', { n: 1 }, { delayMs: 60_000 })).id))?.maxAttempts).toBe(2);
+
+    for (const [retry, field] of [
+      [{ maxAttempts: 0 }, 'retry.maxAttempts'],
+      [{ jitter: 1.5 }, 'retry.jitter'],
+      [{ baseMs: -1 }, 'retry.baseMs'],
+      [{ tries: 3 }, 'retry.tries'],
+    ] as const) {
+      const bad = await server.call('PATCH', '/api/queues/work', { token: t.operator, body: { concurrency: 1, retry } });
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ error: 'invalid', field });
+    }
+    expect((await rota.queue('work').info()).concurrency).toBe(7);
+    expect((await server.call('PATCH', '/api/queues/work', { token: t.viewer, body: { retry: null } })).status).toBe(403);
+    const cleared = await server.call<R>('PATCH', '/api/queues/work', { token: t.operator, body: { retry: null } });
+    expect(cleared.body.retry).toEqual({ maxAttempts: null, baseMs: null, maxMs: null, jitter: null });
+  });
+
   it('lists tenants sorted and paginated; a tenant token sees itself only', async () => {
     await rota.enqueueMany(
       'many',

@@ -3264,6 +3264,13 @@ export interface components {
                 limit: number;
                 periodMs: number;
             } | null;
+            /** @description the queue's stored retry policy; a null part is not set, so the workers' code applies (work()'s retry option, rota's defaultMaxAttempts) */
+            retry: {
+                baseMs: number | null;
+                jitter: number | null;
+                maxAttempts: number | null;
+                maxMs: number | null;
+            };
             running: number;
             tenantConcurrency: number | null;
             tenantRate: {
@@ -3301,6 +3308,13 @@ export interface components {
                 limit: number;
                 periodMs: number;
             } | null;
+            /** @description the queue's stored retry policy; a null part is not set, so the workers' code applies (work()'s retry option, rota's defaultMaxAttempts) */
+            retry: {
+                baseMs: number | null;
+                jitter: number | null;
+                maxAttempts: number | null;
+                maxMs: number | null;
+            };
             running: number;
             tenantConcurrency: number | null;
             tenantRate: {
@@ -3319,6 +3333,28 @@ export interface components {
             items: components["schemas"]["QueueInput"][];
             nextCursor: string | null;
         };
+        /** @description stored retry policy, part by part over the code (omitted parts unchanged, null unsets one; retry: null unsets all). Workers pick a backoff change up within one heartbeat (leaseMs / 3) */
+        QueueRetrySettings: {
+            /** @description delay before the second attempt */
+            baseMs?: number | null;
+            /** @description fraction of the delay drawn at random */
+            jitter?: number | null;
+            /** @description for jobs enqueued afterwards without their own maxAttempts */
+            maxAttempts?: number | null;
+            /** @description cap of any delay (baseMs = maxMs: a fixed delay) */
+            maxMs?: number | null;
+        } | null;
+        /** @description stored retry policy, part by part over the code (omitted parts unchanged, null unsets one; retry: null unsets all). Workers pick a backoff change up within one heartbeat (leaseMs / 3) */
+        QueueRetrySettingsInput: {
+            /** @description delay before the second attempt */
+            baseMs?: number | null;
+            /** @description fraction of the delay drawn at random */
+            jitter?: number | null;
+            /** @description for jobs enqueued afterwards without their own maxAttempts */
+            maxAttempts?: number | null;
+            /** @description cap of any delay (baseMs = maxMs: a fixed delay) */
+            maxMs?: number | null;
+        } | null;
         QueueSettings: {
             agingMs?: number | null;
             concurrency?: number | null;
@@ -3327,6 +3363,7 @@ export interface components {
                 limit: number;
                 periodMs: number;
             } | null;
+            retry?: components["schemas"]["QueueRetrySettings"];
             tenantConcurrency?: number | null;
             tenantRate?: {
                 burst?: number;
@@ -3342,6 +3379,7 @@ export interface components {
                 limit: number;
                 periodMs: number;
             } | null;
+            retry?: components["schemas"]["QueueRetrySettingsInput"];
             tenantConcurrency?: number | null;
             tenantRate?: {
                 burst?: number;

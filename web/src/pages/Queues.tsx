@@ -45,6 +45,21 @@ export function limitsText(q: Queue): string {
   return parts.length ? parts.join('; ') : 'no limits';
 }
 
+/** The stored retry policy, "" when none: "3 attempts, retry after 2.0 s … 1.0 min, jitter 0.2". */
+export function retryText(q: Queue): string {
+  const r = q.retry;
+  const backoff =
+    r.baseMs === null && r.maxMs === null
+      ? null
+      : `retry after ${r.baseMs === null ? 'code' : fmtMs(r.baseMs)} … ${r.maxMs === null ? 'code' : fmtMs(r.maxMs)}`;
+  const parts = [
+    r.maxAttempts === null ? null : `${r.maxAttempts} attempts`,
+    backoff,
+    r.jitter === null ? null : `jitter ${r.jitter}`,
+  ].filter(Boolean);
+  return parts.join(', ');
+}
+
 export function QueuesPage() {
   const q = useQuery(queries.queues());
   const canWrite = useCan('operator');
@@ -101,7 +116,17 @@ export function QueuesPage() {
                           dead jobs
                         </a>
                       </td>
-                      <td className="wrap">{limitsText(qu)}</td>
+                      <td className="wrap">
+                        {limitsText(qu)}
+                        {retryText(qu) && (
+                          <>
+                            <br />
+                            <span className="muted" data-col="retry">
+                              {retryText(qu)}
+                            </span>
+                          </>
+                        )}
+                      </td>
                       <td>
                         <div className="actions">
                           {qu.breaker ? (
