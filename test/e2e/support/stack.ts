@@ -23,6 +23,8 @@ export interface E2ePayload {
 export interface Stack {
   rota: Rota;
   sql: pg.Pool;
+  /** The database's URL (for more Rota instances: other worker processes). */
+  dbUrl: string;
   /** The server's address (the dashboard is at `${url}/`). */
   url: string;
   app: ZodApp;
@@ -58,6 +60,7 @@ export async function startStack(opts: { work?: string[]; concurrency?: number }
   return {
     rota,
     sql: db.sql,
+    dbUrl: db.url,
     app,
     url: `http://127.0.0.1:${addr.port}`,
     token: async (name, role, tenant) => (await rota.tokens.create({ name, role, tenant })).secret,
