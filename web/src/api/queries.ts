@@ -133,6 +133,20 @@ export const queries = {
       placeholderData: keepWhilePaging(queryKey),
     });
   },
+  tokens: (all: boolean, cursor: string | null) => {
+    const queryKey = ['tokens', all, cursor];
+    return queryOptions({
+      queryKey,
+      queryFn: ({ signal }) =>
+        unwrap(
+          api.GET('/api/tokens', {
+            params: { query: { limit: PAGE_SIZE, ...(all ? { all: 'true' as const } : {}), ...cursorOf(cursor) } },
+            signal,
+          }),
+        ),
+      placeholderData: keepWhilePaging(queryKey),
+    });
+  },
   alertRules: () => queryOptions({ queryKey: ['alert-rules'], queryFn: ({ signal }) => unwrap(api.GET('/api/alert-rules', { signal })) }),
   timeseries: (range: RangeKey, queue: string | null) =>
     queryOptions({
