@@ -49,10 +49,9 @@ export function limitsText(q: Queue): string {
 /** The stored retry policy, "" when none: "3 attempts, retry after 2.0 s … 1.0 min, jitter 0.2". */
 export function retryText(q: Queue): string {
   const r = q.retry;
-  const backoff =
-    r.baseMs === null && r.maxMs === null
-      ? null
-      : `retry after ${r.baseMs === null ? 'code' : fmtMs(r.baseMs)} … ${r.maxMs === null ? 'code' : fmtMs(r.maxMs)}`;
+  // A duration never breaks across lines ("2.0 s", not "2.0" then "s").
+  const ms = (v: number | null) => (v === null ? "code's" : fmtMs(v).replace(' ', '\u00a0'));
+  const backoff = r.baseMs === null && r.maxMs === null ? null : `retry after ${ms(r.baseMs)} … ${ms(r.maxMs)}`;
   const parts = [
     r.maxAttempts === null ? null : `${r.maxAttempts} attempts`,
     backoff,
