@@ -8,7 +8,7 @@ import { ListPager, useListPages } from '../components/Pager';
 import { QueueSettingsDialog } from '../components/QueueSettingsDialog';
 import { Empty, ErrorBox, Loaded } from '../components/Status';
 import { TableWrap } from '../components/TableWrap';
-import { useCan } from '../lib/auth';
+import { useCanConfigure } from '../lib/auth';
 import { fmtAgo, fmtInt, fmtMs, fmtRate } from '../lib/format';
 import { useWrite } from '../lib/queries';
 import type { Queue } from './queue-model';
@@ -63,7 +63,7 @@ export function retryText(q: Queue): string {
 export function QueuesPage() {
   const { size, pages } = useListPages();
   const q = useQuery(queries.queues(pages.cursor, size));
-  const canWrite = useCan('operator');
+  const canWrite = useCanConfigure();
   const [editing, setEditing] = useState<Queue | null>(null);
   const [editingBreaker, setEditingBreaker] = useState<Queue | null>(null);
 
