@@ -121,13 +121,13 @@ const QueueSettings = z
           .describe('cap of any delay (baseMs = maxMs: a fixed delay)'),
         jitter: z.number().min(0).max(1).nullable().optional().describe('fraction of the delay drawn at random'),
       })
+      .meta({ id: 'QueueRetrySettings' })
       .nullable()
       .optional()
       .describe(
         'stored retry policy, part by part over the code (omitted parts unchanged, null unsets one; retry: null unsets all). ' +
           'Workers pick a backoff change up within one heartbeat (leaseMs / 3)',
-      )
-      .meta({ id: 'QueueRetrySettings' }),
+      ),
   })
   .meta({ id: 'QueueSettings' });
 

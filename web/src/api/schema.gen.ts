@@ -3333,7 +3333,6 @@ export interface components {
             items: components["schemas"]["QueueInput"][];
             nextCursor: string | null;
         };
-        /** @description stored retry policy, part by part over the code (omitted parts unchanged, null unsets one; retry: null unsets all). Workers pick a backoff change up within one heartbeat (leaseMs / 3) */
         QueueRetrySettings: {
             /** @description delay before the second attempt */
             baseMs?: number | null;
@@ -3343,8 +3342,7 @@ export interface components {
             maxAttempts?: number | null;
             /** @description cap of any delay (baseMs = maxMs: a fixed delay) */
             maxMs?: number | null;
-        } | null;
-        /** @description stored retry policy, part by part over the code (omitted parts unchanged, null unsets one; retry: null unsets all). Workers pick a backoff change up within one heartbeat (leaseMs / 3) */
+        };
         QueueRetrySettingsInput: {
             /** @description delay before the second attempt */
             baseMs?: number | null;
@@ -3354,7 +3352,7 @@ export interface components {
             maxAttempts?: number | null;
             /** @description cap of any delay (baseMs = maxMs: a fixed delay) */
             maxMs?: number | null;
-        } | null;
+        };
         QueueSettings: {
             agingMs?: number | null;
             concurrency?: number | null;
@@ -3363,7 +3361,8 @@ export interface components {
                 limit: number;
                 periodMs: number;
             } | null;
-            retry?: components["schemas"]["QueueRetrySettings"];
+            /** @description stored retry policy, part by part over the code (omitted parts unchanged, null unsets one; retry: null unsets all). Workers pick a backoff change up within one heartbeat (leaseMs / 3) */
+            retry?: components["schemas"]["QueueRetrySettings"] | null;
             tenantConcurrency?: number | null;
             tenantRate?: {
                 burst?: number;
@@ -3379,7 +3378,8 @@ export interface components {
                 limit: number;
                 periodMs: number;
             } | null;
-            retry?: components["schemas"]["QueueRetrySettingsInput"];
+            /** @description stored retry policy, part by part over the code (omitted parts unchanged, null unsets one; retry: null unsets all). Workers pick a backoff change up within one heartbeat (leaseMs / 3) */
+            retry?: components["schemas"]["QueueRetrySettingsInput"] | null;
             tenantConcurrency?: number | null;
             tenantRate?: {
                 burst?: number;
