@@ -138,7 +138,7 @@ export class WorkerHost {
       },
       onOutcome: (o) => this.deps.onOutcome(o),
       onFlush: (st) => this.deps.onFlush(st),
-      plugin: this.deps.resilience.forRuntime(),
+      plugin: this.deps.resilience.forRuntime(() => this.retryStats()),
       onHeartbeat: async () => {
         await this.refreshRetry();
         await monitor.writeRollups();

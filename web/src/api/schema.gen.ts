@@ -3702,7 +3702,7 @@ export interface components {
             pid: number;
             queues: string[];
             startedAt: string;
-            /** @description pool (total/idle/waiting), batcher, claims, running and concurrency per queue, throughput, resilience (guard, breakers) */
+            /** @description pool (total/idle/waiting), batcher, claims, running and concurrency per queue, throughput, resilience (guard, breakers, the backoff each worked queue uses now: retry) */
             stats: components["schemas"]["JsonValue"];
         };
         WorkerInput: {
@@ -3712,7 +3712,7 @@ export interface components {
             pid: number;
             queues: string[];
             startedAt: string;
-            /** @description pool (total/idle/waiting), batcher, claims, running and concurrency per queue, throughput, resilience (guard, breakers) */
+            /** @description pool (total/idle/waiting), batcher, claims, running and concurrency per queue, throughput, resilience (guard, breakers, the backoff each worked queue uses now: retry) */
             stats: components["schemas"]["JsonValueInput"];
         };
         WorkerPage: {

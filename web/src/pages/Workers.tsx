@@ -6,6 +6,12 @@ import { TableWrap } from '../components/TableWrap';
 import { fmtAgo, fmtInt, fmtMs, fmtTime } from '../lib/format';
 import { readStats } from './worker-stats';
 
+/** "1.0 s … 1.0 h, jitter 0.5": the first delay, the cap, the random fraction. */
+function backoffText(r: { baseMs: number; maxMs: number; jitter: number }): string {
+  const d = (ms: number) => fmtMs(ms).replace(' ', '\u00a0');
+  return `${d(r.baseMs)} … ${d(r.maxMs)}, jitter\u00a0${r.jitter}`;
+}
+
 function Workers() {
   const { size, pages } = useListPages();
   const q = useQuery(queries.workers(pages.cursor, size));
@@ -35,6 +41,7 @@ function Workers() {
                     </th>
                     <th scope="col">Batcher</th>
                     <th scope="col">Guard</th>
+                    <th scope="col">Retry backoff</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -59,6 +66,13 @@ function Workers() {
                         <td className="num">{st.pool ? `${st.pool.total} / ${st.pool.idle} / ${st.pool.waiting}` : '–'}</td>
                         <td>{st.batcherPending === null ? '–' : `${fmtInt(st.batcherPending)} pending`}</td>
                         <td>{st.guard ?? '–'}</td>
+                        <td className="wrap" data-col="retry">
+                          {Object.entries(st.retry).map(([queue, r]) => (
+                            <div key={queue}>
+                              {queue}: {backoffText(r)}
+                            </div>
+                          ))}
+                        </td>
                       </tr>
                     );
                   })}
