@@ -148,7 +148,9 @@ export function registerQueueCommands(program: Command): void {
 
   queue
     .command('configure <name>')
-    .description('change a queue\'s settings (only those given; "none" removes a limit); workers apply them on their next claim')
+    .description(
+      'change a queue\'s settings (only those given; "none" removes a limit); workers apply limits on their next claim, a retry backoff within a heartbeat',
+    )
     .option(
       '--concurrency <n|none>',
       'most jobs of the queue running at once, across all processes (0 pauses)',
