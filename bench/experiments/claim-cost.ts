@@ -43,9 +43,11 @@ try {
     const c = new pg.Client(url);
     await c.connect();
     // ANALYZE=1: statistics as a long-running database has them (the generic plans change).
-    if (process.env.ANALYZE) await c.query('VACUUM ANALYZE rota.jobs, rota.lane_state, rota.tenant_state, rota.queue_state, rota.lane_changes');
+    if (process.env.ANALYZE)
+      await c.query('VACUUM ANALYZE rota.jobs, rota.lane_state, rota.tenant_state, rota.queue_state, rota.lane_changes');
     await c.query(`SELECT count(*) FROM rota.claim_jobs(ARRAY['q'], ARRAY[1], 'w', 60000)`);
-    if (process.env.ANALYZE) await c.query('VACUUM ANALYZE rota.jobs, rota.lane_state, rota.tenant_state, rota.queue_state, rota.lane_changes');
+    if (process.env.ANALYZE)
+      await c.query('VACUUM ANALYZE rota.jobs, rota.lane_state, rota.tenant_state, rota.queue_state, rota.lane_changes');
     await c.query('SELECT pg_stat_reset()');
     const ms: number[] = [];
     // WAL written per claim: the claim's writes, a figure the machine's load does not move.
