@@ -1,3 +1,8 @@
+export { ClusterMigrateError, type ClusterWorkOptions, PartialEnqueueError, RotaCluster } from './cluster/cluster.js';
+export type { ClusterOptions, ClusterRotaOptions, ClusterServer } from './cluster/config.js';
+export type { ClusterQueueHandle, ClusterQueueInfo } from './cluster/limit-store.js';
+export type { GroupMigration } from './cluster/migrate.js';
+export type { MoveResult } from './cluster/move.js';
 export type { MigrateResult } from './db/migrator.js';
 export {
   BreakerOpenError,

@@ -57,6 +57,18 @@ export type {
 const DAY_MS = 86_400_000;
 
 /**
+ * LISTEN connection factories set by RotaCluster (src/cluster), which runs one Rota per
+ * tenant group on a shared pool and shares one LISTEN connection per server among them.
+ * Not exported from the package: the single-server API is unchanged.
+ */
+const listenerFactories = new WeakMap<object, () => pg.Client>();
+
+/** Makes `rota`'s workers open their LISTEN connection through `factory` (src/cluster/shared-listener.ts). */
+export function useListenerClient(rota: object, factory: () => pg.Client): void {
+  listenerFactories.set(rota, factory);
+}
+
+/**
  * A Rota typed by a map of queue names to payload types (`new Rota<{ ingest: { itemId: number } }>(…)`)
  * checks every enqueue, schedule and handler against it; the default accepts any queue and payload.
  */
@@ -320,7 +332,8 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     this.runtime = new WorkerRuntime({
       pool: this.pool,
       // Named after this worker: other workers tell from pg_stat_activity that it is alive (src/worker/sessions.ts).
-      newListenerClient: () => new pg.Client({ ...poolOptions, application_name: listenerAppName(this.workerId) }),
+      newListenerClient:
+        listenerFactories.get(this) ?? (() => new pg.Client({ ...poolOptions, application_name: listenerAppName(this.workerId) })),
       sql: this.sql,
       log: this.log.child({ worker: this.workerId }),
       config: {

@@ -1,0 +1,430 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import pg from 'pg';
+import { validateJobId } from '../client/jobs.js';
+import { validateName } from '../client/validate.js';
+import { ValidationError } from '../errors.js';
+import { defaultLogger, type Logger } from '../logger.js';
+import type { Worker, WorkOptions } from '../options.js';
+import { Rota, useListenerClient } from '../rota.js';
+import type { TriggerResult } from '../scheduler/evaluator.js';
+import type { ScheduleInfo, ScheduleOptions, SchedulerHandle, SchedulerOptions } from '../scheduler/types.js';
+import type { EnqueueItem, EnqueueOptions, EnqueueResult, Handler, JobRecord, JobState } from '../types.js';
+import { listenerAppName } from '../worker/sessions.js';
+import { type ClusterOptions, type ResolvedCluster, resolveCluster } from './config.js';
+import { groupOfJobId, groupOfSchedule, groupOfTenant, groupSchema } from './hash.js';
+import { ClusterLimits, type ClusterQueueHandle } from './limit-store.js';
+import { boundedAll, type GroupMigration, migrateClusterSchema, migrateGroup } from './migrate.js';
+import { type MoveResult, moveGroupData } from './move.js';
+import { SharedListener } from './shared-listener.js';
+
+/** enqueueMany committed the groups in `results` (null: not written) and failed for `failedGroups`. */
+export class PartialEnqueueError extends Error {
+  override readonly name = 'PartialEnqueueError';
+  constructor(
+    readonly results: Array<EnqueueResult | null>,
+    readonly failedGroups: number[],
+    readonly causes: unknown[],
+  ) {
+    super(`enqueueMany: groups ${failedGroups.join(', ')} failed (${String(causes[0])}); the other groups' jobs were written`);
+  }
+}
+
+/** migrate() tried every group; these failed (run it again: each group's migration is idempotent). */
+export class ClusterMigrateError extends Error {
+  override readonly name = 'ClusterMigrateError';
+  constructor(readonly groups: GroupMigration[]) {
+    const failed = groups.filter((g) => g.error);
+    super(`migration failed for ${failed.length} group(s): ${failed.map((g) => `g${g.group} on ${g.server}: ${g.error}`).join('; ')}`);
+  }
+}
+
+export interface ClusterWorkOptions extends WorkOptions {
+  /** Groups this process serves (default: all, and the legacy schema if configured). */
+  groups?: readonly number[];
+}
+
+interface WorkRegistration {
+  queue: string;
+  opts: WorkOptions;
+  handler: Handler<never, unknown>;
+  groups: Set<number>;
+  workers: Map<number, Worker>;
+}
+
+/** Pseudo group index of the pre-existing single-server schema (ids below 2^48). */
+const LEGACY = -1;
+
+/**
+ * Rota over several PostgreSQL servers: tenants are split into a fixed number of groups,
+ * each a complete rota schema placed on one server, so every hot statement (enqueue,
+ * claim, finish, heartbeat, rescue) touches one group and runs unchanged. See
+ * docs/cluster.md for the rules this follows and how it maps onto Citus.
+ */
+export class RotaCluster {
+  readonly workerId: string;
+  private readonly cfg: ResolvedCluster;
+  private readonly log: Logger;
+  private readonly pools = new Map<string, pg.Pool>();
+  private readonly listeners = new Map<string, SharedListener>();
+  private readonly rotas = new Map<number, Rota>();
+  private readonly works = new Map<string, WorkRegistration>();
+  private readonly limits: ClusterLimits;
+  /** Groups being moved: their workers are paused and their writes refused until the move ends. */
+  private readonly moving = new Set<number>();
+  private rebalanceTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly options: ClusterOptions) {
+    this.cfg = resolveCluster(options);
+    this.log = options.logger ?? defaultLogger();
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    for (const [name, s] of this.cfg.servers) {
+      const pool = new pg.Pool({ connectionString: s.connectionString, max: s.poolSize, application_name: 'rota' });
+      pool.on('error', (err) => this.log.warn({ server: name, err: String(err) }, 'idle pool connection lost'));
+      this.pools.set(name, pool);
+      this.listeners.set(
+        name,
+        new SharedListener(
+          { connectionString: s.connectionString, application_name: listenerAppName(this.workerId) },
+          this.log.child({ server: name }),
+        ),
+      );
+    }
+    this.limits = new ClusterLimits({
+      coordinator: this.pool(this.cfg.coordinator),
+      schema: `${this.cfg.schemaPrefix}_cluster`,
+      groups: this.cfg.groups,
+      group: (g) => this.group(g),
+      log: this.log.child({ part: 'limits' }),
+    });
+  }
+
+  get groupCount(): number {
+    return this.cfg.groups;
+  }
+
+  /** Group → server name, as this process routes now. */
+  get placement(): readonly string[] {
+    return this.cfg.placement;
+  }
+
+  /** The group of a tenant (FNV-1a of the tenant id mod groups; untenanted jobs are tenant 'default'). */
+  groupOf(tenant: string): number {
+    return groupOfTenant(validateName('tenant', tenant), this.cfg.groups);
+  }
+
+  /** The schema holding group g. */
+  schemaOf(group: number): string {
+    return groupSchema(this.cfg.schemaPrefix, group);
+  }
+
+  /** This process's pool on a server (shared by every group placed there). */
+  pool(server: string): pg.Pool {
+    const p = this.pools.get(server);
+    if (!p) throw new ValidationError('server', `names no server (got ${JSON.stringify(server)})`);
+    return p;
+  }
+
+  /**
+   * Group g's own Rota (for what the cluster does not route, e.g. an enqueue inside the
+   * application's transaction on `cluster.pool(cluster.placement[g])`).
+   */
+  group(g: number): Rota {
+    if (this.closed) throw new Error('rota cluster is closed');
+    if (!(Number.isInteger(g) && g >= LEGACY && g < this.cfg.groups))
+      throw new ValidationError('group', `must be 0..${this.cfg.groups - 1} (got ${g})`);
+    if (g === LEGACY && !this.cfg.legacy) throw new ValidationError('group', 'no legacy schema is configured');
+    let r = this.rotas.get(g);
+    if (!r) {
+      const server = g === LEGACY ? (this.cfg.legacy?.server as string) : (this.cfg.placement[g] as string);
+      const schema = g === LEGACY ? (this.cfg.legacy?.schema as string) : this.schemaOf(g);
+      const listener = this.listeners.get(server) as SharedListener;
+      r = new Rota({
+        ...this.options.rota,
+        pool: this.pool(server),
+        schema,
+        workerId: this.workerId,
+        logger: this.log.child({ group: g, server }),
+      });
+      // The listener handle stands in for a pg.Client: it implements what the runtime's Listener calls.
+      useListenerClient(r, () => listener.handle() as unknown as pg.Client);
+      this.rotas.set(g, r);
+    }
+    return r;
+  }
+
+  private writable(g: number): Rota {
+    if (this.moving.has(g)) throw new Error(`group ${g} is being moved; try again when the move has finished`);
+    return this.group(g);
+  }
+
+  /**
+   * Migrates every group (and the cluster's own schema on the coordinator), at most
+   * `migrateConcurrency` at once. Each group's migration is idempotent and runs in one
+   * transaction, so after a failure half-way running it again finishes the rest;
+   * every group is tried, then ClusterMigrateError lists the ones that failed.
+   */
+  async migrate(): Promise<GroupMigration[]> {
+    await migrateClusterSchema(this.pool(this.cfg.coordinator), `${this.cfg.schemaPrefix}_cluster`);
+    const groups = Array.from({ length: this.cfg.groups }, (_, g) => g);
+    const out = await boundedAll(groups, this.cfg.migrateConcurrency, async (g): Promise<GroupMigration> => {
+      const server = this.cfg.placement[g] as string;
+      try {
+        return { ...(await migrateGroup(this.group(g), this.pool(server), g)), server };
+      } catch (err) {
+        return { group: g, schema: this.schemaOf(g), server, applied: [], version: 0, error: String(err) };
+      }
+    });
+    if (out.some((g) => g.error)) throw new ClusterMigrateError(out);
+    return out;
+  }
+
+  /** Enqueues into the tenant's group. `client` is refused: a transaction lives on one server (use `group(g)`). */
+  async enqueue(queue: string, payload: unknown, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
+    if (opts?.client)
+      throw new ValidationError(
+        'opts.client',
+        'is not supported by RotaCluster (a transaction lives on one server); use cluster.group(g).enqueue',
+      );
+    return this.writable(this.groupOf(opts?.tenant ?? 'default')).enqueue(queue, payload, opts);
+  }
+
+  /**
+   * Enqueues many jobs: split by tenant group, one enqueueMany (one statement, or one
+   * transaction) per group, groups in parallel. Atomic within each group, not across
+   * groups: when some groups fail, PartialEnqueueError says which items were written.
+   */
+  async enqueueMany(queue: string, items: readonly EnqueueItem[]): Promise<EnqueueResult[]> {
+    if (!Array.isArray(items)) throw new ValidationError('items', 'must be an array');
+    const byGroup = new Map<number, number[]>();
+    items.forEach((item, i) => {
+      const tenant = item?.tenant ?? 'default';
+      const g = groupOfTenant(validateName(`items[${i}].tenant`, tenant), this.cfg.groups);
+      const list = byGroup.get(g);
+      if (list) list.push(i);
+      else byGroup.set(g, [i]);
+    });
+    const results: Array<EnqueueResult | null> = new Array(items.length).fill(null);
+    const failed: number[] = [];
+    const causes: unknown[] = [];
+    await Promise.all(
+      [...byGroup].map(async ([g, idx]) => {
+        try {
+          const res = await this.writable(g).enqueueMany(
+            queue,
+            idx.map((i) => items[i] as EnqueueItem),
+          );
+          res.forEach((r, k) => {
+            results[idx[k] as number] = r;
+          });
+        } catch (err) {
+          failed.push(g);
+          causes.push(err);
+        }
+      }),
+    );
+    if (failed.length === byGroup.size && causes.length > 0) throw causes[0];
+    if (failed.length > 0)
+      throw new PartialEnqueueError(
+        results,
+        failed.sort((a, b) => a - b),
+        causes,
+      );
+    return results as EnqueueResult[];
+  }
+
+  /** The group holding job `id` (from its high bits), or null for an id no group or legacy schema holds. */
+  groupOfJob(id: string): number | null {
+    const g = groupOfJobId(validateJobId(id));
+    if (g === LEGACY) return this.cfg.legacy ? LEGACY : null;
+    return g < this.cfg.groups ? g : null;
+  }
+
+  async getJob(id: string): Promise<JobRecord | null> {
+    const g = this.groupOfJob(id);
+    return g === null ? null : this.group(g).getJob(id);
+  }
+
+  async cancel(id: string): Promise<boolean> {
+    const g = this.groupOfJob(id);
+    return g === null ? false : this.writable(g).cancel(id);
+  }
+
+  /** Counts per queue and state, summed over every group (one statement per group). */
+  async counts(windowMs?: number): Promise<Array<{ queue: string; state: JobState; count: number }>> {
+    const groups = Array.from({ length: this.cfg.groups }, (_, g) => g);
+    if (this.cfg.legacy) groups.push(LEGACY);
+    const all = await Promise.all(groups.map((g) => this.group(g).counts(windowMs)));
+    const sum = new Map<string, { queue: string; state: JobState; count: number }>();
+    for (const rows of all)
+      for (const r of rows) {
+        const key = `${r.queue}\x1f${r.state}`;
+        const s = sum.get(key);
+        if (s) s.count += r.count;
+        else sum.set(key, { ...r });
+      }
+    return [...sum.values()].sort((a, b) => (a.queue === b.queue ? a.state.localeCompare(b.state) : a.queue.localeCompare(b.queue)));
+  }
+
+  /** A queue's settings in every group; concurrency and rate are queue-wide, split over groups (src/cluster/limits.ts). */
+  queue(name: string): ClusterQueueHandle {
+    return this.limits.queue(validateName('queue', name));
+  }
+
+  /** A tenant's settings live in its group, so its limits are exact. */
+  tenant(queue: string, id: string): ReturnType<Rota['tenant']> {
+    return this.group(this.groupOf(id)).tenant(queue, id);
+  }
+
+  /** Re-splits queue-wide limits by demand now (the rebalancer does this every `rebalanceMs` while working). */
+  rebalance(): Promise<void> {
+    return this.limits.rebalanceAll();
+  }
+
+  /** A schedule lives in the group chosen by hashing its name; the jobs it enqueues go to that group. */
+  scheduleGroup(name: string): number {
+    return groupOfSchedule(validateName('name', name), this.cfg.groups);
+  }
+
+  schedule(name: string, cron: string, queue: string, payload: unknown, opts?: ScheduleOptions): Promise<ScheduleInfo<unknown>> {
+    return this.writable(this.scheduleGroup(name)).schedule(name, cron, queue, payload, opts);
+  }
+
+  unschedule(name: string): Promise<boolean> {
+    return this.writable(this.scheduleGroup(name)).unschedule(name);
+  }
+
+  setScheduleEnabled(name: string, enabled: boolean): Promise<boolean> {
+    return this.writable(this.scheduleGroup(name)).setScheduleEnabled(name, enabled);
+  }
+
+  trigger(name: string): Promise<TriggerResult> {
+    return this.writable(this.scheduleGroup(name)).trigger(name);
+  }
+
+  async schedules(): Promise<ScheduleInfo[]> {
+    const all = await Promise.all(Array.from({ length: this.cfg.groups }, (_, g) => this.group(g).schedules()));
+    return all.flat().sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Runs the scheduler of every group (or `groups`) in this process; stopped by close(). */
+  startScheduler(opts?: SchedulerOptions & { groups?: readonly number[] }): SchedulerHandle[] {
+    const { groups, ...rest } = opts ?? {};
+    return this.served(groups, false).map((g) => this.group(g).startScheduler(rest));
+  }
+
+  private served(groups: readonly number[] | undefined, withLegacy: boolean): number[] {
+    if (groups === undefined) {
+      const all = Array.from({ length: this.cfg.groups }, (_, g) => g);
+      return withLegacy && this.cfg.legacy ? [LEGACY, ...all] : all;
+    }
+    if (!Array.isArray(groups) || groups.length === 0) throw new ValidationError('groups', 'must be a non-empty array of group numbers');
+    for (const [i, g] of groups.entries())
+      if (!(Number.isInteger(g) && g >= 0 && g < this.cfg.groups))
+        throw new ValidationError(`groups[${i}]`, `must be a group number 0..${this.cfg.groups - 1} (got ${String(g)})`);
+    return [...new Set(groups)];
+  }
+
+  /**
+   * Works `queue` in every group this process serves: one worker runtime per group
+   * (claim loop, status batcher, lease keeper), all groups of a server sharing this
+   * process's pool there (`poolSize` connections) and one LISTEN connection.
+   */
+  work(queue: string, opts: ClusterWorkOptions, handler: Handler<never, unknown>): Worker {
+    if (this.closed) throw new Error('rota cluster is closed');
+    validateName('queue', queue);
+    if (this.works.has(queue))
+      throw new ValidationError('queue', `a worker for ${JSON.stringify(queue)} is already running in this process`);
+    const { groups, ...workOpts } = opts ?? {};
+    const served = this.served(groups, true);
+    const reg: WorkRegistration = { queue, opts: workOpts, handler, groups: new Set(served), workers: new Map() };
+    for (const g of served) if (!this.moving.has(g)) reg.workers.set(g, this.group(g).work(queue, workOpts, handler));
+    this.works.set(queue, reg);
+    this.startRebalancer();
+    return {
+      queue,
+      stop: async () => {
+        this.works.delete(queue);
+        await Promise.all([...reg.workers.values()].map((w) => w.stop()));
+        reg.workers.clear();
+        if (this.works.size === 0) this.stopRebalancer();
+      },
+    };
+  }
+
+  private startRebalancer(): void {
+    if (this.rebalanceTimer || this.cfg.rebalanceMs === 0) return;
+    let busy = false;
+    this.rebalanceTimer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      this.limits
+        .rebalanceAll()
+        .catch((err) => this.log.warn({ err: String(err) }, 'queue limit rebalance failed; will retry'))
+        .finally(() => {
+          busy = false;
+        });
+    }, this.cfg.rebalanceMs);
+    this.rebalanceTimer.unref();
+  }
+
+  private stopRebalancer(): void {
+    if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
+    this.rebalanceTimer = null;
+  }
+
+  /**
+   * Moves group g to server `to`: this process's workers of the group stop, the group's
+   * tables are copied (src/cluster/move.ts) while writes to the source wait on its
+   * locks, the source schema is dropped, and this process routes the group to `to` and
+   * restarts its workers there. Other processes must be given the new placement (their
+   * statements for the group fail, loudly, until then: nothing is written to the old place).
+   */
+  async moveGroup(g: number, to: string): Promise<MoveResult> {
+    if (!(Number.isInteger(g) && g >= 0 && g < this.cfg.groups))
+      throw new ValidationError('group', `must be 0..${this.cfg.groups - 1} (got ${g})`);
+    this.pool(to);
+    const from = this.cfg.placement[g] as string;
+    if (from === to) throw new ValidationError('to', `group ${g} is already on ${to}`);
+    if (this.moving.has(g)) throw new ValidationError('group', `group ${g} is already being moved`);
+    this.moving.add(g);
+    try {
+      const old = this.rotas.get(g);
+      const paused: WorkRegistration[] = [];
+      for (const reg of this.works.values()) {
+        const w = reg.workers.get(g);
+        if (!w) continue;
+        reg.workers.delete(g);
+        paused.push(reg);
+        await w.stop();
+      }
+      const serverOpts = (name: string) => ({ connectionString: this.cfg.servers.get(name)?.connectionString as string });
+      const result = await moveGroupData({
+        schema: this.schemaOf(g),
+        from: serverOpts(from),
+        to: serverOpts(to),
+        log: this.log.child({ group: g }),
+      });
+      this.rotas.delete(g);
+      await old?.close();
+      this.cfg.placement[g] = to;
+      for (const reg of paused)
+        if (this.works.get(reg.queue) === reg) reg.workers.set(g, this.group(g).work(reg.queue, reg.opts, reg.handler));
+      return result;
+    } finally {
+      this.moving.delete(g);
+    }
+  }
+
+  /** Stops every worker and scheduler, flushes, and closes the pools. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopRebalancer();
+    this.works.clear();
+    await Promise.all([...this.rotas.values()].map((r) => r.close()));
+    this.rotas.clear();
+    await Promise.all([...this.pools.values()].map((p) => p.end()));
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Queue-wide limits across groups. A queue's concurrency and rate are enforced by each
+ * group's own queue_state row (the claim runs unchanged in every group), so a
+ * cluster-wide limit C is split into per-group limits whose sum never exceeds C:
+ *
+ * - concurrency: the target C is kept in `<prefix>_cluster.queue_limits` on the
+ *   coordinator. configure() splits it evenly; the rebalancer (every `rebalanceMs` while
+ *   a process works) re-splits it by demand (each group's running + waiting jobs of the
+ *   queue). Changes are applied decreases first; an increase is granted only out of room
+ *   left by what the other groups run or may run (max(running, limit) per group, read
+ *   after the decreases committed), so running jobs summed over groups stay <= C at
+ *   every instant, not just on average. The price: a group whose share is too small for
+ *   its burst waits up to one rebalance period for more.
+ * - rate: each group gets the queue's limit over a longer period (period / share), shares
+ *   by demand with a 1 % floor spread over idle groups, and a burst of at least 1 per
+ *   group, so the sum of the group rates is the queue's rate and the bursts sum to at
+ *   most the queue's burst + (groups - 1).
+ */
+import type { RateLimit } from '../fairness/settings.js';
+
+/** C split as evenly as integers allow (the first C mod n groups get one more). */
+export function splitEven(total: number, n: number): number[] {
+  const base = Math.floor(total / n);
+  const extra = total - base * n;
+  return Array.from({ length: n }, (_, g) => base + (g < extra ? 1 : 0));
+}
+
+/**
+ * C split by demand (running + waiting per group), summing to exactly C: every group
+ * gets its demand when all fit, and the spare is spread evenly (so a group where work
+ * arrives next can start it at once); otherwise shares are proportional to demand
+ * (largest remainders), every group with demand getting at least 1 while C allows.
+ */
+export function splitByDemand(total: number, demand: readonly number[]): number[] {
+  const n = demand.length;
+  const sum = demand.reduce((a, b) => a + b, 0);
+  if (sum === 0) return splitEven(total, n);
+  if (sum <= total) {
+    const spare = splitEven(total - sum, n);
+    return demand.map((d, g) => d + (spare[g] as number));
+  }
+  const exact = demand.map((d) => (total * d) / sum);
+  const out = exact.map(Math.floor);
+  let left = total - out.reduce((a, b) => a + b, 0);
+  const order = exact.map((x, g) => ({ g, frac: x - Math.floor(x) })).sort((a, b) => b.frac - a.frac);
+  for (const { g } of order) {
+    if (left <= 0) break;
+    out[g] = (out[g] as number) + 1;
+    left--;
+  }
+  // Each group with demand gets at least one slot, taken from the largest shares.
+  for (let g = 0; g < n; g++) {
+    if ((demand[g] as number) === 0 || (out[g] as number) > 0) continue;
+    let donor = -1;
+    for (let h = 0; h < n; h++) if ((out[h] as number) > 1 && (donor < 0 || (out[h] as number) > (out[donor] as number))) donor = h;
+    if (donor < 0) break;
+    out[donor] = (out[donor] as number) - 1;
+    out[g] = 1;
+  }
+  return out;
+}
+
+/** Rate shares by demand: a 1 % floor spread over all groups, the rest by demand (even when there is none). */
+export function rateShares(demand: readonly number[]): number[] {
+  const n = demand.length;
+  const sum = demand.reduce((a, b) => a + b, 0);
+  if (sum === 0) return demand.map(() => 1 / n);
+  return demand.map((d) => 0.01 / n + (0.99 * d) / sum);
+}
+
+const MAX_PERIOD_MS = 2_147_483_647;
+
+/** One group's share of a queue's rate: the same limit over a longer period, and its part of the burst. */
+export function groupRate(rate: Required<RateLimit>, share: number): Required<RateLimit> {
+  const periodMs = Math.min(MAX_PERIOD_MS, Math.max(1, Math.round(rate.periodMs / share)));
+  return { limit: rate.limit, periodMs, burst: Math.max(1, Math.round(rate.burst * share)) };
+}
+
+export interface GroupLimitState {
+  /** The group's current concurrency limit for the queue (null: none). */
+  limit: number | null;
+  running: number;
+}
+
+/**
+ * The order to apply new per-group limits in without ever allowing more than `total`
+ * running: `lower` now, then, after reading running counts again, `raise(states)` gives
+ * each group that gains as much of its target as the room left allows.
+ */
+export function raisesWithinRoom(total: number, target: readonly number[], states: readonly GroupLimitState[]): Map<number, number> {
+  const held = (s: GroupLimitState) => Math.max(s.running, s.limit ?? Number.POSITIVE_INFINITY);
+  let used = states.reduce((a, s) => a + held(s), 0);
+  const out = new Map<number, number>();
+  target.forEach((t, g) => {
+    const s = states[g] as GroupLimitState;
+    if (s.limit !== null && t <= s.limit) return;
+    const room = total - (used - held(s));
+    const granted = Math.min(t, Math.max(0, room));
+    if (s.limit !== null && granted <= s.limit) return;
+    out.set(g, granted);
+    used += Math.max(s.running, granted) - held(s);
+  });
+  return out;
+}
