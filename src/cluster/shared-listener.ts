@@ -19,6 +19,8 @@ export class SharedListener {
   private real: pg.Client | null = null;
   private connecting: Promise<pg.Client> | null = null;
   private readonly handles = new Set<ListenHandle>();
+  /** LISTEN / UNLISTEN statements run one after another on the connection (pg wants one query at a time). */
+  private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: pg.ClientConfig,
@@ -46,7 +48,7 @@ export class SharedListener {
     const c = this.real;
     if (!c || !this.handles.has(h)) throw new Error('shared LISTEN connection lost');
     h.channels.add(channel);
-    await c.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
+    await this.run(c, `LISTEN "${channel.replaceAll('"', '""')}"`);
   }
 
   /** @internal */
@@ -60,7 +62,13 @@ export class SharedListener {
       return;
     }
     const still = new Set([...this.handles].flatMap((o) => [...o.channels]));
-    for (const ch of h.channels) if (!still.has(ch)) await c.query(`UNLISTEN "${ch.replaceAll('"', '""')}"`).catch(() => {});
+    for (const ch of h.channels) if (!still.has(ch)) await this.run(c, `UNLISTEN "${ch.replaceAll('"', '""')}"`).catch(() => {});
+  }
+
+  private run(c: pg.Client, text: string): Promise<unknown> {
+    const next = this.chain.then(() => c.query(text));
+    this.chain = next.catch(() => {});
+    return next;
   }
 
   private connection(): Promise<pg.Client> {

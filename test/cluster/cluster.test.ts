@@ -1,0 +1,201 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { EmbeddedServer } from '../../src/db/embedded.js';
+import { ClusterMigrateError, type EnqueueItem, Rota, RotaCluster, ValidationError } from '../../src/index.js';
+import { waitFor } from '../support/db.js';
+import { recordingLogger } from '../support/logger.js';
+import { closeAll, makeCluster, RunLog, sleep, sql } from './helpers.js';
+import { startServers } from './servers.js';
+
+let servers: EmbeddedServer[];
+beforeAll(async () => {
+  servers = await startServers(3);
+}, 120_000);
+afterEach(closeAll);
+
+const tenants = Array.from({ length: 24 }, (_, i) => `t${i}`);
+
+describe('RotaCluster on 3 servers, 8 groups', () => {
+  it('rejects bad configuration naming the field, before opening anything', () => {
+    const url = 'postgres://x@127.0.0.1:1/db';
+    expect(() => new RotaCluster({ servers: {}, groups: 8 })).toThrow(/^servers:/);
+    expect(() => new RotaCluster({ servers: { a: { connectionString: 'nope' } }, groups: 8 })).toThrow(/servers\.a\.connectionString/);
+    expect(() => new RotaCluster({ servers: { a: { connectionString: url } }, groups: 0 })).toThrow(/^groups:/);
+    expect(() => new RotaCluster({ servers: { a: { connectionString: url } }, groups: 2, placement: ['a', 'b'] })).toThrow(
+      /placement\[1\]/,
+    );
+    expect(() => new RotaCluster({ servers: { a: { connectionString: url } }, groups: 2, schemaPrefix: 'Bad-Prefix' })).toThrow(
+      /schemaPrefix/,
+    );
+    expect(
+      () => new RotaCluster({ servers: { a: { connectionString: url } }, groups: 2, legacy: { server: 'z', schema: 'rota' } }),
+    ).toThrow(ValidationError);
+  });
+
+  it('migrates every group onto its server, idempotently, with ids that name the group', async () => {
+    const c = makeCluster(servers, { schemaPrefix: 'mig' });
+    const first = await c.migrate();
+    expect(first.map((g) => g.server)).toEqual(['a', 'b', 'c', 'a', 'b', 'c', 'a', 'b']);
+    expect(first.every((g) => g.applied.length > 0)).toBe(true);
+    const again = await c.migrate();
+    expect(again.every((g) => g.applied.length === 0)).toBe(true);
+    const onB = await sql<{ nspname: string }>(
+      servers[1] as EmbeddedServer,
+      "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'mig_g%' ORDER BY 1",
+    );
+    expect(onB.map((r) => r.nspname)).toEqual(['mig_g001', 'mig_g004', 'mig_g007']);
+    // Each group's first id is (g + 1) · 2^48.
+    for (const t of ['t1', 't2', 't3']) {
+      const { id } = await c.enqueue('q', { t }, { tenant: t });
+      expect(c.groupOfJob(id)).toBe(c.groupOf(t));
+      expect(BigInt(id) >> 48n).toBe(BigInt(c.groupOf(t) + 1));
+      expect((await c.getJob(id))?.tenant).toBe(t);
+    }
+    expect(await c.getJob('12345')).toBeNull(); // no legacy schema configured
+    expect(await c.getJob(String(100n << 48n))).toBeNull(); // a group this cluster does not have
+  });
+
+  it('resumes a migration that failed half-way', async () => {
+    // Server c is unreachable for the first run: its groups fail, the others migrate.
+    const broken = new RotaCluster({
+      servers: {
+        a: { connectionString: (servers[0] as EmbeddedServer).url },
+        b: { connectionString: (servers[1] as EmbeddedServer).url },
+        c: { connectionString: 'postgres://postgres:rota@127.0.0.1:1/postgres' },
+      },
+      groups: 6,
+      schemaPrefix: 'res',
+      logger: recordingLogger(),
+    });
+    const err = await broken.migrate().catch((e: unknown) => e);
+    await broken.close();
+    expect(err).toBeInstanceOf(ClusterMigrateError);
+    expect((err as ClusterMigrateError).groups.filter((g) => g.error).map((g) => g.group)).toEqual([2, 5]);
+    const c = makeCluster(servers, { schemaPrefix: 'res', groups: 6 });
+    const done = await c.migrate();
+    expect(done.filter((g) => g.applied.length > 0).map((g) => g.group)).toEqual([2, 5]);
+  });
+
+  it('runs every job exactly once across groups, merges counts, keeps ids in history', async () => {
+    const c = makeCluster(servers, { schemaPrefix: 'once' });
+    await c.migrate();
+    const items: EnqueueItem[] = [];
+    for (let i = 0; i < 1200; i++) items.push({ payload: { i }, tenant: tenants[i % tenants.length] as string });
+    const ids = (await c.enqueueMany('work', items)).map((r) => r.id);
+    expect(new Set(ids).size).toBe(1200);
+    ids.forEach((id, i) => {
+      expect(c.groupOfJob(id)).toBe(c.groupOf(items[i]?.tenant as string));
+    });
+    const single = await c.enqueue('work', { single: true }); // untenanted: tenant 'default'
+    expect(c.groupOfJob(single.id)).toBe(c.groupOf('default'));
+    const log = new RunLog();
+    const w = c.work('work', { concurrency: 8 }, async (job) => {
+      log.ran(job.id);
+    });
+    await waitFor(() => log.runs.size === 1201, 30_000, 'all jobs run');
+    await waitFor(
+      async () => (await c.counts()).find((r) => r.queue === 'work' && r.state === 'completed')?.count === 1201,
+      10_000,
+      'counts',
+    );
+    await w.stop();
+    expect(log.duplicates).toEqual([]);
+    const counts = await c.counts();
+    expect(counts.filter((r) => r.queue === 'work')).toEqual([{ queue: 'work', state: 'completed', count: 1201 }]);
+    const job = await c.getJob(ids[17] as string);
+    expect(job?.state).toBe('completed');
+    expect(job?.id).toBe(ids[17]);
+  });
+
+  it('uses one LISTEN connection and its pool per server however many groups it serves', async () => {
+    const c = makeCluster(servers, { schemaPrefix: 'conn', groups: 12 });
+    await c.migrate();
+    const w = c.work('idle', { concurrency: 4 }, async () => {});
+    const count = async (s: EmbeddedServer, app: string) =>
+      Number((await sql<{ n: string }>(s, 'SELECT count(*) AS n FROM pg_stat_activity WHERE application_name LIKE $1', [app]))[0]?.n);
+    await waitFor(async () => (await count(servers[0] as EmbeddedServer, 'rota-listener:%')) === 1, 10_000, 'listener up');
+    await sleep(300);
+    for (const s of servers) {
+      expect(await count(s, 'rota-listener:%')).toBe(1); // 4 groups per server, one LISTEN connection
+      expect(await count(s, 'rota')).toBeLessThanOrEqual(4); // the pool (poolSize 4)
+    }
+    // Notifications reach the right group over the shared connection: a job in each group starts at once.
+    const log = new RunLog();
+    await w.stop();
+    const w2 = c.work('ping', { concurrency: 2 }, async (job) => log.ran(job.id));
+    await sleep(200);
+    await c.enqueueMany(
+      'ping',
+      tenants.map((t) => ({ payload: {}, tenant: t })),
+    );
+    await waitFor(() => log.runs.size === tenants.length, 10_000, 'pings');
+    await w2.stop();
+  });
+
+  it('holds a tenant concurrency limit exactly across two processes', async () => {
+    const c1 = makeCluster(servers, { schemaPrefix: 'tlim' });
+    const c2 = makeCluster(servers, { schemaPrefix: 'tlim' });
+    await c1.migrate();
+    await c1.enqueueMany(
+      'lim',
+      Array.from({ length: 60 }, (_, i) => ({ payload: { i }, tenant: i % 2 ? 'busy' : 'other' })),
+    );
+    await c1.tenant('lim', 'busy').configure({ concurrency: 2 });
+    const log = new RunLog();
+    const handler = async (job: { id: string; tenant: string }) => {
+      log.enter(job.tenant);
+      await sleep(15);
+      log.leave(job.tenant);
+      log.ran(job.id);
+    };
+    const w1 = c1.work('lim', { concurrency: 5 }, handler);
+    const w2 = c2.work('lim', { concurrency: 5 }, handler);
+    await waitFor(() => log.runs.size === 60, 30_000, 'all run');
+    await Promise.all([w1.stop(), w2.stop()]);
+    expect(log.maxActive.get('busy')).toBe(2);
+    expect(log.duplicates).toEqual([]);
+  });
+
+  it('holds a queue-wide concurrency limit across groups and servers (split, rebalanced by demand)', async () => {
+    const c1 = makeCluster(servers, { schemaPrefix: 'qlim', rebalanceMs: 100 });
+    const c2 = makeCluster(servers, { schemaPrefix: 'qlim', rebalanceMs: 100 });
+    await c1.migrate();
+    await c1.enqueueMany(
+      'wide',
+      Array.from({ length: 240 }, (_, i) => ({ payload: { i }, tenant: tenants[i % 6] as string })),
+    );
+    const info = await c1.queue('wide').configure({ concurrency: 5 });
+    expect(info.concurrency).toBe(5);
+    expect(info.groups.reduce((a, g) => a + (g.concurrency ?? 0), 0)).toBe(5);
+    const log = new RunLog();
+    const handler = async (job: { id: string }) => {
+      log.enter('all');
+      await sleep(10);
+      log.leave('all');
+      log.ran(job.id);
+    };
+    const w1 = c1.work('wide', { concurrency: 10 }, handler);
+    const w2 = c2.work('wide', { concurrency: 10 }, handler);
+    await waitFor(() => log.runs.size === 240, 40_000, 'all run');
+    await Promise.all([w1.stop(), w2.stop()]);
+    expect(log.maxActive.get('all')).toBeLessThanOrEqual(5);
+    expect(log.duplicates).toEqual([]);
+    const after = await c1.queue('wide').info();
+    expect(after.groups.reduce((a, g) => a + (g.concurrency ?? 0), 0)).toBeLessThanOrEqual(5);
+  });
+
+  it('reaches jobs of a pre-cluster single-server schema through their old ids', async () => {
+    const old = new Rota({ connectionString: (servers[2] as EmbeddedServer).url, schema: 'legacy_app', logger: recordingLogger() });
+    await old.migrate();
+    const { id } = await old.enqueue('work', { old: true });
+    await old.close();
+    expect(BigInt(id) < 1n << 48n).toBe(true);
+    const c = makeCluster(servers, { schemaPrefix: 'leg', legacy: { server: 'c', schema: 'legacy_app' } });
+    await c.migrate();
+    expect((await c.getJob(id))?.payload).toEqual({ old: true });
+    const log = new RunLog();
+    const w = c.work('work', { concurrency: 1 }, async (job) => log.ran(job.id));
+    await waitFor(() => log.runs.has(id), 10_000, 'legacy job run');
+    await w.stop();
+    expect((await c.getJob(id))?.state).toBe('completed');
+  });
+});

@@ -1,0 +1,104 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { EmbeddedServer } from '../../src/db/embedded.js';
+import type { EnqueueItem } from '../../src/index.js';
+import { waitFor } from '../support/db.js';
+import { closeAll, makeCluster, RunLog, sleep, sql } from './helpers.js';
+import { startServers } from './servers.js';
+
+let servers: EmbeddedServer[];
+beforeAll(async () => {
+  servers = await startServers(3);
+}, 120_000);
+afterEach(closeAll);
+
+const tenants = Array.from({ length: 24 }, (_, i) => `t${i}`);
+
+/** Completed jobs per group, read from each group's history on its server. */
+async function completedIn(schema: string, server: EmbeddedServer): Promise<number> {
+  const rows = await sql<{ n: string }>(server, `SELECT count(*) AS n FROM "${schema}".jobs_done WHERE state = 'completed'`);
+  return Number(rows[0]?.n);
+}
+
+describe('RotaCluster faults', () => {
+  it('a server down for 10 s stops only its groups; nothing is lost and nothing runs twice', async () => {
+    // No prefetch: a group holds at most twice its concurrency claimed, so what b's groups
+    // may still run after b stops is bounded (3 groups × 2 × concurrency 2).
+    const c = makeCluster(servers, { schemaPrefix: 'down', rota: { maxPrefetch: 0 } });
+    await c.migrate();
+    const items: EnqueueItem[] = Array.from({ length: 960 }, (_, i) => ({ payload: { i }, tenant: tenants[i % tenants.length] as string }));
+    const ids = (await c.enqueueMany('work', items)).map((r) => r.id);
+    const onB = new Set(ids.filter((id) => c.placement[c.groupOfJob(id) as number] === 'b'));
+    expect(onB.size).toBeGreaterThan(0);
+    const log = new RunLog();
+    const w = c.work('work', { concurrency: 2 }, async (job) => {
+      await sleep(10);
+      log.ran(job.id);
+    });
+    await waitFor(() => log.runs.size > 60, 20_000, 'work started');
+    const b = servers[1] as EmbeddedServer;
+    await b.stop();
+    const stoppedAt = Date.now();
+    const bRunsAtStop = [...log.runs.keys()].filter((id) => onB.has(id)).length;
+    // The other servers' groups finish all their jobs while b is down.
+    const others = ids.filter((id) => !onB.has(id));
+    await waitFor(() => others.every((id) => log.runs.has(id)), 9_000, "the other servers' jobs");
+    const bRunsDuring = [...log.runs.keys()].filter((id) => onB.has(id)).length;
+    await sleep(Math.max(0, 10_000 - (Date.now() - stoppedAt)));
+    // b's groups started nothing new during the outage beyond what their workers had already claimed.
+    expect(bRunsDuring - bRunsAtStop).toBeLessThanOrEqual(3 * 2 * 2);
+    expect(onB.size - bRunsDuring).toBeGreaterThan(0);
+    await b.start();
+    await waitFor(() => log.runs.size === ids.length, 30_000, 'every job after the restart');
+    let done = 0;
+    await waitFor(
+      async () => {
+        done = 0;
+        for (let g = 0; g < 8; g++) done += await completedIn(c.schemaOf(g), servers[g % 3] as EmbeddedServer);
+        return done === ids.length;
+      },
+      20_000,
+      'every completion written',
+    );
+    await w.stop();
+    expect(done).toBe(ids.length);
+    expect(log.duplicates).toEqual([]);
+  });
+
+  it('moves a group to another server while it works: nothing lost, ids keep routing', async () => {
+    const c = makeCluster(servers, { schemaPrefix: 'mv' });
+    await c.migrate();
+    const g = c.groupOf('t5');
+    const from = c.placement[g] as string;
+    const to = from === 'a' ? 'b' : 'a';
+    const idx = (name: string) => name.charCodeAt(0) - 97;
+    const items: EnqueueItem[] = Array.from({ length: 800 }, (_, i) => ({
+      payload: { i },
+      tenant: i % 2 ? 't5' : (tenants[i % tenants.length] as string),
+    }));
+    const ids = (await c.enqueueMany('work', items)).map((r) => r.id);
+    const inG = ids.filter((id) => c.groupOfJob(id) === g);
+    const log = new RunLog();
+    const w = c.work('work', { concurrency: 2 }, async (job) => {
+      await sleep(5);
+      log.ran(job.id);
+    });
+    await waitFor(() => inG.filter((id) => log.runs.has(id)).length > 20, 20_000, 'group g started');
+    const moved = await c.moveGroup(g, to);
+    expect(moved.tables.jobs ?? 0).toBeGreaterThan(0);
+    expect(c.placement[g]).toBe(to);
+    const gone = await sql(servers[idx(from)] as EmbeddedServer, 'SELECT 1 FROM pg_namespace WHERE nspname = $1', [c.schemaOf(g)]);
+    expect(gone).toHaveLength(0);
+    // New jobs of the group land on the new server with ids that still name the group, above the old ones.
+    const late = await c.enqueue('work', { late: true }, { tenant: 't5' });
+    expect(c.groupOfJob(late.id)).toBe(g);
+    expect(BigInt(late.id) > BigInt(inG[inG.length - 1] as string)).toBe(true);
+    await waitFor(() => log.runs.size === ids.length + 1, 30_000, 'every job');
+    await waitFor(async () => (await c.getJob(late.id))?.state === 'completed', 10_000, 'late job completed');
+    await w.stop();
+    expect(log.duplicates).toEqual([]);
+    expect(await completedIn(c.schemaOf(g), servers[idx(to)] as EmbeddedServer)).toBe(inG.length + 1);
+    expect((await c.getJob(inG[0] as string))?.state).toBe('completed');
+    const counts = await c.counts();
+    expect(counts.filter((r) => r.queue === 'work')).toEqual([{ queue: 'work', state: 'completed', count: ids.length + 1 }]);
+  });
+});
