@@ -148,6 +148,75 @@ async function fairness(servers: EmbeddedServer[], sameGroup: boolean): Promise<
   return { 'B is': sameGroup ? "in A's group" : 'in another group', "B's 50 jobs done after (ms)": Math.round(ms), 'ideal (ms)': 10 };
 }
 
+/**
+ * How close to a queue-wide limit a queue runs when the limit is split over groups: 4
+ * groups on 2 servers, demand skewed (70 % of the jobs in one group), 30 ms handlers,
+ * rebalanced every second (and every 250 ms). Concurrency: the most running at once (sampled in the
+ * handlers) and the mean running over the run as a share of the limit. Rate: jobs
+ * started per second over the run against the limit.
+ */
+async function queueLimit(servers: EmbeddedServer[], kind: 'concurrency' | 'rate', rebalanceMs: number): Promise<Row> {
+  const named = {
+    a: { connectionString: (servers[0] as EmbeddedServer).url },
+    b: { connectionString: (servers[1] as EmbeddedServer).url },
+  };
+  const c = new RotaCluster({ servers: named, groups: 4, schemaPrefix: `lim${++seq}`, logger: quiet, rebalanceMs });
+  await c.migrate();
+  const hot = tenantIn4('hot-', (g) => g === 0);
+  const others = [1, 2, 3].map((g) => tenantIn4(`cold${g}-`, (x) => x === g));
+  const jobs = kind === 'concurrency' ? 1_400 : 1_000;
+  const items = Array.from({ length: jobs }, (_, i) => ({ payload: { i }, tenant: i % 10 < 7 ? hot : (others[i % 3] as string) }));
+  await c.enqueueMany('limited', items);
+  const limit = kind === 'concurrency' ? 16 : 100;
+  await c.queue('limited').configure(kind === 'concurrency' ? { concurrency: limit } : { rate: { limit, periodMs: 1_000, burst: 10 } });
+  let running = 0;
+  let maxRunning = 0;
+  let area = 0;
+  let last = performance.now();
+  const tick = () => {
+    const now = performance.now();
+    area += running * (now - last);
+    last = now;
+  };
+  let done = 0;
+  let finish: () => void = () => {};
+  const allDone = new Promise<void>((r) => {
+    finish = r;
+  });
+  const started = performance.now();
+  last = started;
+  const w = c.work('limited', { concurrency: 16 }, async () => {
+    tick();
+    running++;
+    maxRunning = Math.max(maxRunning, running);
+    await sleep(30);
+    tick();
+    running--;
+    if (++done === jobs) finish();
+  });
+  await allDone;
+  const ms = performance.now() - started;
+  await w.stop();
+  await c.close();
+  if (kind === 'concurrency')
+    return {
+      limit: `concurrency ${limit}`,
+      'most running at once': maxRunning,
+      'mean running / limit': `${Math.round((area / ms / limit) * 100)}%`,
+      'run (s)': ms / 1000,
+    };
+  return {
+    limit: `rate ${limit}/s`,
+    'achieved jobs/s': Math.round((jobs / ms) * 1000),
+    'of the limit': `${Math.round(((jobs / ms) * 1000 * 100) / limit)}%`,
+    'run (s)': ms / 1000,
+  };
+}
+
+function tenantIn4(prefix: string, pick: (g: number) => boolean): string {
+  for (let i = 0; ; i++) if (pick(fnv1a32(`${prefix}${i}`) % 4)) return `${prefix}${i}`;
+}
+
 export async function run(_server: BenchServer, opts: BenchOptions): Promise<void> {
   const settings = { shared_buffers: '128MB', max_connections: 100 };
   const servers = await Promise.all([0, 1, 2].map(() => startEmbeddedPostgres({ settings })));
@@ -172,6 +241,18 @@ export async function run(_server: BenchServer, opts: BenchOptions): Promise<voi
         'CPU share per server (last round)': rows[rows.length - 1]?.['CPU share per server'] as string,
       })),
     );
+    const limits: Row[] = [];
+    const cases = [
+      ['concurrency', 1_000],
+      ['concurrency', 250],
+      ['rate', 1_000],
+    ] as const;
+    for (const [kind, rebalanceMs] of cases)
+      for (let r = 0; r < opts.runs; r++) {
+        console.error(`cluster: queue-wide ${kind} limit over 4 groups on 2 servers, round ${r + 1}/${opts.runs}`);
+        limits.push({ round: r + 1, 'rebalance (ms)': rebalanceMs, ...(await queueLimit(servers, kind, rebalanceMs)) });
+      }
+    printTable('Queue-wide limits split over 4 groups on 2 servers (70 % of the jobs in one group, 30 ms handlers), every round', limits);
     const fair: Row[] = [];
     for (const same of [false, true]) {
       const runs: Row[] = [];
