@@ -155,15 +155,13 @@ async function fairness(servers: EmbeddedServer[], sameGroup: boolean): Promise<
  * handlers) and the mean running over the run as a share of the limit. Rate: jobs
  * started per second over the run against the limit.
  */
-async function queueLimit(servers: EmbeddedServer[], kind: 'concurrency' | 'rate', rebalanceMs: number): Promise<Row> {
-  const named = {
-    a: { connectionString: (servers[0] as EmbeddedServer).url },
-    b: { connectionString: (servers[1] as EmbeddedServer).url },
-  };
-  const c = new RotaCluster({ servers: named, groups: 4, schemaPrefix: `lim${++seq}`, logger: quiet, rebalanceMs });
+async function queueLimit(servers: EmbeddedServer[], kind: 'concurrency' | 'rate', rebalanceMs: number, groups: 1 | 4): Promise<Row> {
+  const named: Record<string, { connectionString: string }> = { a: { connectionString: (servers[0] as EmbeddedServer).url } };
+  if (groups > 1) named.b = { connectionString: (servers[1] as EmbeddedServer).url };
+  const c = new RotaCluster({ servers: named, groups, schemaPrefix: `lim${++seq}`, logger: quiet, rebalanceMs });
   await c.migrate();
   const hot = tenantIn4('hot-', (g) => g === 0);
-  const others = [1, 2, 3].map((g) => tenantIn4(`cold${g}-`, (x) => x === g));
+  const others = [1, 2, 3].map((g) => (groups === 1 ? `cold${g}` : tenantIn4(`cold${g}-`, (x) => x === g)));
   const jobs = kind === 'concurrency' ? 1_400 : 1_000;
   const items = Array.from({ length: jobs }, (_, i) => ({ payload: { i }, tenant: i % 10 < 7 ? hot : (others[i % 3] as string) }));
   await c.enqueueMany('limited', items);
@@ -242,17 +240,24 @@ export async function run(_server: BenchServer, opts: BenchOptions): Promise<voi
       })),
     );
     const limits: Row[] = [];
+    // One group on one server: the same workload on plain rota, for comparison.
     const cases = [
-      ['concurrency', 1_000],
-      ['concurrency', 250],
-      ['rate', 1_000],
+      ['concurrency', 1_000, 1],
+      ['concurrency', 1_000, 4],
+      ['concurrency', 250, 4],
+      ['rate', 1_000, 4],
     ] as const;
-    for (const [kind, rebalanceMs] of cases)
+    for (const [kind, rebalanceMs, groups] of cases)
       for (let r = 0; r < opts.runs; r++) {
-        console.error(`cluster: queue-wide ${kind} limit over 4 groups on 2 servers, round ${r + 1}/${opts.runs}`);
-        limits.push({ round: r + 1, 'rebalance (ms)': rebalanceMs, ...(await queueLimit(servers, kind, rebalanceMs)) });
+        console.error(`cluster: queue-wide ${kind} limit over ${groups} group(s), round ${r + 1}/${opts.runs}`);
+        limits.push({
+          round: r + 1,
+          groups: groups === 1 ? '1 (plain rota)' : '4 on 2 servers',
+          'rebalance (ms)': groups === 1 ? '-' : rebalanceMs,
+          ...(await queueLimit(servers, kind, rebalanceMs, groups)),
+        });
       }
-    printTable('Queue-wide limits split over 4 groups on 2 servers (70 % of the jobs in one group, 30 ms handlers), every round', limits);
+    printTable('Queue-wide limits split over groups (70 % of the jobs in one group, 30 ms handlers), every round', limits);
     const fair: Row[] = [];
     for (const same of [false, true]) {
       const runs: Row[] = [];

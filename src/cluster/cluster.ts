@@ -5,51 +5,24 @@ import { validateJobId } from '../client/jobs.js';
 import { validateName } from '../client/validate.js';
 import { ValidationError } from '../errors.js';
 import { defaultLogger, type Logger } from '../logger.js';
-import type { Worker, WorkOptions } from '../options.js';
+import type { PoolStats, RotaEvents, RotaStats, Worker, WorkOptions } from '../options.js';
 import { Rota, useListenerClient } from '../rota.js';
 import type { TriggerResult } from '../scheduler/evaluator.js';
 import type { ScheduleInfo, ScheduleOptions, SchedulerHandle, SchedulerOptions } from '../scheduler/types.js';
 import type { EnqueueItem, EnqueueOptions, EnqueueResult, Handler, JobRecord, JobState } from '../types.js';
 import { listenerAppName } from '../worker/sessions.js';
 import { type ClusterOptions, type ResolvedCluster, resolveCluster } from './config.js';
+import { ClusterMigrateError, PartialEnqueueError } from './errors.js';
 import { groupOfJobId, groupOfSchedule, groupOfTenant, groupSchema } from './hash.js';
 import { ClusterLimits, type ClusterQueueHandle } from './limit-store.js';
 import { boundedAll, type GroupMigration, migrateClusterSchema, migrateGroup } from './migrate.js';
 import { type MoveResult, moveGroupData } from './move.js';
 import { SharedListener } from './shared-listener.js';
-
-/** enqueueMany committed the groups in `results` (null: not written) and failed for `failedGroups`. */
-export class PartialEnqueueError extends Error {
-  override readonly name = 'PartialEnqueueError';
-  constructor(
-    readonly results: Array<EnqueueResult | null>,
-    readonly failedGroups: number[],
-    readonly causes: unknown[],
-  ) {
-    super(`enqueueMany: groups ${failedGroups.join(', ')} failed (${String(causes[0])}); the other groups' jobs were written`);
-  }
-}
-
-/** migrate() tried every group; these failed (run it again: each group's migration is idempotent). */
-export class ClusterMigrateError extends Error {
-  override readonly name = 'ClusterMigrateError';
-  constructor(readonly groups: GroupMigration[]) {
-    const failed = groups.filter((g) => g.error);
-    super(`migration failed for ${failed.length} group(s): ${failed.map((g) => `g${g.group} on ${g.server}: ${g.error}`).join('; ')}`);
-  }
-}
+import { ClusterWorkers } from './workers.js';
 
 export interface ClusterWorkOptions extends WorkOptions {
   /** Groups this process serves (default: all, and the legacy schema if configured). */
   groups?: readonly number[];
-}
-
-interface WorkRegistration {
-  queue: string;
-  opts: WorkOptions;
-  handler: Handler<never, unknown>;
-  groups: Set<number>;
-  workers: Map<number, Worker>;
 }
 
 /** Pseudo group index of the pre-existing single-server schema (ids below 2^48). */
@@ -68,11 +41,12 @@ export class RotaCluster {
   private readonly pools = new Map<string, pg.Pool>();
   private readonly listeners = new Map<string, SharedListener>();
   private readonly rotas = new Map<number, Rota>();
-  private readonly works = new Map<string, WorkRegistration>();
+  private readonly workers: ClusterWorkers;
   private readonly limits: ClusterLimits;
+  /** Event listeners, attached to every group's Rota (also to groups opened later). */
+  private readonly eventListeners: Array<[keyof RotaEvents, (...args: never[]) => void]> = [];
   /** Groups being moved: their workers are paused and their writes refused until the move ends. */
   private readonly moving = new Set<number>();
-  private rebalanceTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(private readonly options: ClusterOptions) {
@@ -96,6 +70,12 @@ export class RotaCluster {
       schema: `${this.cfg.schemaPrefix}_cluster`,
       groups: this.cfg.groups,
       group: (g) => this.group(g),
+      log: this.log.child({ part: 'limits' }),
+    });
+    this.workers = new ClusterWorkers({
+      group: (g) => this.group(g),
+      limits: this.limits,
+      rebalanceMs: this.cfg.rebalanceMs,
       log: this.log.child({ part: 'limits' }),
     });
   }
@@ -149,9 +129,33 @@ export class RotaCluster {
       });
       // The listener handle stands in for a pg.Client: it implements what the runtime's Listener calls.
       useListenerClient(r, () => listener.handle() as unknown as pg.Client);
+      for (const [event, fn] of this.eventListeners) r.on(event, fn as (...args: unknown[]) => void);
       this.rotas.set(g, r);
     }
     return r;
+  }
+
+  /** Listens to an event of every group (job:completed, job:failed, flush, ...). */
+  on<E extends keyof RotaEvents>(event: E, listener: (...args: RotaEvents[E]) => void): this {
+    this.eventListeners.push([event, listener as unknown as (...args: never[]) => void]);
+    for (const r of this.rotas.values()) r.on(event, listener);
+    return this;
+  }
+
+  off<E extends keyof RotaEvents>(event: E, listener: (...args: RotaEvents[E]) => void): this {
+    const i = this.eventListeners.findIndex(([e, fn]) => e === event && fn === (listener as unknown));
+    if (i >= 0) this.eventListeners.splice(i, 1);
+    for (const r of this.rotas.values()) r.off(event, listener);
+    return this;
+  }
+
+  /** This process's counters per group opened here, and its pools per server. */
+  stats(): { groups: Record<string, RotaStats>; pools: Record<string, PoolStats> } {
+    const groups: Record<string, RotaStats> = {};
+    for (const [g, r] of this.rotas) groups[String(g)] = r.stats();
+    const pools: Record<string, PoolStats> = {};
+    for (const [name, p] of this.pools) pools[name] = { total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount };
+    return { groups, pools };
   }
 
   private writable(g: number): Rota {
@@ -334,44 +338,9 @@ export class RotaCluster {
   work(queue: string, opts: ClusterWorkOptions, handler: Handler<never, unknown>): Worker {
     if (this.closed) throw new Error('rota cluster is closed');
     validateName('queue', queue);
-    if (this.works.has(queue))
-      throw new ValidationError('queue', `a worker for ${JSON.stringify(queue)} is already running in this process`);
+    if (typeof handler !== 'function') throw new ValidationError('handler', 'must be a function');
     const { groups, ...workOpts } = opts ?? {};
-    const served = this.served(groups, true);
-    const reg: WorkRegistration = { queue, opts: workOpts, handler, groups: new Set(served), workers: new Map() };
-    for (const g of served) if (!this.moving.has(g)) reg.workers.set(g, this.group(g).work(queue, workOpts, handler));
-    this.works.set(queue, reg);
-    this.startRebalancer();
-    return {
-      queue,
-      stop: async () => {
-        this.works.delete(queue);
-        await Promise.all([...reg.workers.values()].map((w) => w.stop()));
-        reg.workers.clear();
-        if (this.works.size === 0) this.stopRebalancer();
-      },
-    };
-  }
-
-  private startRebalancer(): void {
-    if (this.rebalanceTimer || this.cfg.rebalanceMs === 0) return;
-    let busy = false;
-    this.rebalanceTimer = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      this.limits
-        .rebalanceAll()
-        .catch((err) => this.log.warn({ err: String(err) }, 'queue limit rebalance failed; will retry'))
-        .finally(() => {
-          busy = false;
-        });
-    }, this.cfg.rebalanceMs);
-    this.rebalanceTimer.unref();
-  }
-
-  private stopRebalancer(): void {
-    if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
-    this.rebalanceTimer = null;
+    return this.workers.work(queue, this.served(groups, true), workOpts, handler);
   }
 
   /**
@@ -384,34 +353,31 @@ export class RotaCluster {
   async moveGroup(g: number, to: string): Promise<MoveResult> {
     if (!(Number.isInteger(g) && g >= 0 && g < this.cfg.groups))
       throw new ValidationError('group', `must be 0..${this.cfg.groups - 1} (got ${g})`);
-    this.pool(to);
+    if (!this.cfg.servers.has(to)) throw new ValidationError('to', `names no server (got ${JSON.stringify(to)})`);
     const from = this.cfg.placement[g] as string;
     if (from === to) throw new ValidationError('to', `group ${g} is already on ${to}`);
     if (this.moving.has(g)) throw new ValidationError('group', `group ${g} is already being moved`);
     this.moving.add(g);
     try {
-      const old = this.rotas.get(g);
-      const paused: WorkRegistration[] = [];
-      for (const reg of this.works.values()) {
-        const w = reg.workers.get(g);
-        if (!w) continue;
-        reg.workers.delete(g);
-        paused.push(reg);
-        await w.stop();
-      }
+      await this.workers.pause(g);
       const serverOpts = (name: string) => ({ connectionString: this.cfg.servers.get(name)?.connectionString as string });
-      const result = await moveGroupData({
-        schema: this.schemaOf(g),
-        from: serverOpts(from),
-        to: serverOpts(to),
-        log: this.log.child({ group: g }),
-      });
-      this.rotas.delete(g);
-      await old?.close();
-      this.cfg.placement[g] = to;
-      for (const reg of paused)
-        if (this.works.get(reg.queue) === reg) reg.workers.set(g, this.group(g).work(reg.queue, reg.opts, reg.handler));
-      return result;
+      try {
+        const result = await moveGroupData({
+          schema: this.schemaOf(g),
+          from: serverOpts(from),
+          to: serverOpts(to),
+          log: this.log.child({ group: g }),
+        });
+        // Placement first: whatever asks for the group from now on gets it on the new server.
+        this.cfg.placement[g] = to;
+        const old = this.rotas.get(g);
+        this.rotas.delete(g);
+        await old?.close();
+        return result;
+      } finally {
+        // On the new server after a move; on the old one (untouched) when it failed.
+        this.workers.resume(g);
+      }
     } finally {
       this.moving.delete(g);
     }
@@ -421,8 +387,7 @@ export class RotaCluster {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.stopRebalancer();
-    this.works.clear();
+    this.workers.clear();
     await Promise.all([...this.rotas.values()].map((r) => r.close()));
     this.rotas.clear();
     await Promise.all([...this.pools.values()].map((p) => p.end()));

@@ -88,10 +88,13 @@ describe('RotaCluster on 3 servers, 8 groups', () => {
     const single = await c.enqueue('work', { single: true }); // untenanted: tenant 'default'
     expect(c.groupOfJob(single.id)).toBe(c.groupOf('default'));
     const log = new RunLog();
+    let completedEvents = 0;
+    c.on('job:completed', () => completedEvents++);
     const w = c.work('work', { concurrency: 8 }, async (job) => {
       log.ran(job.id);
     });
     await waitFor(() => log.runs.size === 1201, 30_000, 'all jobs run');
+    await waitFor(() => completedEvents === 1201, 10_000, 'job:completed from every group');
     await waitFor(
       async () => (await c.counts()).find((r) => r.queue === 'work' && r.state === 'completed')?.count === 1201,
       10_000,

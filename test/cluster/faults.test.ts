@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedServer } from '../../src/db/embedded.js';
-import type { EnqueueItem } from '../../src/index.js';
+import { type EnqueueItem, PartialEnqueueError } from '../../src/index.js';
 import { waitFor } from '../support/db.js';
 import { closeAll, makeCluster, RunLog, sleep, sql } from './helpers.js';
 import { startServers } from './servers.js';
@@ -39,6 +39,19 @@ describe('RotaCluster faults', () => {
     await b.stop();
     const stoppedAt = Date.now();
     const bRunsAtStop = [...log.runs.keys()].filter((id) => onB.has(id)).length;
+    // Enqueues for b's groups fail while the others are written: all or nothing per group only.
+    const partial = await c
+      .enqueueMany(
+        'other',
+        tenants.map((t) => ({ payload: {}, tenant: t })),
+      )
+      .catch((e: unknown) => e);
+    expect(partial).toBeInstanceOf(PartialEnqueueError);
+    const bGroups = [...new Set(tenants.map((t) => c.groupOf(t)))].filter((g) => c.placement[g] === 'b').sort((x, y) => x - y);
+    expect((partial as PartialEnqueueError).failedGroups).toEqual(bGroups);
+    (partial as PartialEnqueueError).results.forEach((r, i) => {
+      expect(r === null).toBe(c.placement[c.groupOf(tenants[i] as string)] === 'b');
+    });
     // The other servers' groups finish all their jobs while b is down.
     const others = ids.filter((id) => !onB.has(id));
     await waitFor(() => others.every((id) => log.runs.has(id)), 9_000, "the other servers' jobs");
