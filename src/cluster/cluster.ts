@@ -16,9 +16,10 @@ import { ClusterMigrateError, PartialEnqueueError } from './errors.js';
 import { groupOfJobId, groupOfSchedule, groupOfTenant, groupSchema } from './hash.js';
 import { ClusterLimits, type ClusterQueueHandle } from './limit-store.js';
 import { boundedAll, type GroupMigration, migrateClusterSchema, migrateGroup } from './migrate.js';
-import { type MoveResult, moveGroupData } from './move.js';
+import type { MoveResult } from './move.js';
+import { GroupPlacement, isGroupGone, PlacementStore } from './placement.js';
 import { SharedListener } from './shared-listener.js';
-import { ClusterWorkers } from './workers.js';
+import { ClusterWorkers, servedGroups } from './workers.js';
 
 export interface ClusterWorkOptions extends WorkOptions {
   /** Groups this process serves (default: all, and the legacy schema if configured). */
@@ -43,10 +44,9 @@ export class RotaCluster {
   private readonly rotas = new Map<number, Rota>();
   private readonly workers: ClusterWorkers;
   private readonly limits: ClusterLimits;
+  private readonly placer: GroupPlacement;
   /** Event listeners, attached to every group's Rota (also to groups opened later). */
   private readonly eventListeners: Array<[keyof RotaEvents, (...args: never[]) => void]> = [];
-  /** Groups being moved: their workers are paused and their writes refused until the move ends. */
-  private readonly moving = new Set<number>();
   private closed = false;
 
   constructor(private readonly options: ClusterOptions) {
@@ -65,9 +65,10 @@ export class RotaCluster {
         ),
       );
     }
+    const clusterSchema = `${this.cfg.schemaPrefix}_cluster`;
     this.limits = new ClusterLimits({
       coordinator: this.pool(this.cfg.coordinator),
-      schema: `${this.cfg.schemaPrefix}_cluster`,
+      schema: clusterSchema,
       groups: this.cfg.groups,
       group: (g) => this.group(g),
       log: this.log.child({ part: 'limits' }),
@@ -76,7 +77,22 @@ export class RotaCluster {
       group: (g) => this.group(g),
       limits: this.limits,
       rebalanceMs: this.cfg.rebalanceMs,
-      log: this.log.child({ part: 'limits' }),
+      refreshPlacement: () => this.refreshPlacement(),
+      placementRefreshMs: this.cfg.placementRefreshMs,
+      log: this.log.child({ part: 'cluster' }),
+    });
+    this.placer = new GroupPlacement({
+      store: new PlacementStore(this.pool(this.cfg.coordinator), clusterSchema),
+      placement: this.cfg.placement,
+      servers: this.cfg.servers,
+      schemaOf: (g) => this.schemaOf(g),
+      workers: this.workers,
+      dropRota: async (g) => {
+        const old = this.rotas.get(g);
+        this.rotas.delete(g);
+        await old?.close();
+      },
+      log: this.log.child({ part: 'placement' }),
     });
   }
 
@@ -84,7 +100,7 @@ export class RotaCluster {
     return this.cfg.groups;
   }
 
-  /** Group → server name, as this process routes now. */
+  /** Group → server name, as this process routes now (the stored placement once read; see refreshPlacement). */
   get placement(): readonly string[] {
     return this.cfg.placement;
   }
@@ -158,8 +174,27 @@ export class RotaCluster {
     return { groups, pools };
   }
 
+  /**
+   * Reads the stored placement and routes every group whose server changed (a move made
+   * by another process) to its new server. Returns the groups that changed.
+   */
+  refreshPlacement(): Promise<number[]> {
+    return this.placer.refresh();
+  }
+
+  /** Runs `fn` on group g's Rota; if the group's schema turns out gone (moved meanwhile), follows the stored placement and runs it once more. */
+  private async routed<T>(g: number, fn: (r: Rota) => Promise<T>, read = false): Promise<T> {
+    const rota = () => (read ? this.group(g) : this.writable(g));
+    try {
+      return await fn(rota());
+    } catch (err) {
+      if (g < 0 || !isGroupGone(err) || !(await this.refreshPlacement()).includes(g)) throw err;
+      return fn(rota());
+    }
+  }
+
   private writable(g: number): Rota {
-    if (this.moving.has(g)) throw new Error(`group ${g} is being moved; try again when the move has finished`);
+    if (this.placer.moving.has(g)) throw new Error(`group ${g} is being moved; try again when the move has finished`);
     return this.group(g);
   }
 
@@ -171,6 +206,9 @@ export class RotaCluster {
    */
   async migrate(): Promise<GroupMigration[]> {
     await migrateClusterSchema(this.pool(this.cfg.coordinator), `${this.cfg.schemaPrefix}_cluster`);
+    // Groups are migrated where they are: a group moved since the config was written is
+    // migrated on its new server, never re-created empty on its old one.
+    await this.placer.seed();
     const groups = Array.from({ length: this.cfg.groups }, (_, g) => g);
     const out = await boundedAll(groups, this.cfg.migrateConcurrency, async (g): Promise<GroupMigration> => {
       const server = this.cfg.placement[g] as string;
@@ -191,7 +229,7 @@ export class RotaCluster {
         'opts.client',
         'is not supported by RotaCluster (a transaction lives on one server); use cluster.group(g).enqueue',
       );
-    return this.writable(this.groupOf(opts?.tenant ?? 'default')).enqueue(queue, payload, opts);
+    return this.routed(this.groupOf(opts?.tenant ?? 'default'), (r) => r.enqueue(queue, payload, opts));
   }
 
   /**
@@ -215,9 +253,11 @@ export class RotaCluster {
     await Promise.all(
       [...byGroup].map(async ([g, idx]) => {
         try {
-          const res = await this.writable(g).enqueueMany(
-            queue,
-            idx.map((i) => items[i] as EnqueueItem),
+          const res = await this.routed(g, (r) =>
+            r.enqueueMany(
+              queue,
+              idx.map((i) => items[i] as EnqueueItem),
+            ),
           );
           res.forEach((r, k) => {
             results[idx[k] as number] = r;
@@ -247,12 +287,12 @@ export class RotaCluster {
 
   async getJob(id: string): Promise<JobRecord | null> {
     const g = this.groupOfJob(id);
-    return g === null ? null : this.group(g).getJob(id);
+    return g === null ? null : this.routed(g, (r) => r.getJob(id), true);
   }
 
   async cancel(id: string): Promise<boolean> {
     const g = this.groupOfJob(id);
-    return g === null ? false : this.writable(g).cancel(id);
+    return g === null ? false : this.routed(g, (r) => r.cancel(id));
   }
 
   /** Counts per queue and state, summed over every group (one statement per group). */
@@ -319,15 +359,7 @@ export class RotaCluster {
   }
 
   private served(groups: readonly number[] | undefined, withLegacy: boolean): number[] {
-    if (groups === undefined) {
-      const all = Array.from({ length: this.cfg.groups }, (_, g) => g);
-      return withLegacy && this.cfg.legacy ? [LEGACY, ...all] : all;
-    }
-    if (!Array.isArray(groups) || groups.length === 0) throw new ValidationError('groups', 'must be a non-empty array of group numbers');
-    for (const [i, g] of groups.entries())
-      if (!(Number.isInteger(g) && g >= 0 && g < this.cfg.groups))
-        throw new ValidationError(`groups[${i}]`, `must be a group number 0..${this.cfg.groups - 1} (got ${String(g)})`);
-    return [...new Set(groups)];
+    return servedGroups(groups, this.cfg.groups, withLegacy && this.cfg.legacy !== null);
   }
 
   /**
@@ -344,43 +376,14 @@ export class RotaCluster {
   }
 
   /**
-   * Moves group g to server `to`: this process's workers of the group stop, the group's
-   * tables are copied (src/cluster/move.ts) while writes to the source wait on its
-   * locks, the source schema is dropped, and this process routes the group to `to` and
-   * restarts its workers there. Other processes must be given the new placement (their
-   * statements for the group fail, loudly, until then: nothing is written to the old place).
+   * Moves group g to server `to` (src/cluster/placement.ts, move.ts): its workers here
+   * pause, its tables are copied while writes to the source wait, the stored placement
+   * switches, the source schema is dropped, and its workers resume on `to`. Other
+   * processes follow at their next placement refresh, or at once when a statement of
+   * theirs finds the group gone.
    */
-  async moveGroup(g: number, to: string): Promise<MoveResult> {
-    if (!(Number.isInteger(g) && g >= 0 && g < this.cfg.groups))
-      throw new ValidationError('group', `must be 0..${this.cfg.groups - 1} (got ${g})`);
-    if (!this.cfg.servers.has(to)) throw new ValidationError('to', `names no server (got ${JSON.stringify(to)})`);
-    const from = this.cfg.placement[g] as string;
-    if (from === to) throw new ValidationError('to', `group ${g} is already on ${to}`);
-    if (this.moving.has(g)) throw new ValidationError('group', `group ${g} is already being moved`);
-    this.moving.add(g);
-    try {
-      await this.workers.pause(g);
-      const serverOpts = (name: string) => ({ connectionString: this.cfg.servers.get(name)?.connectionString as string });
-      try {
-        const result = await moveGroupData({
-          schema: this.schemaOf(g),
-          from: serverOpts(from),
-          to: serverOpts(to),
-          log: this.log.child({ group: g }),
-        });
-        // Placement first: whatever asks for the group from now on gets it on the new server.
-        this.cfg.placement[g] = to;
-        const old = this.rotas.get(g);
-        this.rotas.delete(g);
-        await old?.close();
-        return result;
-      } finally {
-        // On the new server after a move; on the old one (untouched) when it failed.
-        this.workers.resume(g);
-      }
-    } finally {
-      this.moving.delete(g);
-    }
+  moveGroup(g: number, to: string): Promise<MoveResult> {
+    return this.placer.move(g, to);
   }
 
   /** Stops every worker and scheduler, flushes, and closes the pools. */

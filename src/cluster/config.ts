@@ -23,7 +23,9 @@ export interface ClusterOptions {
   servers: Record<string, ClusterServer>;
   /** Number of tenant groups, fixed when the cluster is created (1 to 32,766; e.g. 64). */
   groups: number;
-  /** Group → server name. Default: round robin over the servers in declaration order (group g on server g mod n). */
+  /**
+   * Group → server name, used to seed the stored placement on the first migrate(); after
+   * that the stored placement (which moves update) wins. Default: round robin over the servers in declaration order (group g on server g mod n). */
   placement?: readonly string[];
   /** Group schemas are `<schemaPrefix>_g000`, `<schemaPrefix>_g001`, ... Default 'rota'. */
   schemaPrefix?: string;
@@ -38,6 +40,8 @@ export interface ClusterOptions {
   migrateConcurrency?: number;
   /** Queue-wide limits are re-split by demand this often while this process works. Default 1,000 ms; 0 disables. */
   rebalanceMs?: number;
+  /** While this process works, the stored placement is re-read this often, so it follows moves made elsewhere. Default 5,000 ms; 0 disables. */
+  placementRefreshMs?: number;
   workerId?: string;
   logger?: RotaOptions['logger'];
   /** Passed to every group's Rota (lease, batching, retention...). */
@@ -53,6 +57,7 @@ export interface ResolvedCluster {
   legacy: { server: string; schema: string } | null;
   migrateConcurrency: number;
   rebalanceMs: number;
+  placementRefreshMs: number;
 }
 
 const SERVER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -107,5 +112,7 @@ export function resolveCluster(o: ClusterOptions): ResolvedCluster {
   const migrateConcurrency = positiveInt('migrateConcurrency', o.migrateConcurrency ?? 4, { max: 256 });
   const rebalanceMs = o.rebalanceMs ?? 1_000;
   if (rebalanceMs !== 0) positiveInt('rebalanceMs', rebalanceMs, { min: 50 });
-  return { servers, groups, placement, schemaPrefix, coordinator, legacy, migrateConcurrency, rebalanceMs };
+  const placementRefreshMs = o.placementRefreshMs ?? 5_000;
+  if (placementRefreshMs !== 0) positiveInt('placementRefreshMs', placementRefreshMs, { min: 50 });
+  return { servers, groups, placement, schemaPrefix, coordinator, legacy, migrateConcurrency, rebalanceMs, placementRefreshMs };
 }

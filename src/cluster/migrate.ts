@@ -53,7 +53,7 @@ export async function migrateGroup(rota: Rota, pool: pg.Pool, group: number): Pr
   return { group, schema: rota.schema, applied: r.applied, version: r.version };
 }
 
-/** The cluster's own schema on the coordinator: queue-wide limits, split over groups by src/cluster/limits.ts. */
+/** The cluster's own schema on the coordinator: queue-wide limits (src/cluster/limits.ts) and placement (placement.ts). */
 export async function migrateClusterSchema(pool: pg.Pool, schema: string): Promise<void> {
   await pool.query(
     withSchema(
@@ -64,7 +64,11 @@ export async function migrateClusterSchema(pool: pg.Pool, schema: string): Promi
          rate_limit     integer CHECK (rate_limit > 0),
          rate_period_ms integer CHECK (rate_period_ms > 0),
          rate_burst     integer CHECK (rate_burst > 0),
-         updated_at     timestamptz NOT NULL DEFAULT now())`,
+         updated_at     timestamptz NOT NULL DEFAULT now());
+       CREATE TABLE IF NOT EXISTS {{schema}}.placement (
+         grp      integer PRIMARY KEY CHECK (grp >= 0),
+         server   text NOT NULL,
+         moved_at timestamptz)`,
       schema,
     ),
   );

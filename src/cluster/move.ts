@@ -17,6 +17,11 @@ export interface MoveOptions {
   from: pg.ClientConfig;
   to: pg.ClientConfig;
   log: Logger;
+  /**
+   * Called after the target committed and before the source is dropped (the stored
+   * placement is switched here); when it fails the source stays as it was.
+   */
+  onCopied?: () => Promise<void>;
   /** How long the source's table locks may be waited for. Default 10 s. */
   lockTimeoutMs?: number;
 }
@@ -111,12 +116,13 @@ export async function moveGroupData(o: MoveOptions): Promise<MoveResult> {
       if (s.last !== null) await target.query(`SELECT setval($1::regclass, $2::bigint, true)`, [`${q(schema)}.${q(s.name)}`, s.last]);
     await target.query('COMMIT');
     try {
+      await o.onCopied?.();
       await source.query(`DROP SCHEMA ${q(schema)} CASCADE`);
       await source.query('COMMIT');
     } catch (err) {
       await source.query('ROLLBACK').catch(() => {});
       throw new Error(
-        `group ${schema} was copied to the target but could not be dropped at the source (${String(err)}); it now exists on both: drop the target copy and move again`,
+        `group ${schema} was copied to the target but the move could not be finished (${String(err)}); it now exists on both servers and the source is still the one in use: drop the target copy and move again`,
       );
     }
     const result = { schema, tables, durationMs: Date.now() - started };

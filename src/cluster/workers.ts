@@ -20,18 +20,22 @@ export interface ClusterWorkersOptions {
   limits: ClusterLimits;
   /** 0: no rebalancer. */
   rebalanceMs: number;
+  /** Re-reads the stored placement (and moves groups whose server changed). */
+  refreshPlacement: () => Promise<unknown>;
+  /** 0: no refresh while working. */
+  placementRefreshMs: number;
   log: Logger;
 }
 
 /**
  * The cluster's workers in this process: one Rota worker per (queue, served group),
- * groups paused and resumed around a move, and the queue-wide limit rebalancer, which
- * runs while any queue is worked here.
+ * groups paused and resumed around a move, and two periodic tasks while any queue is
+ * worked here: the queue-wide limit rebalancer and the placement refresh.
  */
 export class ClusterWorkers {
   private readonly works = new Map<string, WorkRegistration>();
   private readonly paused = new Set<number>();
-  private rebalanceTimer: NodeJS.Timeout | null = null;
+  private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly o: ClusterWorkersOptions) {}
 
@@ -41,14 +45,14 @@ export class ClusterWorkers {
     const reg: WorkRegistration = { queue, opts, handler, groups: new Set(groups), workers: new Map() };
     for (const g of groups) if (!this.paused.has(g)) reg.workers.set(g, this.o.group(g).work(queue, opts, handler));
     this.works.set(queue, reg);
-    this.startRebalancer();
+    this.startTimers();
     return {
       queue,
       stop: async () => {
         if (this.works.get(queue) === reg) this.works.delete(queue);
         await Promise.all([...reg.workers.values()].map((w) => w.stop()));
         reg.workers.clear();
-        if (this.works.size === 0) this.stopRebalancer();
+        if (this.works.size === 0) this.stopTimers();
       },
     };
   }
@@ -75,28 +79,46 @@ export class ClusterWorkers {
 
   /** Forgets every registration (close() stops the group runtimes themselves). */
   clear(): void {
-    this.stopRebalancer();
+    this.stopTimers();
     this.works.clear();
   }
 
-  private startRebalancer(): void {
-    if (this.rebalanceTimer || this.o.rebalanceMs === 0) return;
-    let busy = false;
-    this.rebalanceTimer = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      this.o.limits
-        .rebalanceAll()
-        .catch((err) => this.o.log.warn({ err: String(err) }, 'queue limit rebalance failed; will retry'))
-        .finally(() => {
-          busy = false;
-        });
-    }, this.o.rebalanceMs);
-    this.rebalanceTimer.unref();
+  private startTimers(): void {
+    if (this.timers.length > 0) return;
+    const every = (task: string, ms: number, fn: () => Promise<unknown>) => {
+      if (ms === 0) return;
+      let busy = false;
+      const t = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        fn()
+          .catch((err) => this.o.log.warn({ task, err: String(err) }, 'cluster task failed; will retry'))
+          .finally(() => {
+            busy = false;
+          });
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every('rebalance', this.o.rebalanceMs, () => this.o.limits.rebalanceAll());
+    every('placement', this.o.placementRefreshMs, this.o.refreshPlacement);
   }
 
-  private stopRebalancer(): void {
-    if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
-    this.rebalanceTimer = null;
+  private stopTimers(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
   }
+}
+
+/** The groups a worker serves: the listed ones (validated), or all (and the legacy schema, -1, when there is one). */
+export function servedGroups(groups: readonly number[] | undefined, total: number, withLegacy: boolean): number[] {
+  if (groups === undefined) {
+    const all = Array.from({ length: total }, (_, g) => g);
+    return withLegacy ? [-1, ...all] : all;
+  }
+  if (!Array.isArray(groups) || groups.length === 0) throw new ValidationError('groups', 'must be a non-empty array of group numbers');
+  for (const [i, g] of groups.entries())
+    if (!(Number.isInteger(g) && g >= 0 && g < total))
+      throw new ValidationError(`groups[${i}]`, `must be a group number 0..${total - 1} (got ${String(g)})`);
+  return [...new Set(groups)];
 }

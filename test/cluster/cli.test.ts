@@ -30,7 +30,6 @@ describe('rota cluster', () => {
     const cases: Array<[unknown, RegExp]> = [
       ['{ nope', /--config: .* is not valid JSON/],
       [{ ...good, grups: 4 }, /grups: is not a cluster setting/],
-      [{ ...good, groups: 0 }, /groups: must be an integer/],
       [{ ...good, placement: ['a', 'b', 'c', 'a'] }, /placement\[2\]: names no server/],
       [
         { ...good, servers: { a: { connectionString: 'env:CLUSTER_MISSING' } } },
