@@ -186,6 +186,50 @@ describe('RotaCluster on 3 servers, 8 groups', () => {
     expect(after.groups.reduce((a, g) => a + (g.concurrency ?? 0), 0)).toBeLessThanOrEqual(5);
   });
 
+  it('holds a queue-wide rate split over groups: never faster than the rate allows', async () => {
+    const c = makeCluster(servers, { schemaPrefix: 'rate', groups: 4, rebalanceMs: 100 });
+    await c.migrate();
+    const n = 56;
+    await c.enqueueMany(
+      'paced',
+      Array.from({ length: n }, (_, i) => ({ payload: { i }, tenant: tenants[i % 8] as string })),
+    );
+    // 40 jobs/s, burst 4. Each group gets the same limit over a longer period and a burst
+    // of at least 1, so however the shares move, at most 4 groups × 4 tokens start at
+    // once and the rest at 40/s in all: n jobs take at least (n - 16) / 40 s.
+    const info = await c.queue('paced').configure({ rate: { limit: 40, periodMs: 1_000, burst: 4 } });
+    const perSecond = info.groups.reduce((a, g) => a + ((g.rate?.limit ?? 0) * 1000) / (g.rate?.periodMs ?? 1), 0);
+    expect(perSecond).toBeCloseTo(40, 5);
+    const log = new RunLog();
+    const started = Date.now();
+    const w = c.work('paced', { concurrency: 8 }, async (job) => log.ran(job.id));
+    await waitFor(() => log.runs.size === n, 30_000, 'all paced jobs');
+    const took = Date.now() - started;
+    await w.stop();
+    expect(took).toBeGreaterThanOrEqual(((n - 16) / 40) * 1000);
+  });
+
+  it('keeps each schedule in the group its name hashes to', async () => {
+    const c = makeCluster(servers, { schemaPrefix: 'sched' });
+    await c.migrate();
+    const names = ['nightly-report', 'hourly-sync', 'cleanup'];
+    for (const name of names) await c.schedule(name, '0 3 * * *', 'reports', { name });
+    for (const name of names) {
+      const g = c.scheduleGroup(name);
+      const rows = await sql(
+        servers['abc'.indexOf(c.placement[g] as string)] as EmbeddedServer,
+        `SELECT name FROM "${c.schemaOf(g)}".schedules`,
+      );
+      expect(rows).toContainEqual({ name });
+    }
+    expect((await c.schedules()).map((s) => s.name)).toEqual([...names].sort());
+    const fired = await c.trigger('hourly-sync');
+    expect(c.groupOfJob(fired.jobId)).toBe(c.scheduleGroup('hourly-sync'));
+    expect((await c.getJob(fired.jobId))?.payload).toEqual({ name: 'hourly-sync' });
+    expect(await c.unschedule('cleanup')).toBe(true);
+    expect((await c.schedules()).map((s) => s.name)).toEqual(['hourly-sync', 'nightly-report']);
+  });
+
   it('reaches jobs of a pre-cluster single-server schema through their old ids', async () => {
     const old = new Rota({ connectionString: (servers[2] as EmbeddedServer).url, schema: 'legacy_app', logger: recordingLogger() });
     await old.migrate();
