@@ -211,6 +211,28 @@ async function queueLimit(servers: EmbeddedServer[], kind: 'concurrency' | 'rate
   };
 }
 
+/** Statements an idle worker costs: transactions per second on its servers while it works an empty queue in every group. */
+async function idleCost(servers: EmbeddedServer[], groups: number): Promise<Row> {
+  const named = Object.fromEntries(servers.map((s, i) => [String.fromCharCode(97 + i), { connectionString: s.url }]));
+  const c = new RotaCluster({ servers: named, groups, schemaPrefix: `idle${++seq}`, logger: quiet });
+  await c.migrate();
+  const w = c.work('idle', { concurrency: 4 }, async () => {});
+  await sleep(2_000); // start-up (registration, first rescue) out of the way
+  const tx0 = await Promise.all(servers.map(transactions));
+  const t0 = performance.now();
+  await sleep(5_000);
+  const tx = (await Promise.all(servers.map(transactions))).reduce((a, t, i) => a + t - (tx0[i] as number), 0);
+  const secs = (performance.now() - t0) / 1000;
+  await w.stop();
+  await c.close();
+  return {
+    groups,
+    servers: servers.length,
+    'transactions/s': Math.round(tx / secs),
+    'per group': Math.round((tx / secs / groups) * 10) / 10,
+  };
+}
+
 function tenantIn4(prefix: string, pick: (g: number) => boolean): string {
   for (let i = 0; ; i++) if (pick(fnv1a32(`${prefix}${i}`) % 4)) return `${prefix}${i}`;
 }
@@ -258,6 +280,12 @@ export async function run(_server: BenchServer, opts: BenchOptions): Promise<voi
         });
       }
     printTable('Queue-wide limits split over groups (70 % of the jobs in one group, 30 ms handlers), every round', limits);
+    const idle: Row[] = [];
+    for (const groups of [8, 32]) {
+      console.error(`cluster: idle cost, ${groups} groups`);
+      idle.push(await idleCost(servers, groups));
+    }
+    printTable('Idle worker, one queue, every group served (one run; includes the reading connections)', idle);
     const fair: Row[] = [];
     for (const same of [false, true]) {
       const runs: Row[] = [];

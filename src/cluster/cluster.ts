@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
+import { buildRows, type EnqueueConfig } from '../client/enqueue.js';
 import { validateJobId } from '../client/jobs.js';
 import { validateName } from '../client/validate.js';
 import { ValidationError } from '../errors.js';
@@ -48,10 +49,16 @@ export class RotaCluster {
   /** Event listeners, attached to every group's Rota (also to groups opened later). */
   private readonly eventListeners: Array<[keyof RotaEvents, (...args: never[]) => void]> = [];
   private closed = false;
+  /** The limits every group's Rota applies to enqueued jobs (its defaults unless options.rota sets them). */
+  private readonly enqueueCfg: EnqueueConfig;
 
   constructor(private readonly options: ClusterOptions) {
     this.cfg = resolveCluster(options);
     this.log = options.logger ?? defaultLogger();
+    this.enqueueCfg = {
+      maxPayloadBytes: options.rota?.maxPayloadBytes ?? 1024 * 1024,
+      defaultMaxAttempts: options.rota?.defaultMaxAttempts ?? 5,
+    };
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     for (const [name, s] of this.cfg.servers) {
       const pool = new pg.Pool({ connectionString: s.connectionString, max: s.poolSize, application_name: 'rota' });
@@ -239,10 +246,12 @@ export class RotaCluster {
    */
   async enqueueMany(queue: string, items: readonly EnqueueItem[]): Promise<EnqueueResult[]> {
     if (!Array.isArray(items)) throw new ValidationError('items', 'must be an array');
+    // Every item is checked before any group writes (errors name items[i] as given), so
+    // bad input writes nothing; each group's Rota checks its part again.
+    const rows = buildRows(queue, items, this.enqueueCfg, (i) => `items[${i}].`);
     const byGroup = new Map<number, number[]>();
-    items.forEach((item, i) => {
-      const tenant = item?.tenant ?? 'default';
-      const g = groupOfTenant(validateName(`items[${i}].tenant`, tenant), this.cfg.groups);
+    rows.forEach((row, i) => {
+      const g = groupOfTenant(row.tenant, this.cfg.groups);
       const list = byGroup.get(g);
       if (list) list.push(i);
       else byGroup.set(g, [i]);

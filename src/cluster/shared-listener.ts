@@ -32,11 +32,6 @@ export class SharedListener {
     return new ListenHandle(this);
   }
 
-  /** Real connections opened so far (1 while connected; the test of the connection budget reads it). */
-  get connected(): boolean {
-    return this.real !== null;
-  }
-
   /** @internal */
   async attach(h: ListenHandle): Promise<void> {
     await this.connection();

@@ -54,6 +54,17 @@ describe('RotaCluster on 3 servers, 8 groups', () => {
     expect(await c.getJob(String(100n << 48n))).toBeNull(); // a group this cluster does not have
   });
 
+  it('checks every enqueueMany item before any group writes', async () => {
+    const c = makeCluster(servers, { schemaPrefix: 'bad' });
+    await c.migrate();
+    const items: EnqueueItem[] = tenants.map((t) => ({ payload: { t }, tenant: t }));
+    items[17] = { payload: { t: 'x' }, tenant: 't17', priority: 'soon' as never };
+    await expect(c.enqueueMany('q', items)).rejects.toThrow(/^items\[17\]\.priority:/);
+    await expect(c.enqueueMany('q', [{ payload: 1 }, { payload: 2, tenant: '' }])).rejects.toThrow(/^items\[1\]\.tenant:/);
+    await expect(c.enqueue('q', {}, { tenant: 'a', client: c.pool('a') })).rejects.toThrow(/^opts\.client:/);
+    expect(await c.counts()).toEqual([]);
+  });
+
   it('resumes a migration that failed half-way', async () => {
     // Server c is unreachable for the first run: its groups fail, the others migrate.
     const broken = new RotaCluster({
