@@ -4,7 +4,10 @@
  * worker until the database holds every job as finished (the core scenario's burn-down,
  * bench/proc/driver.ts). Side by side in each round:
  * - rota on this Node (the supported runtime, Node 20 here), with defaults;
- * - graphile-worker 0.18 batched (its published performance configuration), on the peers' Node;
+ * - graphile-worker 0.18 batched (its published performance configuration), on the peers' Node
+ *   (graphile-worker 0.18 needs Node >= 22.18);
+ * - rota again on the peers' Node when that is another Node, so one ratio compares both
+ *   systems on the same runtime;
  * - the physical reference: pgbench, 10 clients, each transaction claiming 100 rows with
  *   FOR UPDATE SKIP LOCKED and marking them done (no history, fairness or leases).
  * Ratios are taken within a round (same machine noise), then the median and the worst
@@ -133,9 +136,12 @@ async function pgbenchReference(server: BenchServer, jobs: number): Promise<numb
 
 interface Figures {
   rota: number[];
+  rotaPeerNode: number[];
   graphile: number[];
   pgbench: number[];
   vsGraphile: number[];
+  /** rota on the peers' Node ÷ graphile-worker (NaN when both run on this Node already). */
+  sameNode: number[];
   share: number[];
 }
 
@@ -148,20 +154,25 @@ export async function run(server: BenchServer, opts: BenchOptions): Promise<void
   const graphile: Runner | null = peerBin
     ? { label: 'graphile-worker batched', node: peerBin, script: 'bench/peers/graphile-worker.ts', variant: 'batched' }
     : null;
+  const rotaPeerNode: Runner | null = peerBin && peerBin !== process.execPath ? { ...rota, node: peerBin } : null;
+  const peerVersion = peerBin ? nodeVersion(peerBin) : 'n/a';
   const sizes = opts.quick ? [20_000] : [20_000, 100_000];
   const rows: Row[] = [];
   const raw: Row[] = [];
   for (const jobs of sizes) {
-    const f: Figures = { rota: [], graphile: [], pgbench: [], vsGraphile: [], share: [] };
+    const f: Figures = { rota: [], rotaPeerNode: [], graphile: [], pgbench: [], vsGraphile: [], sameNode: [], share: [] };
     for (let round = 0; round < opts.runs; round++) {
       console.error(`burst: ${jobs} jobs, round ${round + 1}/${opts.runs}`);
       const r = await burndown(server, rota, jobs);
       const g = graphile ? await burndown(server, graphile, jobs) : Number.NaN;
+      const r2 = rotaPeerNode ? await burndown(server, rotaPeerNode, jobs) : Number.NaN;
       const p = (await pgbenchReference(server, jobs)) ?? Number.NaN;
       f.rota.push(r);
       f.graphile.push(g);
       f.pgbench.push(p);
+      f.rotaPeerNode.push(r2);
       f.vsGraphile.push(r / g);
+      f.sameNode.push(r2 / g);
       f.share.push(r / p);
       raw.push({
         jobs: fmt(jobs),
@@ -170,6 +181,8 @@ export async function run(server: BenchServer, opts: BenchOptions): Promise<void
         'graphile-worker batched': fmt(g),
         'pgbench rows/s': fmt(p),
         'rota ÷ graphile': x(r / g),
+        [`rota on ${peerVersion}`]: fmt(r2),
+        [`rota ÷ graphile, both on ${peerVersion}`]: x(r2 / g),
         'rota ÷ pgbench': x(r / p),
       });
     }
@@ -180,11 +193,12 @@ export async function run(server: BenchServer, opts: BenchOptions): Promise<void
       'pgbench reference rows/s': fmt(median(f.pgbench)),
       'rota ÷ graphile (median of rounds)': x(median(f.vsGraphile)),
       'worst round': x(Math.min(...f.vsGraphile)),
+      [`rota on ${peerVersion} ÷ graphile (median / worst)`]: `${x(median(f.sameNode))} / ${x(Math.min(...f.sameNode))}`,
       'rota ÷ pgbench': x(median(f.share)),
     });
   }
   printTable(
-    `Burst from a cold worker (bulk-enqueued in calls of ${CHUNK}; concurrency ${CONCURRENCY}; rota on Node ${process.versions.node}, graphile-worker on ${peerBin ? nodeVersion(peerBin) : 'n/a'}; pgbench ${PGBENCH_CLIENTS} clients × ${PGBENCH_BATCH} rows per transaction; ${opts.runs} round(s))`,
+    `Burst from a cold worker (bulk-enqueued in calls of ${CHUNK}; concurrency ${CONCURRENCY}; rota on Node ${process.versions.node}, graphile-worker and the second rota on ${peerVersion}; pgbench ${PGBENCH_CLIENTS} clients × ${PGBENCH_BATCH} rows per transaction; ${opts.runs} round(s))`,
     rows,
   );
   printTable('Burst: every round', raw);

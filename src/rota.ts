@@ -1,16 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { hostname } from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
 import { Admin } from './admin/admin.js';
-import { toWorkerInfo, type WorkerRow } from './admin/lists.js';
+import { workersPage } from './admin/lists.js';
+import { PAGE_MAX } from './admin/page.js';
 import { TokenStore } from './admin/tokens.js';
 import { buildRows, type EnqueueConfig, insertRows, isSingleStatement } from './client/enqueue.js';
 import { getJob, validateJobId } from './client/jobs.js';
-import { nonNegativeNumber, positiveInt, validateName } from './client/validate.js';
+import { DAY_MS, type EngineSettings, resolveOptions } from './config.js';
 import { type MaintenanceResult, maintainPartitions } from './db/maintenance.js';
 import { type MigrateResult, migrate, migrateDown } from './db/migrator.js';
-import { loadQuery, validateSchema } from './db/sql.js';
+import { openPool, type RotaPool } from './db/pool.js';
+import { type CoreQueries, loadCoreQueries } from './db/queries.js';
 import { inTransaction } from './db/transaction.js';
 import { asUnavailable, ValidationError } from './errors.js';
 import { type QueueHandle, SettingsStore, type TenantHandle } from './fairness/settings-store.js';
@@ -19,7 +19,7 @@ import type { Alerts } from './monitor/alerts/alerts.js';
 import { Monitor } from './monitor/monitor.js';
 import type { PoolStats, RotaEvents, RotaOptions, RotaStats, Worker, WorkerInfo, WorkOptions } from './options.js';
 import type { Breakers } from './resilience/breaker-admin.js';
-import { Resilience, type ResilienceOptions, validateWorkBreaker } from './resilience/resilience.js';
+import { Resilience } from './resilience/resilience.js';
 import type { CycleQuery } from './scheduler/cycles.js';
 import type { TriggerResult } from './scheduler/evaluator.js';
 import { SchedulerService } from './scheduler/service.js';
@@ -38,9 +38,7 @@ import type {
   QueuePayloads,
 } from './types.js';
 import type { JobOutcome } from './worker/executor.js';
-import { DEFAULT_RETRY } from './worker/retry.js';
-import { WorkerRuntime } from './worker/runtime.js';
-import { listenerAppName } from './worker/sessions.js';
+import { customListenerClient, WorkerHost } from './worker-host.js';
 
 export type {
   PoolStats,
@@ -54,20 +52,6 @@ export type {
   WorkOptions,
 } from './options.js';
 
-const DAY_MS = 86_400_000;
-
-/**
- * LISTEN connection factories set by RotaCluster (src/cluster), which runs one Rota per
- * tenant group on a shared pool and shares one LISTEN connection per server among them.
- * Not exported from the package: the single-server API is unchanged.
- */
-const listenerFactories = new WeakMap<object, () => pg.Client>();
-
-/** Makes `rota`'s workers open their LISTEN connection through `factory` (src/cluster/shared-listener.ts). */
-export function useListenerClient(rota: object, factory: () => pg.Client): void {
-  listenerFactories.set(rota, factory);
-}
-
 /**
  * A Rota typed by a map of queue names to payload types (`new Rota<{ ingest: { itemId: number } }>(…)`)
  * checks every enqueue, schedule and handler against it; the default accepts any queue and payload.
@@ -76,88 +60,31 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   readonly schema: string;
   readonly pool: pg.Pool;
   readonly workerId: string;
-  private readonly ownsPool: boolean;
+  private readonly db: RotaPool;
   private readonly log: Logger;
   private readonly emitter = new EventEmitter();
   private readonly enqueueCfg: EnqueueConfig;
-  private readonly opts: Required<
-    Omit<RotaOptions, 'connectionString' | 'pool' | 'logger' | 'workerId' | 'schema' | 'monitor' | keyof ResilienceOptions>
-  >;
+  private readonly opts: EngineSettings;
   private readonly resilience: Resilience;
-  private readonly sql: Record<
-    | 'enqueue'
-    | 'findDedup'
-    | 'claim'
-    | 'finishBatch'
-    | 'heartbeat'
-    | 'rescue'
-    | 'absentWorkers'
-    | 'rescueOrphans'
-    | 'getJob'
-    | 'cancel'
-    | 'queueCounts'
-    | 'jobLogs',
-    string
-  >;
+  private readonly sql: CoreQueries;
   /** Rollups, metrics, health checks and alerts (src/monitor). */
   readonly monitor: Monitor;
-  private runtime: WorkerRuntime | null = null;
-  /** The last runtime, kept after stop so stats() still reports its counters. */
-  private lastRuntime: WorkerRuntime | null = null;
+  private readonly host: WorkerHost;
   private closed = false;
-  /** Connections of rota's own pool, so close() can wait until each has really ended. */
-  private readonly connections = new Set<pg.PoolClient>();
   private scheduler: SchedulerService | null = null;
   private tokenStore: TokenStore | null = null;
   private adminOps: Admin | null = null;
   private readonly counters = { enqueued: 0, deduplicated: 0, completed: 0, failed: 0, retried: 0, dead: 0, snoozed: 0 };
 
   constructor(options: RotaOptions) {
-    if (!options || (!options.connectionString && !options.pool)) {
-      throw new ValidationError('connectionString', 'either connectionString or pool is required');
-    }
-    this.schema = validateSchema(options.schema ?? 'rota');
+    const { schema, workerId, settings: o } = resolveOptions(options);
+    this.schema = schema;
+    this.workerId = workerId;
     this.log = options.logger ?? defaultLogger();
-    const o = {
-      poolSize: options.poolSize ?? 2,
-      maxPayloadBytes: options.maxPayloadBytes ?? 1024 * 1024,
-      defaultMaxAttempts: options.defaultMaxAttempts ?? 5,
-      leaseMs: options.leaseMs ?? 30_000,
-      rescueIntervalMs: options.rescueIntervalMs ?? 5_000,
-      pollIntervalMs: options.pollIntervalMs ?? 1_000,
-      batchSize: options.batchSize ?? 100,
-      batchIntervalMs: options.batchIntervalMs ?? 5,
-      maxPrefetch: options.maxPrefetch ?? 4_000,
-      retentionMs: options.retentionMs ?? 7 * DAY_MS,
-      shutdownTimeoutMs: options.shutdownTimeoutMs ?? 30_000,
-    };
-    positiveInt('poolSize', o.poolSize, { max: 1000 });
-    positiveInt('maxPayloadBytes', o.maxPayloadBytes, { max: 256 * 1024 * 1024 });
-    positiveInt('defaultMaxAttempts', o.defaultMaxAttempts, { max: 1000 });
-    positiveInt('leaseMs', o.leaseMs, { min: 100 });
-    positiveInt('rescueIntervalMs', o.rescueIntervalMs, { min: 10 });
-    positiveInt('pollIntervalMs', o.pollIntervalMs, { min: 10 });
-    positiveInt('batchSize', o.batchSize, { max: 100_000 });
-    nonNegativeNumber('batchIntervalMs', o.batchIntervalMs);
-    nonNegativeNumber('maxPrefetch', o.maxPrefetch);
-    positiveInt('retentionMs', o.retentionMs, { min: 60_000, max: Number.MAX_SAFE_INTEGER });
-    nonNegativeNumber('shutdownTimeoutMs', o.shutdownTimeoutMs);
     this.opts = o;
     this.enqueueCfg = { maxPayloadBytes: o.maxPayloadBytes, defaultMaxAttempts: o.defaultMaxAttempts };
-    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    if (options.pool) {
-      this.pool = options.pool;
-      this.ownsPool = false;
-    } else {
-      this.pool = new pg.Pool({ connectionString: options.connectionString, max: o.poolSize, application_name: 'rota' });
-      this.ownsPool = true;
-      this.pool.on('connect', (client) => {
-        this.connections.add(client);
-        client.once('end', () => this.connections.delete(client));
-      });
-    }
-    // An idle client's connection error (database restart) must not crash the process.
-    this.pool.on('error', (err) => this.log.warn({ err: String(err) }, 'idle pool connection lost'));
+    this.db = openPool({ pool: options.pool, connectionString: options.connectionString, max: o.poolSize, log: this.log });
+    this.pool = this.db.pool;
     this.resilience = new Resilience({
       pool: this.pool,
       schema: this.schema,
@@ -173,27 +100,29 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
       log: this.log.child({ worker: this.workerId, part: 'monitor' }),
       options: options.monitor,
       stats: () => this.stats(),
-      unwrittenUpdates: () => (this.runtime ?? this.lastRuntime)?.batcher.unwritten().length ?? 0,
+      unwrittenUpdates: () => this.host.current?.batcher.unwritten().length ?? 0,
       emit: (e) => this.emitter.emit('alert', e),
       // Its internal queue (webhook deliveries) is not in a typed Rota's queue map.
       enqueue: (queue, payload, opts) => (this as unknown as Rota).enqueue(queue, payload, opts),
       work: (queue, opts, handler) => (this as unknown as Rota).work(queue, opts, handler),
     });
-    const q = (name: string) => loadQuery(name, this.schema);
-    this.sql = {
-      enqueue: q('enqueue'),
-      findDedup: q('find_dedup'),
-      claim: q('claim'),
-      finishBatch: q('finish_batch'),
-      heartbeat: q('heartbeat'),
-      rescue: q('rescue'),
-      absentWorkers: q('absent_workers'),
-      rescueOrphans: q('rescue_orphans'),
-      getJob: q('get_job'),
-      cancel: q('cancel'),
-      queueCounts: q('queue_counts'),
-      jobLogs: q('job_logs_write'),
-    };
+    this.sql = loadCoreQueries(this.schema);
+    this.host = new WorkerHost({
+      pool: this.pool,
+      schema: this.schema,
+      workerId: this.workerId,
+      sql: this.sql,
+      log: this.log.child({ worker: this.workerId }),
+      settings: o,
+      resilience: this.resilience,
+      monitor: this.monitor,
+      onOutcome: (out) => this.outcome(out),
+      onFlush: (st) => {
+        this.monitor.onFlush(st);
+        this.emitter.emit('flush', st);
+      },
+      newListenerClient: () => customListenerClient(this),
+    });
   }
 
   /** Applies pending migrations (idempotent; safe from several processes at once) and creates partitions. */
@@ -300,67 +229,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   work<N extends QueueName<Q>, R = unknown>(queue: N, opts: WorkOptions, handler: Handler<Q[N], R>): Worker;
   work(queue: string, opts: WorkOptions, handler: Handler<never, unknown>): Worker {
     if (this.closed) throw new Error('rota is closed');
-    validateName('queue', queue);
-    if (typeof handler !== 'function') throw new ValidationError('handler', 'must be a function');
-    const concurrency = positiveInt('concurrency', opts?.concurrency ?? 1, { max: 10_000 });
-    const retry = { ...DEFAULT_RETRY, ...opts?.retry };
-    nonNegativeNumber('retry.baseMs', retry.baseMs);
-    nonNegativeNumber('retry.maxMs', retry.maxMs);
-    if (!(retry.jitter >= 0 && retry.jitter <= 1))
-      throw new ValidationError('retry.jitter', `must be between 0 and 1 (got ${retry.jitter})`);
-    const timeoutMs = opts?.timeoutMs === undefined ? null : positiveInt('timeoutMs', opts.timeoutMs);
-    validateWorkBreaker(opts?.breaker);
-    const runtime = this.ensureRuntime();
-    if (runtime.queues.includes(queue))
-      throw new ValidationError('queue', `a worker for ${JSON.stringify(queue)} is already running in this process`);
-    this.resilience.setWorkOptions(queue, opts?.breaker);
-    runtime.add(queue, { concurrency, retry, timeoutMs }, handler as Handler);
-    return {
-      queue,
-      stop: async () => {
-        await runtime.stopQueue(queue, this.opts.shutdownTimeoutMs);
-        // No heartbeat writes the last rollups of a stopped runtime.
-        if (runtime.stopped) await this.monitor.writeRollups().catch(() => {});
-      },
-    };
-  }
-
-  private ensureRuntime(): WorkerRuntime {
-    // After the last queue's worker stopped, its runtime is finished: start a new one.
-    if (this.runtime && !this.runtime.stopped) return this.runtime;
-    const poolOptions = (this.pool as unknown as { options: pg.ClientConfig }).options;
-    this.runtime = new WorkerRuntime({
-      pool: this.pool,
-      // Named after this worker: other workers tell from pg_stat_activity that it is alive (src/worker/sessions.ts).
-      newListenerClient:
-        listenerFactories.get(this) ?? (() => new pg.Client({ ...poolOptions, application_name: listenerAppName(this.workerId) })),
-      sql: this.sql,
-      log: this.log.child({ worker: this.workerId }),
-      config: {
-        schema: this.schema,
-        workerId: this.workerId,
-        leaseMs: this.opts.leaseMs,
-        heartbeatMs: Math.max(50, Math.floor(this.opts.leaseMs / 3)),
-        rescueIntervalMs: this.opts.rescueIntervalMs,
-        sessionCheckMs: 400,
-        pollIntervalMs: this.opts.pollIntervalMs,
-        batchSize: this.opts.batchSize,
-        batchIntervalMs: this.opts.batchIntervalMs,
-        maxPrefetch: this.opts.maxPrefetch,
-        prefetchSeconds: 0.1,
-        retentionMs: this.opts.retentionMs,
-        maintenanceIntervalMs: 3_600_000,
-      },
-      onOutcome: (o) => this.outcome(o),
-      onFlush: (s) => {
-        this.monitor.onFlush(s);
-        this.emitter.emit('flush', s);
-      },
-      plugin: this.resilience.forRuntime(),
-      onHeartbeat: () => this.monitor.writeRollups(),
-    });
-    this.lastRuntime = this.runtime;
-    return this.runtime;
+    return this.host.work(queue, opts, handler);
   }
 
   private outcome(o: JobOutcome): void {
@@ -413,19 +282,20 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     return res.rows.map((r) => ({ queue: r.queue, state: r.state, count: Number(r.n) }));
   }
 
-  /** Worker processes that heartbeated within the last `staleMs` (default 60 s). */
+  /**
+   * Worker processes that heartbeated within the last `staleMs` (default 60 s) and whose
+   * LISTEN session is still open, oldest first: every page of the admin list's query, so
+   * both apply one liveness rule (sql/queries/admin/workers.sql).
+   */
   async workers(staleMs = 60_000): Promise<WorkerInfo[]> {
-    const res = await this.pool.query<WorkerRow>(
-      // A process whose LISTEN session is gone has died (src/worker/sessions.ts): do not
-      // list it as live for the rest of its heartbeat's staleness window.
-      `SELECT id, hostname, pid, queues, started_at, (extract(epoch FROM now() - heartbeat_at) * 1000)::int AS age_ms, stats
-         FROM "${this.schema}".workers w
-        WHERE heartbeat_at > now() - $1 * interval '1 millisecond'
-          AND (stats ->> 'listener' IS NULL OR EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = w.stats ->> 'listener'))
-        ORDER BY started_at`,
-      [staleMs],
-    );
-    return res.rows.map(toWorkerInfo);
+    const all: WorkerInfo[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await workersPage(this.pool, this.sql, staleMs, { limit: PAGE_MAX, cursor });
+      all.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return all.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
   }
 
   poolStats(): PoolStats {
@@ -433,7 +303,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   }
 
   stats(): RotaStats {
-    const rt = this.runtime ?? this.lastRuntime;
+    const rt = this.host.current;
     const b = rt?.batcher.counters;
     return {
       ...this.counters,
@@ -449,15 +319,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   /** Stops every worker of this process gracefully (see Worker.stop). */
   async stopWorkers(): Promise<void> {
     // No heartbeat writes the last rollups of a stopped runtime.
-    if (await this.stopRuntime()) await this.monitor.writeRollups().catch(() => {});
-  }
-
-  /** Stops this process's runtime, if any; true when there was one. */
-  private async stopRuntime(): Promise<boolean> {
-    const rt = this.runtime;
-    this.runtime = null;
-    if (rt) await rt.stop(this.opts.shutdownTimeoutMs);
-    return rt !== null;
+    if (await this.host.stop()) await this.monitor.writeRollups().catch(() => {});
   }
 
   private get scheduling(): SchedulerService {
@@ -530,16 +392,10 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     this.closed = true;
     await this.scheduler?.stop();
     await this.monitor.stop();
-    await this.stopRuntime();
+    await this.host.stop();
     // The last minute's rollups (best effort: the database may be gone).
     await this.monitor.writeRollups().catch(() => {});
     this.resilience.close();
-    if (!this.ownsPool) return;
-    // pool.end() resolves once its clients are told to end, not once their connections
-    // have closed; wait for that too (bounded), so a database stopped right after close()
-    // terminates no session of ours.
-    const ending = [...this.connections].map((c) => new Promise<void>((resolve) => c.once('end', () => resolve())));
-    await this.pool.end();
-    await Promise.race([Promise.all(ending), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+    await this.db.end();
   }
 }

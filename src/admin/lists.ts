@@ -60,7 +60,12 @@ export function toWorkerInfo(r: WorkerRow): WorkerInfo {
 }
 
 /** Live worker processes (heartbeat within `staleMs`), by id. */
-export function workersPage(pool: pg.Pool, sql: Record<AdminQuery, string>, staleMs: number, opts: PageOptions): Promise<Page<WorkerInfo>> {
+export function workersPage(
+  pool: pg.Pool,
+  sql: Pick<Record<AdminQuery, string>, 'workers'>,
+  staleMs: number,
+  opts: PageOptions,
+): Promise<Page<WorkerInfo>> {
   return keyset(
     async (after: string | null, fetch) => (await pool.query<WorkerRow>(sql.workers, [staleMs, after, fetch])).rows,
     opts,
