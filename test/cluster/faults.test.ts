@@ -139,13 +139,26 @@ describe('RotaCluster: a second process follows a move made by another', () => {
     const w1 = mover.work('work', { concurrency: 2 }, handler);
     const w2 = other.work('work', { concurrency: 2 }, handler);
     await waitFor(() => log.runs.size > 50, 20_000, 'work started');
+    // The other process keeps enqueuing into g during the move: its enqueues wait on the
+    // move's locks, find the schema gone, re-read the stored placement and land on the
+    // new server.
+    let enqueuing = true;
+    const during: string[] = [];
+    const enqueuer = (async () => {
+      while (enqueuing) {
+        during.push((await other.enqueue('work', { during: true }, { tenant: 't5' })).id);
+        await sleep(2);
+      }
+    })();
     await mover.moveGroup(g, to);
-    // The other process still routes g to the old server: its enqueue finds the schema
-    // gone, re-reads the stored placement and lands on the new server.
+    await sleep(50);
+    enqueuing = false;
+    await enqueuer;
+    expect(during.length).toBeGreaterThan(0);
     const late = await other.enqueue('work', { late: true }, { tenant: 't5' });
     expect(other.placement[g]).toBe(to);
     expect((await other.getJob(late.id))?.tenant).toBe('t5');
-    const ids = [...before.map((r) => r.id), late.id];
+    const ids = [...before.map((r) => r.id), ...during, late.id];
     await waitFor(() => ids.every((id) => log.runs.has(id)), 30_000, 'every job');
     // A job whose run by the other process could not be recorded (its group left) is
     // rescued after its lease and runs again; wait until every job is recorded completed.
