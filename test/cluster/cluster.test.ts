@@ -145,6 +145,27 @@ describe('RotaCluster on 3 servers, 8 groups', () => {
     await w2.stop();
   });
 
+  it('spreads groups over worker fleets: each process works only the groups it serves', async () => {
+    const c1 = makeCluster(servers, { schemaPrefix: 'fleet' });
+    const c2 = makeCluster(servers, { schemaPrefix: 'fleet' });
+    await c1.migrate();
+    const ids = (
+      await c1.enqueueMany(
+        'split',
+        tenants.map((t) => ({ payload: {}, tenant: t })),
+      )
+    ).map((r) => r.id);
+    const byProcess = [new RunLog(), new RunLog()];
+    const w1 = c1.work('split', { concurrency: 2, groups: [0, 1, 2, 3] }, async (job) => byProcess[0]?.ran(job.id));
+    const w2 = c2.work('split', { concurrency: 2, groups: [4, 5, 6, 7] }, async (job) => byProcess[1]?.ran(job.id));
+    await waitFor(() => (byProcess[0]?.runs.size ?? 0) + (byProcess[1]?.runs.size ?? 0) === ids.length, 20_000, 'all jobs');
+    await Promise.all([w1.stop(), w2.stop()]);
+    for (const id of byProcess[0]?.runs.keys() ?? []) expect(c1.groupOfJob(id)).toBeLessThan(4);
+    for (const id of byProcess[1]?.runs.keys() ?? []) expect(c1.groupOfJob(id)).toBeGreaterThanOrEqual(4);
+    expect(() => c1.work('other', { groups: [8] }, async () => {})).toThrow(/^groups\[0\]:/);
+    expect(() => c1.work('other', { groups: [] }, async () => {})).toThrow(/^groups:/);
+  });
+
   it('holds a tenant concurrency limit exactly across two processes', async () => {
     const c1 = makeCluster(servers, { schemaPrefix: 'tlim' });
     const c2 = makeCluster(servers, { schemaPrefix: 'tlim' });
