@@ -10,7 +10,18 @@ import type { PoolStats, RotaEvents, RotaStats, Worker, WorkOptions } from '../o
 import { Rota } from '../rota.js';
 import type { TriggerResult } from '../scheduler/evaluator.js';
 import type { ScheduleInfo, ScheduleOptions, SchedulerHandle, SchedulerOptions } from '../scheduler/types.js';
-import type { EnqueueItem, EnqueueOptions, EnqueueResult, Handler, JobRecord, JobState } from '../types.js';
+import type {
+  AnyQueue,
+  AnyQueues,
+  EnqueueItem,
+  EnqueueOptions,
+  EnqueueResult,
+  Handler,
+  JobRecord,
+  JobState,
+  QueueName,
+  QueuePayloads,
+} from '../types.js';
 import { listenerAppName } from '../worker/sessions.js';
 import { useListenerClient } from '../worker-host.js';
 import { type ClusterOptions, type ResolvedCluster, resolveCluster } from './config.js';
@@ -37,7 +48,7 @@ const LEGACY = -1;
  * claim, finish, heartbeat, rescue) touches one group and runs unchanged. See
  * docs/cluster.md for the rules this follows and how it maps onto Citus.
  */
-export class RotaCluster {
+export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
   readonly workerId: string;
   private readonly cfg: ResolvedCluster;
   private readonly log: Logger;
@@ -231,6 +242,8 @@ export class RotaCluster {
   }
 
   /** Enqueues into the tenant's group. `client` is refused: a transaction lives on one server (use `group(g)`). */
+  enqueue<P>(queue: AnyQueue<Q>, payload: P, opts?: EnqueueOptions): Promise<EnqueueResult>;
+  enqueue<N extends QueueName<Q>>(queue: N, payload: Q[N], opts?: EnqueueOptions): Promise<EnqueueResult>;
   async enqueue(queue: string, payload: unknown, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
     if (opts?.client)
       throw new ValidationError(
@@ -245,6 +258,8 @@ export class RotaCluster {
    * transaction) per group, groups in parallel. Atomic within each group, not across
    * groups: when some groups fail, PartialEnqueueError says which items were written.
    */
+  enqueueMany<P>(queue: AnyQueue<Q>, items: readonly EnqueueItem<P>[]): Promise<EnqueueResult[]>;
+  enqueueMany<N extends QueueName<Q>>(queue: N, items: readonly EnqueueItem<Q[N]>[]): Promise<EnqueueResult[]>;
   async enqueueMany(queue: string, items: readonly EnqueueItem[]): Promise<EnqueueResult[]> {
     if (!Array.isArray(items)) throw new ValidationError('items', 'must be an array');
     // Every item is checked before any group writes (errors name items[i] as given), so
@@ -341,6 +356,14 @@ export class RotaCluster {
     return groupOfSchedule(validateName('name', name), this.cfg.groups);
   }
 
+  schedule<P>(name: string, cron: string, queue: AnyQueue<Q>, payload: P, opts?: ScheduleOptions): Promise<ScheduleInfo<P>>;
+  schedule<N extends QueueName<Q>>(
+    name: string,
+    cron: string,
+    queue: N,
+    payload: Q[N],
+    opts?: ScheduleOptions,
+  ): Promise<ScheduleInfo<Q[N]>>;
   schedule(name: string, cron: string, queue: string, payload: unknown, opts?: ScheduleOptions): Promise<ScheduleInfo<unknown>> {
     return this.writable(this.scheduleGroup(name)).schedule(name, cron, queue, payload, opts);
   }
@@ -377,6 +400,8 @@ export class RotaCluster {
    * (claim loop, status batcher, lease keeper), all groups of a server sharing this
    * process's pool there (`poolSize` connections) and one LISTEN connection.
    */
+  work<P = unknown, R = unknown>(queue: AnyQueue<Q>, opts: ClusterWorkOptions, handler: Handler<P, R>): Worker;
+  work<N extends QueueName<Q>, R = unknown>(queue: N, opts: ClusterWorkOptions, handler: Handler<Q[N], R>): Worker;
   work(queue: string, opts: ClusterWorkOptions, handler: Handler<never, unknown>): Worker {
     if (this.closed) throw new Error('rota cluster is closed');
     validateName('queue', queue);
