@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
 import { buildRows, type EnqueueConfig } from '../client/enqueue.js';
 import { validateJobId } from '../client/jobs.js';
 import { validateName } from '../client/validate.js';
 import { ValidationError } from '../errors.js';
 import { defaultLogger, type Logger } from '../logger.js';
 import type { PoolStats, RotaEvents, RotaStats, Worker, WorkOptions } from '../options.js';
-import { Rota } from '../rota.js';
+import type { Rota } from '../rota.js';
 import type { TriggerResult } from '../scheduler/evaluator.js';
 import type { ScheduleInfo, ScheduleOptions, SchedulerHandle, SchedulerOptions } from '../scheduler/types.js';
 import type {
@@ -22,16 +22,14 @@ import type {
   QueueName,
   QueuePayloads,
 } from '../types.js';
-import { listenerAppName } from '../worker/sessions.js';
-import { useListenerClient } from '../worker-host.js';
 import { type ClusterOptions, type ResolvedCluster, resolveCluster } from './config.js';
 import { ClusterMigrateError, PartialEnqueueError } from './errors.js';
+import { GroupRotas } from './group-rotas.js';
 import { groupOfJobId, groupOfSchedule, groupOfTenant, groupSchema } from './hash.js';
 import { ClusterLimits, type ClusterQueueHandle } from './limit-store.js';
 import { boundedAll, type GroupMigration, migrateClusterSchema, migrateGroup } from './migrate.js';
 import type { MoveResult } from './move.js';
 import { GroupPlacement, isGroupGone, PlacementStore } from './placement.js';
-import { SharedListener } from './shared-listener.js';
 import { ClusterWorkers, servedGroups } from './workers.js';
 
 export interface ClusterWorkOptions extends WorkOptions {
@@ -52,19 +50,15 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
   readonly workerId: string;
   private readonly cfg: ResolvedCluster;
   private readonly log: Logger;
-  private readonly pools = new Map<string, pg.Pool>();
-  private readonly listeners = new Map<string, SharedListener>();
-  private readonly rotas = new Map<number, Rota>();
+  private readonly rotas: GroupRotas;
   private readonly workers: ClusterWorkers;
   private readonly limits: ClusterLimits;
   private readonly placer: GroupPlacement;
-  /** Event listeners, attached to every group's Rota (also to groups opened later). */
-  private readonly eventListeners: Array<[keyof RotaEvents, (...args: never[]) => void]> = [];
   private closed = false;
   /** The limits every group's Rota applies to enqueued jobs (its defaults unless options.rota sets them). */
   private readonly enqueueCfg: EnqueueConfig;
 
-  constructor(private readonly options: ClusterOptions) {
+  constructor(readonly options: ClusterOptions) {
     this.cfg = resolveCluster(options);
     this.log = options.logger ?? defaultLogger();
     this.enqueueCfg = {
@@ -72,18 +66,12 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
       defaultMaxAttempts: options.rota?.defaultMaxAttempts ?? 5,
     };
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    for (const [name, s] of this.cfg.servers) {
-      const pool = new pg.Pool({ connectionString: s.connectionString, max: s.poolSize, application_name: 'rota' });
-      pool.on('error', (err) => this.log.warn({ server: name, err: String(err) }, 'idle pool connection lost'));
-      this.pools.set(name, pool);
-      this.listeners.set(
-        name,
-        new SharedListener(
-          { connectionString: s.connectionString, application_name: listenerAppName(this.workerId) },
-          this.log.child({ server: name }),
-        ),
-      );
-    }
+    this.rotas = new GroupRotas(this.cfg, {
+      workerId: this.workerId,
+      rota: options.rota,
+      log: this.log,
+      schemaOf: (g) => this.schemaOf(g),
+    });
     const clusterSchema = `${this.cfg.schemaPrefix}_cluster`;
     this.limits = new ClusterLimits({
       coordinator: this.pool(this.cfg.coordinator),
@@ -106,11 +94,7 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
       servers: this.cfg.servers,
       schemaOf: (g) => this.schemaOf(g),
       workers: this.workers,
-      dropRota: async (g) => {
-        const old = this.rotas.get(g);
-        this.rotas.delete(g);
-        await old?.close();
-      },
+      dropRota: (g) => this.rotas.drop(g),
       log: this.log.child({ part: 'placement' }),
     });
   }
@@ -136,9 +120,7 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
 
   /** This process's pool on a server (shared by every group placed there). */
   pool(server: string): pg.Pool {
-    const p = this.pools.get(server);
-    if (!p) throw new ValidationError('server', `names no server (got ${JSON.stringify(server)})`);
-    return p;
+    return this.rotas.pool(server);
   }
 
   /**
@@ -147,50 +129,23 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
    */
   group(g: number): Rota {
     if (this.closed) throw new Error('rota cluster is closed');
-    if (!(Number.isInteger(g) && g >= LEGACY && g < this.cfg.groups))
-      throw new ValidationError('group', `must be 0..${this.cfg.groups - 1} (got ${g})`);
-    if (g === LEGACY && !this.cfg.legacy) throw new ValidationError('group', 'no legacy schema is configured');
-    let r = this.rotas.get(g);
-    if (!r) {
-      const server = g === LEGACY ? (this.cfg.legacy?.server as string) : (this.cfg.placement[g] as string);
-      const schema = g === LEGACY ? (this.cfg.legacy?.schema as string) : this.schemaOf(g);
-      const listener = this.listeners.get(server) as SharedListener;
-      r = new Rota({
-        ...this.options.rota,
-        pool: this.pool(server),
-        schema,
-        workerId: this.workerId,
-        logger: this.log.child({ group: g, server }),
-      });
-      // The listener handle stands in for a pg.Client: it implements what the runtime's Listener calls.
-      useListenerClient(r, () => listener.handle() as unknown as pg.Client);
-      for (const [event, fn] of this.eventListeners) r.on(event, fn as (...args: unknown[]) => void);
-      this.rotas.set(g, r);
-    }
-    return r;
+    return this.rotas.get(g);
   }
 
   /** Listens to an event of every group (job:completed, job:failed, flush, ...). */
   on<E extends keyof RotaEvents>(event: E, listener: (...args: RotaEvents[E]) => void): this {
-    this.eventListeners.push([event, listener as unknown as (...args: never[]) => void]);
-    for (const r of this.rotas.values()) r.on(event, listener);
+    this.rotas.on(event, listener);
     return this;
   }
 
   off<E extends keyof RotaEvents>(event: E, listener: (...args: RotaEvents[E]) => void): this {
-    const i = this.eventListeners.findIndex(([e, fn]) => e === event && fn === (listener as unknown));
-    if (i >= 0) this.eventListeners.splice(i, 1);
-    for (const r of this.rotas.values()) r.off(event, listener);
+    this.rotas.off(event, listener);
     return this;
   }
 
   /** This process's counters per group opened here, and its pools per server. */
   stats(): { groups: Record<string, RotaStats>; pools: Record<string, PoolStats> } {
-    const groups: Record<string, RotaStats> = {};
-    for (const [g, r] of this.rotas) groups[String(g)] = r.stats();
-    const pools: Record<string, PoolStats> = {};
-    for (const [name, p] of this.pools) pools[name] = { total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount };
-    return { groups, pools };
+    return this.rotas.stats();
   }
 
   /**
@@ -426,8 +381,6 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
     if (this.closed) return;
     this.closed = true;
     this.workers.clear();
-    await Promise.all([...this.rotas.values()].map((r) => r.close()));
-    this.rotas.clear();
-    await Promise.all([...this.pools.values()].map((p) => p.end()));
+    await this.rotas.close();
   }
 }
