@@ -30,6 +30,9 @@ export class GroupRotas {
     for (const [name, s] of cfg.servers) {
       const pool = new pg.Pool({ connectionString: s.connectionString, max: s.poolSize, application_name: 'rota' });
       pool.on('error', (err) => o.log.warn({ server: name, err: String(err) }, 'idle pool connection lost'));
+      // Every group's Rota on this server adds its own listeners (error, pool watch) to the
+      // shared pool: bounded by the group count (any group may be moved here), not a leak.
+      pool.setMaxListeners(10 + 4 * (cfg.groups + 1));
       this.pools.set(name, pool);
       const listenerConfig = { connectionString: s.connectionString, application_name: listenerAppName(o.workerId) };
       this.listeners.set(name, new SharedListener(listenerConfig, o.log.child({ server: name })));
