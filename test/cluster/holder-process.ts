@@ -1,5 +1,5 @@
 /**
- * A worker process of a cluster for test/cluster/crash.test.ts: works queue `hold` in every
+ * A worker process of a cluster for test/cluster/faults.test.ts: works queue `hold` in every
  * group with handlers that never finish, printing `holding <id>` for each job it starts.
  * CLUSTER_SERVERS is a JSON { name: url }, CLUSTER_PREFIX the schema prefix.
  */
