@@ -12,6 +12,13 @@ beforeAll(async () => {
 }, 120_000);
 afterEach(closeAll);
 
+/** Groups migrated once for the tests that need no fresh schema (each uses its own queue names). */
+const SHARED = 'shared';
+beforeAll(async () => {
+  await makeCluster(servers, { schemaPrefix: SHARED }).migrate();
+  await closeAll();
+}, 60_000);
+
 const tenants = Array.from({ length: 24 }, (_, i) => `t${i}`);
 
 describe('RotaCluster on 3 servers, 8 groups', () => {
@@ -55,14 +62,13 @@ describe('RotaCluster on 3 servers, 8 groups', () => {
   });
 
   it('checks every enqueueMany item before any group writes', async () => {
-    const c = makeCluster(servers, { schemaPrefix: 'bad' });
-    await c.migrate();
+    const c = makeCluster(servers, { schemaPrefix: SHARED });
     const items: EnqueueItem[] = tenants.map((t) => ({ payload: { t }, tenant: t }));
     items[17] = { payload: { t: 'x' }, tenant: 't17', priority: 'soon' as never };
-    await expect(c.enqueueMany('q', items)).rejects.toThrow(/^items\[17\]\.priority:/);
-    await expect(c.enqueueMany('q', [{ payload: 1 }, { payload: 2, tenant: '' }])).rejects.toThrow(/^items\[1\]\.tenant:/);
-    await expect(c.enqueue('q', {}, { tenant: 'a', client: c.pool('a') })).rejects.toThrow(/^opts\.client:/);
-    expect(await c.counts()).toEqual([]);
+    await expect(c.enqueueMany('bad', items)).rejects.toThrow(/^items\[17\]\.priority:/);
+    await expect(c.enqueueMany('bad', [{ payload: 1 }, { payload: 2, tenant: '' }])).rejects.toThrow(/^items\[1\]\.tenant:/);
+    await expect(c.enqueue('bad', {}, { tenant: 'a', client: c.pool('a') })).rejects.toThrow(/^opts\.client:/);
+    expect((await c.counts()).filter((r) => r.queue === 'bad')).toEqual([]);
   });
 
   it('resumes a migration that failed half-way', async () => {
@@ -146,9 +152,8 @@ describe('RotaCluster on 3 servers, 8 groups', () => {
   });
 
   it('spreads groups over worker fleets: each process works only the groups it serves', async () => {
-    const c1 = makeCluster(servers, { schemaPrefix: 'fleet' });
-    const c2 = makeCluster(servers, { schemaPrefix: 'fleet' });
-    await c1.migrate();
+    const c1 = makeCluster(servers, { schemaPrefix: SHARED });
+    const c2 = makeCluster(servers, { schemaPrefix: SHARED });
     const ids = (
       await c1.enqueueMany(
         'split',
@@ -167,9 +172,8 @@ describe('RotaCluster on 3 servers, 8 groups', () => {
   });
 
   it('holds a tenant concurrency limit exactly across two processes', async () => {
-    const c1 = makeCluster(servers, { schemaPrefix: 'tlim' });
-    const c2 = makeCluster(servers, { schemaPrefix: 'tlim' });
-    await c1.migrate();
+    const c1 = makeCluster(servers, { schemaPrefix: SHARED });
+    const c2 = makeCluster(servers, { schemaPrefix: SHARED });
     await c1.enqueueMany(
       'lim',
       Array.from({ length: 60 }, (_, i) => ({ payload: { i }, tenant: i % 2 ? 'busy' : 'other' })),
@@ -191,9 +195,8 @@ describe('RotaCluster on 3 servers, 8 groups', () => {
   });
 
   it('holds a queue-wide concurrency limit across groups and servers (split, rebalanced by demand)', async () => {
-    const c1 = makeCluster(servers, { schemaPrefix: 'qlim', rebalanceMs: 100 });
-    const c2 = makeCluster(servers, { schemaPrefix: 'qlim', rebalanceMs: 100 });
-    await c1.migrate();
+    const c1 = makeCluster(servers, { schemaPrefix: SHARED, rebalanceMs: 100 });
+    const c2 = makeCluster(servers, { schemaPrefix: SHARED, rebalanceMs: 100 });
     await c1.enqueueMany(
       'wide',
       Array.from({ length: 240 }, (_, i) => ({ payload: { i }, tenant: tenants[i % 6] as string })),
@@ -242,8 +245,7 @@ describe('RotaCluster on 3 servers, 8 groups', () => {
   });
 
   it('keeps each schedule in the group its name hashes to', async () => {
-    const c = makeCluster(servers, { schemaPrefix: 'sched' });
-    await c.migrate();
+    const c = makeCluster(servers, { schemaPrefix: SHARED });
     const names = ['nightly-report', 'hourly-sync', 'cleanup'];
     for (const name of names) await c.schedule(name, '0 3 * * *', 'reports', { name });
     for (const name of names) {
@@ -268,8 +270,7 @@ describe('RotaCluster on 3 servers, 8 groups', () => {
     const { id } = await old.enqueue('work', { old: true });
     await old.close();
     expect(BigInt(id) < 1n << 48n).toBe(true);
-    const c = makeCluster(servers, { schemaPrefix: 'leg', legacy: { server: 'c', schema: 'legacy_app' } });
-    await c.migrate();
+    const c = makeCluster(servers, { schemaPrefix: SHARED, legacy: { server: 'c', schema: 'legacy_app' } });
     expect((await c.getJob(id))?.payload).toEqual({ old: true });
     const log = new RunLog();
     const w = c.work('work', { concurrency: 1 }, async (job) => log.ran(job.id));
