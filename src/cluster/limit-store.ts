@@ -5,7 +5,7 @@ import { ValidationError } from '../errors.js';
 import { type QueueInfo, type QueueSettings, queueColumns, type RateLimit } from '../fairness/settings.js';
 import type { Logger } from '../logger.js';
 import type { Rota } from '../rota.js';
-import { type GroupLimitState, groupRate, raisesWithinRoom, rateShares, splitByDemand, splitEven } from './limits.js';
+import { type GroupLimitState, groupRate, raisesWithinRoom, rateShares, rebalanceByDemand, splitEven } from './limits.js';
 
 /** A queue as the cluster sees it: the queue-wide limits and every group's part. */
 export interface ClusterQueueInfo {
@@ -179,7 +179,13 @@ export class ClusterLimits {
       return;
     }
     const total = t.concurrency;
-    const target = byDemand ? splitByDemand(total, demand) : splitEven(total, n);
+    const target = byDemand
+      ? rebalanceByDemand(
+          total,
+          infos.map((q) => q.concurrency),
+          demand,
+        )
+      : splitEven(total, n);
     const lower = infos.flatMap((q, g) => ((target[g] as number) < (q.concurrency ?? Number.POSITIVE_INFINITY) ? [g] : []));
     if (lower.length > 0) {
       await Promise.all(lower.map((g) => handle(g).configure({ concurrency: target[g] as number })));

@@ -60,6 +60,58 @@ export function splitByDemand(total: number, demand: readonly number[]): number[
   return out;
 }
 
+/**
+ * The least change to the current split `limits` (summing to `total`) that serves unmet
+ * demand: slack (limit above a group's demand) moves to groups whose demand exceeds
+ * their limit, proportionally to what they miss (largest remainders); every other group
+ * keeps its limit. When every group is saturated, or none misses anything, nothing moves:
+ * moving shares between busy groups gains nothing and each move costs a transition
+ * (a lowered group keeps running above its new limit until jobs finish, and raises wait
+ * for that room). Falls back to splitByDemand when the current split does not sum to
+ * `total` (first split, or the limit changed).
+ */
+export function rebalanceByDemand(total: number, limits: readonly (number | null)[], demand: readonly number[]): number[] {
+  if (limits.some((l) => l === null)) return splitByDemand(total, demand);
+  const current = limits as readonly number[];
+  const sum = current.reduce((a, b) => a + b, 0);
+  if (sum > total) return splitByDemand(total, demand);
+  // Slots not handed out yet (a raise the last pass could not grant in full) go first.
+  const extra = total - sum;
+  const slack = current.map((l, g) => Math.max(0, l - (demand[g] as number)));
+  const need = current.map((l, g) => Math.max(0, (demand[g] as number) - l));
+  const freeable = slack.reduce((a, b) => a + b, 0);
+  const missing = need.reduce((a, b) => a + b, 0);
+  const moved = Math.min(freeable + extra, missing);
+  const out = [...current];
+  // Take what `extra` does not cover from the groups with slack, the most slack first.
+  let take = Math.max(0, moved - extra);
+  for (const g of slack
+    .map((x, i) => ({ x, i }))
+    .sort((a, b) => b.x - a.x)
+    .map((e) => e.i)) {
+    if (take === 0) break;
+    const t = Math.min(take, slack[g] as number);
+    out[g] = (out[g] as number) - t;
+    take -= t;
+  }
+  // Give `moved` to the groups that miss slots, in proportion to what they miss, never above it.
+  const give = need.map((n) => (missing === 0 ? 0 : Math.floor((moved * n) / missing)));
+  let left = moved - give.reduce((a, b) => a + b, 0);
+  const order = need
+    .map((n, g) => ({ g, frac: missing === 0 ? 0 : (moved * n) / missing - (give[g] as number) }))
+    .sort((a, b) => b.frac - a.frac);
+  for (const { g } of order) {
+    if (left === 0) break;
+    if ((give[g] as number) < (need[g] as number)) {
+      give[g] = (give[g] as number) + 1;
+      left--;
+    }
+  }
+  // Extra slots nobody misses are spread evenly, ready for arrivals.
+  const spare = splitEven(Math.max(0, extra - moved), current.length);
+  return out.map((l, g) => l + (give[g] as number) + (spare[g] as number));
+}
+
 /** Rate shares by demand: a 1 % floor spread over all groups, the rest by demand (even when there is none). */
 export function rateShares(demand: readonly number[]): number[] {
   const n = demand.length;

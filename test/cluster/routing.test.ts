@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fnv1a32, groupIdBase, groupOfJobId, groupOfSchedule, groupOfTenant, groupSchema } from '../../src/cluster/hash.js';
-import { groupRate, raisesWithinRoom, rateShares, splitByDemand, splitEven } from '../../src/cluster/limits.js';
+import { groupRate, raisesWithinRoom, rateShares, rebalanceByDemand, splitByDemand, splitEven } from '../../src/cluster/limits.js';
 
 // These vectors pin where tenants, schedules and job ids live: a change here moves
 // existing tenants' new jobs to other groups than their old ones. Never update them
@@ -48,6 +48,34 @@ describe('queue-wide limit split', () => {
         expect(out.reduce((a, b) => a + b, 0)).toBe(total);
         expect(out.every((x) => x >= 0 && Number.isInteger(x))).toBe(true);
       }),
+    );
+  });
+
+  it('rebalances by moving only slack to unmet demand, and nothing between busy groups', () => {
+    expect(rebalanceByDemand(16, [4, 4, 4, 4], [100, 9, 7, 5])).toEqual([4, 4, 4, 4]); // all busy: keep
+    expect(rebalanceByDemand(16, [4, 4, 4, 4], [100, 1, 0, 2])).toEqual([13, 1, 0, 2]); // slack to the busy one
+    expect(rebalanceByDemand(16, [2, 2, 2, 2], [1, 1, 1, 1])).toEqual([4, 4, 4, 4]); // unassigned slots spread
+    expect(rebalanceByDemand(4, [null, null], [3, 1])).toEqual([3, 1]); // first split: by demand
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 200 }),
+        fc.array(fc.tuple(fc.nat(40), fc.nat(80)), { minLength: 1, maxLength: 16 }),
+        (total, pairs) => {
+          // A current split summing to at most `total`, as the limit store leaves it.
+          const even = splitEven(total, pairs.length);
+          const limits = pairs.map(([cut], g) => Math.max(0, (even[g] as number) - (cut % 3)));
+          const demand = pairs.map(([, d]) => d);
+          const out = rebalanceByDemand(total, limits, demand);
+          expect(out.reduce((a, b) => a + b, 0)).toBe(total);
+          expect(out.every((x) => Number.isInteger(x) && x >= 0)).toBe(true);
+          const unmet = (ls: number[]) => ls.reduce((a, l, g) => a + Math.max(0, (demand[g] as number) - l), 0);
+          expect(unmet(out)).toBeLessThanOrEqual(unmet(limits));
+          // A saturated group (demand at or above its limit) never loses slots.
+          out.forEach((l, g) => {
+            if ((demand[g] as number) >= (limits[g] as number)) expect(l).toBeGreaterThanOrEqual(limits[g] as number);
+          });
+        },
+      ),
     );
   });
 
