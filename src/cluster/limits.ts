@@ -5,8 +5,9 @@
  *
  * - concurrency: the target C is kept in `<prefix>_cluster.queue_limits` on the
  *   coordinator. configure() splits it evenly; the rebalancer (every `rebalanceMs` while
- *   a process works) re-splits it by demand (each group's running + waiting jobs of the
- *   queue). Changes are applied decreases first; an increase is granted only out of room
+ *   a process works) moves slack (limit above a group's running + waiting jobs) to groups
+ *   whose demand exceeds their limit, and nothing else (rebalanceByDemand). Changes are
+ *   applied decreases first; an increase is granted only out of room
  *   left by what the other groups run or may run (max(running, limit) per group, read
  *   after the decreases committed), so running jobs summed over groups stay <= C at
  *   every instant, not just on average. The price: a group whose share is too small for
@@ -109,7 +110,37 @@ export function rebalanceByDemand(total: number, limits: readonly (number | null
   }
   // Extra slots nobody misses are spread evenly, ready for arrivals.
   const spare = splitEven(Math.max(0, extra - moved), current.length);
-  return out.map((l, g) => l + (give[g] as number) + (spare[g] as number));
+  const result = out.map((l, g) => l + (give[g] as number) + (spare[g] as number));
+  unstarve(result, demand);
+  return result;
+}
+
+/**
+ * A group with work and no slot gets one (in place), from the group holding the most:
+ * from one holding more than one when there is such a group, else (fewer slots than
+ * groups with work) from one holding its only slot, which then waits its turn at a later
+ * pass; so with a limit below the number of busy groups, slots rotate instead of
+ * starving a group until the others drain.
+ */
+function unstarve(limits: number[], demand: readonly number[]): void {
+  const starved = limits
+    .map((l, g) => ({ g, l, d: demand[g] as number }))
+    .filter((x) => x.l === 0 && x.d > 0)
+    .sort((a, b) => b.d - a.d)
+    .map((x) => x.g);
+  const gave = new Set<number>();
+  for (const g of starved) {
+    let donor = -1;
+    for (let h = 0; h < limits.length; h++) {
+      const l = limits[h] as number;
+      if (h === g || l === 0 || starved.includes(h) || gave.has(h)) continue;
+      if (donor < 0 || l > (limits[donor] as number)) donor = h;
+    }
+    if (donor < 0) return;
+    limits[donor] = (limits[donor] as number) - 1;
+    limits[g] = 1;
+    if (limits[donor] === 0) gave.add(donor);
+  }
 }
 
 /** Rate shares by demand: a 1 % floor spread over all groups, the rest by demand (even when there is none). */
