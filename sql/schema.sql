@@ -418,6 +418,10 @@ TABLE queue_state
   tokens_at timestamp with time zone
   held_until timestamp with time zone
   vclock double precision[] NOT NULL DEFAULT '{0,0,0,0}'::double precision[]
+  retry_max_attempts integer
+  retry_base_ms integer
+  retry_max_ms integer
+  retry_jitter double precision
   CONSTRAINT queue_state_aging_ms_check CHECK ((aging_ms >= 1))
   CONSTRAINT queue_state_check CHECK ((((rate_limit IS NULL) = (rate_period_ms IS NULL)) AND ((rate_limit IS NULL) = (rate_burst IS NULL))))
   CONSTRAINT queue_state_check1 CHECK ((((tenant_rate_limit IS NULL) = (tenant_rate_period_ms IS NULL)) AND ((tenant_rate_limit IS NULL) = (tenant_rate_burst IS NULL))))
@@ -427,6 +431,10 @@ TABLE queue_state
   CONSTRAINT queue_state_rate_burst_check CHECK ((rate_burst >= 1))
   CONSTRAINT queue_state_rate_limit_check CHECK ((rate_limit >= 1))
   CONSTRAINT queue_state_rate_period_ms_check CHECK ((rate_period_ms >= 1))
+  CONSTRAINT queue_state_retry_base_ms_check CHECK ((retry_base_ms >= 0))
+  CONSTRAINT queue_state_retry_jitter_check CHECK (((retry_jitter >= (0)::double precision) AND (retry_jitter <= (1)::double precision)))
+  CONSTRAINT queue_state_retry_max_attempts_check CHECK (((retry_max_attempts >= 1) AND (retry_max_attempts <= 1000)))
+  CONSTRAINT queue_state_retry_max_ms_check CHECK ((retry_max_ms >= 0))
   CONSTRAINT queue_state_running_not_null NOT NULL running
   CONSTRAINT queue_state_tenant_concurrency_check CHECK ((tenant_concurrency >= 0))
   CONSTRAINT queue_state_tenant_rate_burst_check CHECK ((tenant_rate_burst >= 1))

@@ -38,6 +38,7 @@ export type {
 export type { GuardMeasure, GuardOptions, GuardSample, GuardState, GuardStats } from './resilience/guard.js';
 export type { PoolExhaustion, PoolWatchStats } from './resilience/pool-watch.js';
 export type { ResilienceEvents, ResilienceOptions, ResilienceStats, WorkBreakerOptions } from './resilience/resilience.js';
+export type { QueueRetry, QueueRetrySettings } from './resilience/retry-settings.js';
 export type { BreakerEvent, WorkerResilienceStats } from './resilience/worker-hooks.js';
 export type {
   PoolStats,

@@ -32,6 +32,7 @@ lanes AS (
 )
 SELECT q.queue, q.concurrency, q.tenant_concurrency, q.rate_limit, q.rate_period_ms, q.rate_burst,
        q.tenant_rate_limit, q.tenant_rate_period_ms, q.tenant_rate_burst, q.aging_ms, q.configured_at,
+       q.retry_max_attempts, q.retry_base_ms, q.retry_max_ms, q.retry_jitter,
        q.held_until = 'infinity' AS paused,
        CASE WHEN q.held_until > now() AND q.held_until < 'infinity' THEN q.held_until END AS held_until,
        (coalesce(l.ready, 0) + coalesce(p.d_ready, 0))::bigint AS waiting,
