@@ -1,3 +1,9 @@
+export { type ClusterWorkOptions, RotaCluster } from './cluster/cluster.js';
+export type { ClusterOptions, ClusterRotaOptions, ClusterServer } from './cluster/config.js';
+export { ClusterMigrateError, PartialEnqueueError } from './cluster/errors.js';
+export type { ClusterQueueHandle, ClusterQueueInfo } from './cluster/limit-store.js';
+export type { GroupMigration } from './cluster/migrate.js';
+export type { MoveResult } from './cluster/move.js';
 export type { MigrateResult } from './db/migrator.js';
 export {
   BreakerOpenError,

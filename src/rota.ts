@@ -38,7 +38,7 @@ import type {
   QueuePayloads,
 } from './types.js';
 import type { JobOutcome } from './worker/executor.js';
-import { WorkerHost } from './worker-host.js';
+import { customListenerClient, WorkerHost } from './worker-host.js';
 
 export type {
   PoolStats,
@@ -121,6 +121,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
         this.monitor.onFlush(st);
         this.emitter.emit('flush', st);
       },
+      newListenerClient: () => customListenerClient(this),
     });
   }
 

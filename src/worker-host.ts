@@ -15,6 +15,23 @@ import { DEFAULT_RETRY, type RetryPolicy } from './worker/retry.js';
 import { type RuntimeQueries, WorkerRuntime } from './worker/runtime.js';
 import { listenerAppName } from './worker/sessions.js';
 
+/**
+ * LISTEN connection factories set by RotaCluster (src/cluster), which runs one Rota per
+ * tenant group on a shared pool and shares one LISTEN connection per server among them.
+ * Not exported from the package: the single-server API is unchanged.
+ */
+const listenerFactories = new WeakMap<object, () => pg.Client>();
+
+/** Makes `rota`'s workers open their LISTEN connection through `factory` (src/cluster/shared-listener.ts). */
+export function useListenerClient(rota: object, factory: () => pg.Client): void {
+  listenerFactories.set(rota, factory);
+}
+
+/** The LISTEN connection set for `rota` by useListenerClient, else null (the default one). */
+export function customListenerClient(rota: object): pg.Client | null {
+  return listenerFactories.get(rota)?.() ?? null;
+}
+
 export interface WorkerHostDeps {
   pool: pg.Pool;
   schema: string;
@@ -26,6 +43,8 @@ export interface WorkerHostDeps {
   monitor: Monitor;
   onOutcome(o: JobOutcome): void;
   onFlush(s: FlushStats): void;
+  /** A LISTEN connection other than the default (RotaCluster shares one per server: src/cluster/shared-listener.ts); null: the default. */
+  newListenerClient?: () => pg.Client | null;
 }
 
 /**
@@ -118,7 +137,8 @@ export class WorkerHost {
     this.runtime = new WorkerRuntime({
       pool,
       // Named after this worker: other workers tell from pg_stat_activity that it is alive (src/worker/sessions.ts).
-      newListenerClient: () => new pg.Client({ ...poolOptions, application_name: listenerAppName(workerId) }),
+      newListenerClient: () =>
+        this.deps.newListenerClient?.() ?? new pg.Client({ ...poolOptions, application_name: listenerAppName(workerId) }),
       sql: this.deps.sql,
       log: this.deps.log,
       config: {
