@@ -194,7 +194,8 @@ BEGIN
   -- EXPLAIN (18.4; 1M jobs; 10 to 10k tenants with jobs): nested loops over the small
   -- CTEs; per candidate source a Limit over an Index Scan of its lane index; WindowAgg
   -- over a Sort of the generated tags (about budget + one round rows); per chosen lane
-  -- Limit → LockRows → Index Scan on jobs_lane_idx; the UPDATEs reach rows by primary key.
+  -- Limit → LockRows → Index Scan on jobs_lane_idx; the UPDATEs reach rows by primary key
+  -- (lane_state rows by the TID read among the candidates).
   RETURN QUERY
   WITH q AS (
     SELECT s.queue, w.n AS want, s.concurrency, s.tenant_concurrency, s.running, s.aging_ms, s.vclock, s.held_until, s.tenant_ver,
