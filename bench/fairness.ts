@@ -1,8 +1,13 @@
 /**
  * Fair multi-tenant scheduling figures (issue #3), each printed as a table:
- * - tenant B behind tenant A's backlog: A bulk-enqueues 5,000 (then 500,000) jobs, B
- *   then enqueues 50; handlers sleep 2 ms; concurrency 10. B's time from its enqueue to
- *   its last job done, against its ideal (50 × 2 ms / 10 = 10 ms), and A's;
+ * - tenant B behind tenant A's backlog: A enqueues 5,000 jobs in one call, 100,000 as
+ *   100 enqueueMany calls of 1,000 made while the worker runs (issue #9), and 500,000 in
+ *   one call; B then enqueues 50; handlers sleep 2 ms; concurrency 10. B's time from its
+ *   enqueue to its last job done, against its ideal (50 × 2 ms / 10 = 10 ms), and A's
+ *   (or A's rate before, while and after B ran);
+ * - tenants arriving one after another: a backlog of 20,000 for one tenant, then 50
+ *   tenants with 5 jobs each, 20 ms apart: each one's first start against a round robin
+ *   over the tenants with work on the same start instants;
  * - weights 1, 2, 4 with deep backlogs: share of completions over 10 s;
  * - limits: 4 worker processes, queue concurrency 3 and tenant concurrency 1, running
  *   counts sampled continuously (database) and rebuilt from every handler run;
@@ -57,21 +62,25 @@ const round = (x: number, d = 0) => Number(x.toFixed(d));
 async function tenantBehindBacklog(server: BenchServer, runs: number, quick: boolean): Promise<void> {
   const rows: Row[] = [];
   const cases = [
-    { aJobs: 5_000, drain: true, runs },
-    { aJobs: quick ? 50_000 : 500_000, drain: false, runs: 1 },
+    { aJobs: 5_000, calls: 1, drain: true, runs },
+    { aJobs: quick ? 20_000 : 100_000, calls: quick ? 20 : 100, drain: false, runs },
+    { aJobs: quick ? 50_000 : 500_000, calls: 1, drain: false, runs: 1 },
   ];
   for (const c of cases) {
     const b: number[] = [];
     const bFirst: number[] = [];
     const a: number[] = [];
     const aRate: number[] = [];
+    const aBefore: number[] = [];
+    const aDuring: number[] = [];
     for (let r = 0; r < c.runs; r++) {
-      console.error(`fairness: A ${c.aJobs} / B 50, run ${r + 1}/${c.runs}`);
+      console.error(`fairness: A ${c.aJobs} in ${c.calls} call(s) / B 50, run ${r + 1}/${c.runs}`);
       const res = await withDatabase(server, (url) =>
-        child<{ bMs: number; bFirstStartMs: number; aMs?: number; aRate?: number }>({
+        child<{ bMs: number; bFirstStartMs: number; aMs?: number; aRate?: number; aRateBefore: number | null; aRateDuringB: number }>({
           FAIR_DB_URL: url,
           FAIR_MODE: 'ab',
           FAIR_A_JOBS: c.aJobs,
+          FAIR_A_CALLS: c.calls,
           FAIR_B_JOBS: 50,
           FAIR_SLEEP_MS: 2,
           FAIR_CONCURRENCY: 10,
@@ -82,18 +91,76 @@ async function tenantBehindBacklog(server: BenchServer, runs: number, quick: boo
       bFirst.push(res.bFirstStartMs);
       if (res.aMs !== undefined) a.push(res.aMs);
       if (res.aRate !== undefined) aRate.push(res.aRate);
+      if (res.aRateBefore !== null) aBefore.push(res.aRateBefore);
+      aDuring.push(res.aRateDuringB);
     }
+    const list = (xs: number[]) => xs.map((x) => round(x)).join(' / ');
     rows.push({
-      "A's backlog": c.aJobs.toLocaleString('en'),
+      "A's backlog": `${c.aJobs.toLocaleString('en')}${c.calls > 1 ? ` (${c.calls} calls of ${(c.aJobs / c.calls).toLocaleString('en')})` : ' (one call)'}`,
       runs: c.runs,
       "B's first job starts (ms)": round(median(bFirst)),
       'B done (ms after its enqueue)': round(median(b)),
+      'B done, every run': list(b),
       "B's ideal (ms)": 10,
       'A done (ms after its enqueue)': a.length > 0 ? round(median(a)) : '—',
-      "A's rate (jobs/s)": aRate.length > 0 ? round(median(aRate)) : round((c.aJobs * 1000) / median(a)),
+      "A's rate, 1 s before B (jobs/s)": aBefore.length > 0 ? round(median(aBefore)) : '—',
+      "A's rate while B ran": round(median(aDuring)),
+      "A's rate after (jobs/s)": aRate.length > 0 ? round(median(aRate)) : round((c.aJobs * 1000) / median(a)),
     });
   }
   printTable('Fairness: tenant B (50 jobs) behind tenant A (handlers sleep 2 ms, concurrency 10)', rows);
+}
+
+interface ArrivalResult {
+  tenants: Array<{ tenant: string; waitMs: number; idealWaitMs: number; lateMs: number; backlogAhead: number }>;
+  backlogLeft: number;
+}
+
+/**
+ * Tenants arriving one after another behind a backlog (issue #9): each late tenant's
+ * first start against a round robin over the tenants with work, replayed on the start
+ * instants the worker had (bench/fairness-child.ts, roundRobin).
+ */
+async function arrivals(server: BenchServer, runs: number, quick: boolean): Promise<void> {
+  const late = quick ? 20 : 50;
+  const all: ArrivalResult['tenants'] = [];
+  const rows: Row[] = [];
+  for (let r = 0; r < runs; r++) {
+    console.error(`fairness: arrivals, run ${r + 1}/${runs}`);
+    const res = await withDatabase(server, (url) =>
+      child<ArrivalResult>({
+        FAIR_DB_URL: url,
+        FAIR_MODE: 'arrivals',
+        FAIR_A_JOBS: 20_000,
+        FAIR_ARRIVALS: late,
+        FAIR_ARRIVAL_JOBS: 5,
+        FAIR_ARRIVAL_GAP_MS: 20,
+        FAIR_SLEEP_MS: 2,
+        FAIR_CONCURRENCY: 10,
+      }),
+    );
+    all.push(...res.tenants);
+    rows.push(arrivalRow(`run ${r + 1}`, res.tenants, res.backlogLeft));
+  }
+  if (runs > 1) rows.push(arrivalRow('all runs', all, null));
+  printTable(
+    `Arrivals: tenant t0 has 20,000 jobs waiting, then ${late} tenants enqueue 5 jobs each, 20 ms apart (handlers sleep 2 ms, concurrency 10): first start vs a round robin over the tenants with work`,
+    rows,
+  );
+}
+
+function arrivalRow(label: string, ts: ArrivalResult['tenants'], backlogLeft: number | null): Row {
+  const late = ts.map((t) => t.lateMs);
+  const wait = ts.map((t) => t.waitMs);
+  const ahead = ts.map((t) => t.backlogAhead);
+  return {
+    '': label,
+    'first start, ms after enqueue (p50 / p90 / max)': `${round(median(wait), 1)} / ${round(percentile(wait, 90), 1)} / ${round(Math.max(...wait), 1)}`,
+    'round robin would (p50)': round(median(ts.map((t) => t.idealWaitMs)), 1),
+    'later than round robin, ms (p10 / p50 / p90 / max)': `${round(percentile(late, 10), 1)} / ${round(median(late), 1)} / ${round(percentile(late, 90), 1)} / ${round(Math.max(...late), 1)}`,
+    "t0's jobs started in between (p50 / max)": `${median(ahead)} / ${Math.max(...ahead)}`,
+    "t0's backlog at the last arrival": backlogLeft === null ? '' : backlogLeft,
+  };
 }
 
 async function weights(server: BenchServer, quick: boolean): Promise<void> {
@@ -358,12 +425,13 @@ async function burndown(server: BenchServer, runs: number): Promise<void> {
   ]);
 }
 
-/** FAIRNESS_STEPS=ab,weights,limits,rate,claim,burndown runs only those (all by default). */
+/** FAIRNESS_STEPS=ab,arrivals,weights,limits,rate,claim,burndown runs only those (all by default). */
 export async function run(server: BenchServer, opts: { quick: boolean; runs?: number }): Promise<void> {
   const runs = opts.runs ?? (opts.quick ? 1 : 3);
   const only = process.env.FAIRNESS_STEPS?.split(',');
   const steps: Array<[string, () => Promise<void>]> = [
     ['ab', () => tenantBehindBacklog(server, runs, opts.quick)],
+    ['arrivals', () => arrivals(server, runs, opts.quick)],
     ['weights', () => weights(server, opts.quick)],
     ['limits', () => limits(server, opts.quick)],
     ['rate', () => rate(server, opts.quick)],

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import * as api from './api.js';
 import * as burst from './burst.js';
 import { killChildren, REPO_ROOT } from './child.js';
+import * as cluster from './cluster.js';
 import * as core from './core.js';
 import * as dashboard from './dashboard.js';
 import * as fairness from './fairness.js';
@@ -22,7 +23,7 @@ import * as scheduler from './scheduler.js';
 import * as tenants from './tenants.js';
 import * as urgent from './urgent.js';
 
-const SCENARIOS: Scenario[] = [core, fairness, scheduler, api, monitor, dashboard, burst, tenants, urgent, recovery];
+const SCENARIOS: Scenario[] = [core, fairness, scheduler, api, monitor, dashboard, burst, tenants, urgent, recovery, cluster];
 
 const { values } = parseArgs({
   options: {

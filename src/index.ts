@@ -1,3 +1,9 @@
+export { type ClusterWorkOptions, RotaCluster } from './cluster/cluster.js';
+export type { ClusterOptions, ClusterRotaOptions, ClusterServer } from './cluster/config.js';
+export { ClusterMigrateError, PartialEnqueueError } from './cluster/errors.js';
+export type { ClusterQueueHandle, ClusterQueueInfo } from './cluster/limit-store.js';
+export type { GroupMigration } from './cluster/migrate.js';
+export type { MoveResult } from './cluster/move.js';
 export type { MigrateResult } from './db/migrator.js';
 export {
   BreakerOpenError,
@@ -32,6 +38,7 @@ export type {
 export type { GuardMeasure, GuardOptions, GuardSample, GuardState, GuardStats } from './resilience/guard.js';
 export type { PoolExhaustion, PoolWatchStats } from './resilience/pool-watch.js';
 export type { ResilienceEvents, ResilienceOptions, ResilienceStats, WorkBreakerOptions } from './resilience/resilience.js';
+export type { QueueRetry, QueueRetrySettings } from './resilience/retry-settings.js';
 export type { BreakerEvent, WorkerResilienceStats } from './resilience/worker-hooks.js';
 export type {
   PoolStats,

@@ -23,7 +23,7 @@ export interface RotaOptions extends ResilienceOptions {
   logger?: Logger;
   /** Largest accepted payload, in bytes of JSON. Default 1 MiB. */
   maxPayloadBytes?: number;
-  /** Attempts for jobs enqueued without maxAttempts. Default 5. */
+  /** Attempts for jobs enqueued without maxAttempts, in queues that store no retry.maxAttempts. Default 5. */
   defaultMaxAttempts?: number;
   /** How long a claimed job's lease lasts without a heartbeat. Default 30 s. */
   leaseMs?: number;
@@ -50,7 +50,10 @@ export interface RotaOptions extends ResilienceOptions {
 export interface WorkOptions {
   /** Handlers of this queue running at once in this process. Default 1. */
   concurrency?: number;
-  /** Backoff between attempts. */
+  /**
+   * Backoff between attempts. A part the queue stores (`rota.queue(q).configure({ retry })`,
+   * set by operators at run time) wins over the same part here.
+   */
   retry?: Partial<RetryPolicy>;
   /** Per-attempt timeout for jobs enqueued without timeoutMs. */
   timeoutMs?: number;
@@ -125,4 +128,9 @@ export interface RotaStats {
   pool: PoolStats;
   /** Resource guard, circuit breakers (as this process last saw them) and pool exhaustion. */
   resilience: ResilienceStats;
+  /**
+   * Per queue worked here: the backoff its failed attempts get now (the queue's stored
+   * retry policy over work()'s option and the default, as this process last read it).
+   */
+  retry: Record<string, RetryPolicy>;
 }

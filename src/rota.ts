@@ -38,7 +38,7 @@ import type {
   QueuePayloads,
 } from './types.js';
 import type { JobOutcome } from './worker/executor.js';
-import { WorkerHost } from './worker-host.js';
+import { customListenerClient, WorkerHost } from './worker-host.js';
 
 export type {
   PoolStats,
@@ -121,6 +121,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
         this.monitor.onFlush(st);
         this.emitter.emit('flush', st);
       },
+      newListenerClient: () => customListenerClient(this),
     });
   }
 
@@ -174,9 +175,9 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     return this.resilience.whileUnavailable(() => inTransaction(this.pool, (client) => this.write(client, queue, rows)), true);
   }
 
-  /** A queue's fairness settings (limits, rates, aging), shared by every process: `rota.queue('ingest').configure({ concurrency: 3 })`. */
+  /** A queue's settings (limits, rates, aging, retry policy), shared by every process: `rota.queue('ingest').configure({ concurrency: 3 })`. */
   queue(name: string): QueueHandle {
-    return new SettingsStore(this.pool, this.schema).queue(name);
+    return this.host.refreshingRetry(new SettingsStore(this.pool, this.schema).queue(name));
   }
 
   /** A tenant's settings in a queue (weight, limits): `rota.tenant('ingest', 'store-42').configure({ weight: 3 })`. */
@@ -208,7 +209,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
 
   private async write(db: Queryable, queue: string, rows: ReturnType<typeof buildRows>): Promise<EnqueueResult[]> {
     try {
-      const results = await insertRows(db, { enqueue: this.sql.enqueue, findDedup: this.sql.findDedup }, queue, rows);
+      const results = await insertRows(db, this.sql, queue, rows, this.enqueueCfg.defaultMaxAttempts);
       let added = 0;
       for (const r of results) {
         if (r.deduplicated) this.counters.deduplicated++;
@@ -312,6 +313,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
       rescued: rt?.counters.rescued ?? 0,
       pool: this.poolStats(),
       resilience: this.resilience.stats(),
+      retry: this.host.retryStats(),
     };
   }
 

@@ -35,7 +35,7 @@ export interface EnqueueOptions {
   delayMs?: number;
   /** A second enqueue with the same live (queue, tenant, dedupKey) returns the existing job. */
   dedupKey?: string;
-  /** Attempts before the job is dead. Default from the Rota config (5). */
+  /** Attempts before the job is dead. Default: the queue's stored retry.maxAttempts, else the Rota config's defaultMaxAttempts (5). */
   maxAttempts?: number;
   /** Per-attempt time limit: `ctx.signal` aborts and the attempt fails. */
   timeoutMs?: number;

@@ -2,16 +2,35 @@ import pg from 'pg';
 import { nonNegativeNumber, positiveInt, validateName } from './client/validate.js';
 import type { EngineSettings } from './config.js';
 import { ValidationError } from './errors.js';
+import type { QueueHandle } from './fairness/settings-store.js';
 import type { Logger } from './logger.js';
 import type { Monitor } from './monitor/monitor.js';
 import type { Worker, WorkOptions } from './options.js';
 import { type Resilience, validateWorkBreaker } from './resilience/resilience.js';
+import { RetryPolicies } from './resilience/retry-settings.js';
 import type { Handler } from './types.js';
 import type { FlushStats } from './worker/batcher.js';
 import type { JobOutcome } from './worker/executor.js';
-import { DEFAULT_RETRY } from './worker/retry.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './worker/retry.js';
 import { type RuntimeQueries, WorkerRuntime } from './worker/runtime.js';
 import { listenerAppName } from './worker/sessions.js';
+
+/**
+ * LISTEN connection factories set by RotaCluster (src/cluster), which runs one Rota per
+ * tenant group on a shared pool and shares one LISTEN connection per server among them.
+ * Not exported from the package: the single-server API is unchanged.
+ */
+const listenerFactories = new WeakMap<object, () => pg.Client>();
+
+/** Makes `rota`'s workers open their LISTEN connection through `factory` (src/cluster/shared-listener.ts). */
+export function useListenerClient(rota: object, factory: () => pg.Client): void {
+  listenerFactories.set(rota, factory);
+}
+
+/** The LISTEN connection set for `rota` by useListenerClient, else null (the default one). */
+export function customListenerClient(rota: object): pg.Client | null {
+  return listenerFactories.get(rota)?.() ?? null;
+}
 
 export interface WorkerHostDeps {
   pool: pg.Pool;
@@ -24,6 +43,8 @@ export interface WorkerHostDeps {
   monitor: Monitor;
   onOutcome(o: JobOutcome): void;
   onFlush(s: FlushStats): void;
+  /** A LISTEN connection other than the default (RotaCluster shares one per server: src/cluster/shared-listener.ts); null: the default. */
+  newListenerClient?: () => pg.Client | null;
 }
 
 /**
@@ -35,8 +56,37 @@ export class WorkerHost {
   private runtime: WorkerRuntime | null = null;
   /** The last runtime, kept after stop so stats() still reports its counters. */
   private lastRuntime: WorkerRuntime | null = null;
+  /** The stored backoff of the queues this process works (src/resilience/retry-settings.ts). */
+  private readonly retryPolicies: RetryPolicies;
 
-  constructor(private readonly deps: WorkerHostDeps) {}
+  constructor(private readonly deps: WorkerHostDeps) {
+    this.retryPolicies = new RetryPolicies(deps.pool, deps.schema);
+  }
+
+  /** Reads the stored backoff of the worked queues (one statement); a failure keeps the last one read. */
+  async refreshRetry(): Promise<void> {
+    const queues = this.runtime && !this.runtime.stopped ? this.runtime.queues : [];
+    await this.retryPolicies
+      .refresh(queues)
+      .catch((err) => this.deps.log.warn({ err: String(err) }, "reading the queues' retry policies failed; will retry"));
+  }
+
+  /** `handle` whose configure({ retry }) reaches this process's workers at once (the others: with their next heartbeat). */
+  refreshingRetry(handle: QueueHandle): QueueHandle {
+    return {
+      ...handle,
+      configure: async (settings, opts) => {
+        const info = await handle.configure(settings, opts);
+        if (settings?.retry !== undefined) await this.refreshRetry();
+        return info;
+      },
+    };
+  }
+
+  /** Per worked queue: the backoff its failed attempts get now. */
+  retryStats(): Record<string, RetryPolicy> {
+    return Object.fromEntries((this.current?.queues ?? []).map((queue) => [queue, this.retryPolicies.effective(queue)]));
+  }
 
   /** The running runtime, else the last one (for counters after stop). */
   get current(): WorkerRuntime | null {
@@ -58,7 +108,9 @@ export class WorkerHost {
     if (runtime.queues.includes(queue))
       throw new ValidationError('queue', `a worker for ${JSON.stringify(queue)} is already running in this process`);
     this.deps.resilience.setWorkOptions(queue, opts?.breaker);
-    runtime.add(queue, { concurrency, retry, timeoutMs }, handler as Handler);
+    // The executor reads the policy at each failure: the queue's stored parts over the code's.
+    runtime.add(queue, { concurrency, retry: this.retryPolicies.policy(queue, retry), timeoutMs }, handler as Handler);
+    void this.refreshRetry();
     return {
       queue,
       stop: async () => {
@@ -85,7 +137,8 @@ export class WorkerHost {
     this.runtime = new WorkerRuntime({
       pool,
       // Named after this worker: other workers tell from pg_stat_activity that it is alive (src/worker/sessions.ts).
-      newListenerClient: () => new pg.Client({ ...poolOptions, application_name: listenerAppName(workerId) }),
+      newListenerClient: () =>
+        this.deps.newListenerClient?.() ?? new pg.Client({ ...poolOptions, application_name: listenerAppName(workerId) }),
       sql: this.deps.sql,
       log: this.deps.log,
       config: {
@@ -105,8 +158,11 @@ export class WorkerHost {
       },
       onOutcome: (o) => this.deps.onOutcome(o),
       onFlush: (st) => this.deps.onFlush(st),
-      plugin: this.deps.resilience.forRuntime(),
-      onHeartbeat: () => monitor.writeRollups(),
+      plugin: this.deps.resilience.forRuntime(() => this.retryStats()),
+      onHeartbeat: async () => {
+        await this.refreshRetry();
+        await monitor.writeRollups();
+      },
     });
     this.lastRuntime = this.runtime;
     return this.runtime;

@@ -1,9 +1,9 @@
 // What one claim costs by tenant spread (issue #9): JOBS jobs over 1, 1,000 and 10,000
 // tenants, then CLAIMS claims of SIZE jobs (never finished) on one session; prints ms per
-// claim (median of the last ones), the tables' updates and HOT updates, and with
+// claim (median of the last ones), WAL written per claim, the tables' updates and HOT updates, and with
 // EXPLAIN=1 the nested plans of one claim (auto_explain, sent to the client). SETUP_SQL
 // runs after migrate() (to try a table setting, e.g. a fillfactor); TENANTS=1,1000 picks
-// the spreads.
+// the spreads; ANALYZE=1 analyzes the tables first.
 //   JOBS=20000 SIZE=1000 npx tsx bench/experiments/claim-cost.ts
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
@@ -42,9 +42,17 @@ try {
     await rota.close();
     const c = new pg.Client(url);
     await c.connect();
+    // ANALYZE=1: statistics as a long-running database has them (the generic plans change).
+    if (process.env.ANALYZE)
+      await c.query('VACUUM ANALYZE rota.jobs, rota.lane_state, rota.tenant_state, rota.queue_state, rota.lane_changes');
     await c.query(`SELECT count(*) FROM rota.claim_jobs(ARRAY['q'], ARRAY[1], 'w', 60000)`);
+    if (process.env.ANALYZE)
+      await c.query('VACUUM ANALYZE rota.jobs, rota.lane_state, rota.tenant_state, rota.queue_state, rota.lane_changes');
     await c.query('SELECT pg_stat_reset()');
     const ms: number[] = [];
+    // WAL written per claim: the claim's writes, a figure the machine's load does not move.
+    const lsn = async () => (await c.query(`SELECT pg_current_wal_insert_lsn()::text AS l`)).rows[0].l as string;
+    const walStart = await lsn();
     for (let i = 0; i < CLAIMS; i++) {
       if (process.env.EXPLAIN && i === CLAIMS - 1) {
         await c.query(`LOAD 'auto_explain'`);
@@ -59,12 +67,18 @@ try {
       ms.push(performance.now() - t);
       if (i === 0) console.error(`tenants ${tenants}: claim got ${r.rows[0].n}`);
     }
+    const walEnd = await lsn();
+    const walBytes = (await c.query('SELECT pg_wal_lsn_diff($1, $2)::float8 AS d', [walEnd, walStart])).rows[0].d as number;
     await c.query('SELECT pg_stat_force_next_flush()');
     const st = await c.query(
       `SELECT relname, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname IN ('jobs','lane_state','tenant_state','queue_state') ORDER BY relname`,
     );
     await c.end();
-    const row: Row = { tenants, 'ms per claim (median of last half)': median(ms.slice(CLAIMS / 2)).toFixed(1) };
+    const row: Row = {
+      tenants,
+      'ms per claim (median of last half)': median(ms.slice(CLAIMS / 2)).toFixed(1),
+      'WAL kB per claim': (walBytes / 1024 / CLAIMS).toFixed(0),
+    };
     for (const s of st.rows) row[`${s.relname} upd/hot`] = `${s.n_tup_upd}/${s.n_tup_hot_upd}`;
     rows.push(row);
   }

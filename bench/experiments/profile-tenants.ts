@@ -25,8 +25,9 @@ try {
   await sql.query('SELECT pg_stat_statements_reset()');
   const res = await engineChild<{ ms: number; claims: number }>({ ENGINE_DB_URL: url, ENGINE_MODE: 'burndown', ENGINE_JOBS: JOBS });
   console.log(`burn-down: ${JOBS} jobs over ${TENANTS} tenants in ${res.ms.toFixed(0)} ms, ${res.claims} claims`);
-  const st = await sql.query<{ query: string; calls: string; total: number; mean: number; rows: string }>(
-    `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query, calls, total_exec_time AS total, mean_exec_time AS mean, rows
+  const st = await sql.query<{ query: string; calls: string; total: number; mean: number; rows: string; wal: string; hit: string }>(
+    `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query, calls, total_exec_time AS total, mean_exec_time AS mean, rows,
+            wal_bytes AS wal, shared_blks_hit + shared_blks_read AS hit
        FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
       ORDER BY total_exec_time DESC LIMIT 12`,
   );
@@ -38,6 +39,9 @@ try {
       'total ms': Math.round(r.total),
       'mean ms': r.mean.toFixed(2),
       'µs per job': Math.round((r.total * 1000) / JOBS),
+      // Load-independent: WAL written and buffer pages touched per job.
+      'WAL bytes per job': Math.round(Number(r.wal) / JOBS),
+      'buffers per job': (Number(r.hit) / JOBS).toFixed(1),
     })),
   );
   await sql.end();

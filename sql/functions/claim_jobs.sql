@@ -77,9 +77,33 @@ BEGIN
     SELECT d.queue, d.tenant, sum(d.d_running)::int AS d_running, max(d.hold_until) AS hold_until
       FROM lane_delta d GROUP BY 1, 2
   ),
+  -- Each tenant's row is written only when it must change: a tenant new to the queue
+  -- gets its row, a hold (ctx.rateLimit) is recorded, and running moves for tenants
+  -- whose running is counted (not NULL: a concurrency limit applies to them, see
+  -- sql/functions/tenant_running.sql). The rest is a read of tenant_state_pkey: most
+  -- folds change only uncounted tenants (jobs of unlimited tenants ended), which used
+  -- to cost a row write per tenant per round.
+  -- A lookup per tenant by primary key (LIMIT keeps it a parameterized probe: as a join,
+  -- with statistics taken before the tenants' rows existed, the planner materialized the
+  -- whole of tenant_state and filtered it per tenant, 100 ms for 100 jobs over 10,000
+  -- tenants in the fairness benchmark's claim-cost step).
+  tenant_row AS (
+    SELECT d.queue, d.tenant, d.d_running, d.hold_until, t.known IS NOT NULL AS known, coalesce(t.counted, false) AS counted
+      FROM tenant_delta d
+      LEFT JOIN LATERAL (
+        SELECT true AS known, ts.running IS NOT NULL AS counted FROM {{schema}}.tenant_state ts
+         WHERE ts.queue = d.queue AND ts.tenant = d.tenant LIMIT 1) t ON true
+  ),
   tenants AS (
     INSERT INTO {{schema}}.tenant_state AS t (queue, tenant, running, held_until)
-    SELECT d.queue, d.tenant, d.d_running, d.hold_until FROM tenant_delta d
+    SELECT d.queue, d.tenant,
+           -- A new tenant is counted when its queue has a tenant_concurrency; a known
+           -- one's delta is added to what it has (NULL + delta stays NULL).
+           CASE WHEN d.known OR q.tenant_concurrency IS NOT NULL THEN d.d_running END,
+           d.hold_until
+      FROM tenant_row d
+      JOIN {{schema}}.queue_state q ON q.queue = d.queue
+     WHERE NOT d.known OR d.hold_until IS NOT NULL OR (d.counted AND d.d_running <> 0)
     ON CONFLICT (queue, tenant) DO UPDATE
        SET running = t.running + excluded.running,
            held_until = greatest(t.held_until, excluded.held_until)
@@ -90,9 +114,14 @@ BEGIN
               FROM lane_delta d WHERE d.d_ready <> 0 OR d.ready_at IS NOT NULL
             UNION ALL
             SELECT l.queue, l.tenant, l.priority, 0, NULL, true
-              FROM tenant_delta d
-              JOIN {{schema}}.lane_state l ON l.queue = d.queue AND l.tenant = d.tenant
-             WHERE d.d_running < 0 AND l.ready > 0 AND l.parked_until = 'infinity') x
+              FROM tenant_row d
+             -- A tenant's lanes (one per priority, four at most) by primary key, as above.
+             CROSS JOIN LATERAL (
+               SELECT ls.queue, ls.tenant, ls.priority FROM {{schema}}.lane_state ls
+                WHERE ls.queue = d.queue AND ls.tenant = d.tenant AND ls.ready > 0 AND ls.parked_until = 'infinity'
+                LIMIT 4) l
+             -- Only a counted tenant can be parked at its limit (removing a limit unparks).
+             WHERE d.counted AND d.d_running < 0) x
      GROUP BY 1, 2, 3
   ),
   -- The proposed parking travels in excluded.parked_until: NULL = claimable now (a job
@@ -122,12 +151,15 @@ BEGIN
   ),
   queue_delta AS (
     SELECT c.queue, max(c.queue_hold_until) AS hold_until,
-           (SELECT coalesce(sum(d.d_running), 0) FROM lane_delta d WHERE d.queue = c.queue)::int AS d_running
+           (SELECT coalesce(sum(d.d_running), 0) FROM lane_delta d WHERE d.queue = c.queue)::int AS d_running,
+           EXISTS (SELECT 1 FROM tenant_delta d WHERE d.queue = c.queue AND d.hold_until IS NOT NULL) AS tenant_held
       FROM changes c GROUP BY c.queue
   )
   UPDATE {{schema}}.queue_state q
      SET running = q.running + d.d_running,
-         held_until = greatest(q.held_until, d.hold_until)
+         held_until = greatest(q.held_until, d.hold_until),
+         -- A tenant held: its lanes must read its row again (see `cand` below).
+         tenant_ver = q.tenant_ver + CASE WHEN d.tenant_held THEN 1 ELSE 0 END
     FROM queue_delta d
    WHERE q.queue = d.queue;
 
@@ -162,10 +194,11 @@ BEGIN
   -- EXPLAIN (18.4; 1M jobs; 10 to 10k tenants with jobs): nested loops over the small
   -- CTEs; per candidate source a Limit over an Index Scan of its lane index; WindowAgg
   -- over a Sort of the generated tags (about budget + one round rows); per chosen lane
-  -- Limit → LockRows → Index Scan on jobs_lane_idx; the UPDATEs reach rows by primary key.
+  -- Limit → LockRows → Index Scan on jobs_lane_idx; the UPDATEs reach rows by primary key
+  -- (lane_state rows by the TID read among the candidates).
   RETURN QUERY
   WITH q AS (
-    SELECT s.queue, w.n AS want, s.concurrency, s.tenant_concurrency, s.running, s.aging_ms, s.vclock, s.held_until,
+    SELECT s.queue, w.n AS want, s.concurrency, s.tenant_concurrency, s.running, s.aging_ms, s.vclock, s.held_until, s.tenant_ver,
            s.tenant_rate_limit, s.tenant_rate_period_ms, s.tenant_rate_burst,
            s.rate_limit::double precision / s.rate_period_ms AS rate,
            {{schema}}.bucket_tokens(s.tokens, s.tokens_at, s.rate_limit, s.rate_period_ms, s.rate_burst, v_now) AS tokens
@@ -179,10 +212,47 @@ BEGIN
            END AS budget
       FROM q
   ),
-  -- Candidate lanes, each with its tenant's row (by primary key) and its queue's figures.
+  -- Candidate lanes: per queue at most `budget` from each of three index ranges (see
+  -- above). The first two are disjoint (parked_until NULL / not NULL); a lane due for
+  -- promotion is an active lane too, so the third leaves out those the first took (a
+  -- hashed lookup, and that range is empty unless the queue ages) rather than sorting
+  -- every candidate to remove duplicates: that sort (UNION), on text keys, took ~2 of
+  -- the 33 ms of a claim of 1,000 jobs over 1,000 tenants (bench/experiments/claim-cost.ts).
+  act AS (
+    SELECT a.* FROM qb
+     CROSS JOIN LATERAL (
+       SELECT x.*, x.ctid AS lane_ctid FROM {{schema}}.lane_state x
+        WHERE x.queue = qb.queue AND x.ready > 0 AND x.parked_until IS NULL
+        ORDER BY x.tier, x.vtime LIMIT qb.budget) a
+  ),
+  cand_lane AS (
+    SELECT a.* FROM act a
+    UNION ALL
+    SELECT p.* FROM qb
+     CROSS JOIN LATERAL (
+       SELECT x.*, x.ctid AS lane_ctid FROM {{schema}}.lane_state x
+        WHERE x.queue = qb.queue AND x.ready > 0 AND x.parked_until IS NOT NULL AND x.parked_until <= v_now
+        ORDER BY x.parked_until LIMIT qb.budget) p
+    UNION ALL
+    SELECT g.* FROM qb
+     CROSS JOIN LATERAL (
+       SELECT x.*, x.ctid AS lane_ctid FROM {{schema}}.lane_state x
+        WHERE x.queue = qb.queue AND x.ready > 0 AND x.parked_until IS NULL
+          AND x.promote_at IS NOT NULL AND x.promote_at <= v_now
+        ORDER BY x.promote_at LIMIT qb.budget) g
+     WHERE (g.queue, g.tenant, g.priority) NOT IN (SELECT a.queue, a.tenant, a.priority FROM act a)
+  ),
+  -- Each candidate lane with its tenant's row (by primary key) and its queue's figures.
+  -- A lane whose tenant was found plain (weight 1, no limit, hold or count of its own:
+  -- the defaults) at the queue's current tenant_ver skips that probe, unless the queue
+  -- sets a per-tenant default limit (the row's running or tokens are needed then); the
+  -- gate is a One-Time Filter on the lateral subquery, evaluated per lane. Every writer
+  -- that can make a tenant not plain bumps tenant_ver (configure, a hold in the fold).
+  -- Saves a tenant_state_pkey probe per lane served (about 2.6 of a 33 ms claim of
+  -- 1,000 jobs over 1,000 tenants, bench/experiments/claim-cost.ts).
   cand AS (
-    SELECT l.queue, l.tenant, l.priority, l.tier AS tier0, l.ready, l.vtime, l.promote_at AS promote0, l.parked_until,
-           t.weight AS w, t.running AS t_running, t.held_until AS t_held,
+    SELECT l.queue, l.tenant, l.priority, l.lane_ctid, l.tier AS tier0, l.ready, l.vtime, l.promote_at AS promote0, l.parked_until,
+           coalesce(t.weight, 1) AS w, t.running AS t_running, t.held_until AS t_held,
            coalesce(t.concurrency, qb.tenant_concurrency) AS lim,
            CASE WHEN t.rate_limit IS NOT NULL
                 THEN {{schema}}.bucket_tokens(t.tokens, t.tokens_at, t.rate_limit, t.rate_period_ms, t.rate_burst, v_now)
@@ -190,23 +260,18 @@ BEGIN
            END AS tokens,
            coalesce(t.rate_limit::double precision / t.rate_period_ms,
                     qb.tenant_rate_limit::double precision / qb.tenant_rate_period_ms) AS rate,
-           qb.budget, qb.aging_ms, qb.vclock
-      FROM qb
-     CROSS JOIN LATERAL (
-       (SELECT a.* FROM {{schema}}.lane_state a
-         WHERE a.queue = qb.queue AND a.ready > 0 AND a.parked_until IS NULL
-         ORDER BY a.tier, a.vtime LIMIT qb.budget)
-       UNION
-       (SELECT p.* FROM {{schema}}.lane_state p
-         WHERE p.queue = qb.queue AND p.ready > 0 AND p.parked_until IS NOT NULL AND p.parked_until <= v_now
-         ORDER BY p.parked_until LIMIT qb.budget)
-       UNION
-       (SELECT g.* FROM {{schema}}.lane_state g
-         WHERE g.queue = qb.queue AND g.ready > 0 AND g.parked_until IS NULL
-           AND g.promote_at IS NOT NULL AND g.promote_at <= v_now
-         ORDER BY g.promote_at LIMIT qb.budget)
-     ) l
-      JOIN {{schema}}.tenant_state t ON t.queue = l.queue AND t.tenant = l.tenant
+           -- Plain now: not read (it was plain at this tenant_ver), or read and found so.
+           t.tenant IS NULL
+             OR (t.weight = 1 AND t.concurrency IS NULL AND t.rate_limit IS NULL AND t.running IS NULL AND t.tokens IS NULL
+                 AND (t.held_until IS NULL OR t.held_until <= v_now)) AS plain,
+           qb.tenant_ver, qb.budget, qb.aging_ms, qb.vclock
+      FROM cand_lane l
+      JOIN qb ON qb.queue = l.queue
+      LEFT JOIN LATERAL (
+        SELECT ts.* FROM {{schema}}.tenant_state ts
+         WHERE (l.plain_ver IS DISTINCT FROM qb.tenant_ver OR qb.tenant_concurrency IS NOT NULL OR qb.tenant_rate_limit IS NOT NULL)
+           AND ts.queue = l.queue AND ts.tenant = l.tenant
+        OFFSET 0) t ON true
   ),
   lane_in AS (
     SELECT c.*, a.tier, a.promote_at,
@@ -231,12 +296,22 @@ BEGIN
   ),
   -- What each lane can give: its tenant's room is shared by the tenant's lanes, taken in
   -- tier order, so a lane gets the clamp of the tenant's running sum to its room.
+  -- A tenant nothing limits (no concurrency limit, no tokens, not held: room 2^31 - 1)
+  -- gives what each lane has; only limited tenants' lanes go through the window (its
+  -- sort and two aggregates over every candidate lane took ~2 of a 33 ms claim of
+  -- 1,000 jobs over 1,000 tenants, bench/experiments/claim-cost.ts).
   lane AS (
     -- Only what the rest needs: these rows go through several sorts.
     SELECT l.queue, l.tenant, l.priority, l.tier, l.promote_at, l.ready, l.v, l.w, l.cap, l.budget, l.aging_ms,
-           l.lim, l.t_running, l.t_held, l.tokens, l.rate,
+           l.lim, l.t_running, l.t_held, l.tokens, l.rate, l.plain, l.tenant_ver, l.lane_ctid, l.c0 AS c
+      FROM lane_in l
+     WHERE l.cap = 2147483647
+    UNION ALL
+    SELECT l.queue, l.tenant, l.priority, l.tier, l.promote_at, l.ready, l.v, l.w, l.cap, l.budget, l.aging_ms,
+           l.lim, l.t_running, l.t_held, l.tokens, l.rate, l.plain, l.tenant_ver, l.lane_ctid,
            least(l.cap, sum(l.c0) OVER t) - least(l.cap, coalesce(sum(l.c0) OVER (t ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)) AS c
       FROM lane_in l
+     WHERE l.cap < 2147483647
     WINDOW t AS (PARTITION BY l.queue, l.tenant ORDER BY l.tier, l.priority)
   ),
   -- The common case needs no ranking: in each queue the live lanes (c > 0) are all of
@@ -327,14 +402,14 @@ BEGIN
   -- tag served), its tier's maximum is taken where the queue's vclock is written.
   quota AS (
     SELECT l.queue, l.tenant, l.priority, l.tier, l.promote_at, l.v, l.w, l.aging_ms, l.lim, l.t_running, l.t_held,
-           l.tokens, l.rate, x.n, CASE WHEN x.n > 0 THEN l.v + (x.n - 1)::double precision / l.w END AS served
+           l.tokens, l.rate, l.plain, l.tenant_ver, l.lane_ctid, x.n, CASE WHEN x.n > 0 THEN l.v + (x.n - 1)::double precision / l.w END AS served
       FROM lane l
       LEFT JOIN live v ON v.queue = l.queue
      CROSS JOIN LATERAL (SELECT CASE WHEN l.c > 0 AND l.budget > 0 THEN least(l.c, ceil(v.r * l.w))::bigint ELSE 0 END AS n) x
      WHERE (SELECT f.all_fit FROM fit f)
     UNION ALL
     SELECT r.queue, r.tenant, r.priority, r.tier, r.promote_at, r.v, r.w, r.aging_ms, r.lim, r.t_running, r.t_held,
-           r.tokens, r.rate, r.n, r.served
+           r.tokens, r.rate, r.plain, r.tenant_ver, r.lane_ctid, r.n, r.served
       FROM quota_ranked r
      WHERE NOT (SELECT f.all_fit FROM fit f)
   ),
@@ -366,17 +441,21 @@ BEGIN
            (sum(cardinality(p.ids)) OVER (PARTITION BY p.queue, p.tenant))::int AS t_got
       FROM picks p
   ),
+  -- Only tenants with something to write: a counted running (NULL stays NULL) or tokens.
   tenants AS (
     UPDATE {{schema}}.tenant_state ts
        SET running = o.t_running + o.t_got,
            tokens = o.tokens - o.t_got,
            tokens_at = CASE WHEN o.tokens IS NULL THEN NULL ELSE v_now END
-      FROM (SELECT DISTINCT ON (x.queue, x.tenant) x.* FROM lane_out x WHERE x.t_got > 0 ORDER BY x.queue, x.tenant) o
+      FROM (SELECT DISTINCT ON (x.queue, x.tenant) x.* FROM lane_out x
+             WHERE x.t_got > 0 AND (x.t_running IS NOT NULL OR x.tokens IS NOT NULL)
+             ORDER BY x.queue, x.tenant) o
      WHERE ts.queue = o.queue AND ts.tenant = o.tenant
   ),
   lanes AS (
     UPDATE {{schema}}.lane_state ls
        SET ready = ls.ready - o.got,
+           plain_ver = CASE WHEN o.plain THEN o.tenant_ver END,
            vtime = o.v + o.got::double precision / o.w,
            -- Served: back to its own tier, aging starts over.
            tier = CASE WHEN o.got > 0 THEN ls.priority ELSE o.tier END,
@@ -397,7 +476,10 @@ BEGIN
                v_now + interval '1 second')
            END
       FROM lane_out o
-     WHERE ls.queue = o.queue AND ls.tenant = o.tenant AND ls.priority = o.priority
+     -- The row version read among the candidates, by its TID instead of a lane_state_pkey
+     -- descent per lane: it is still the current one (this statement's snapshot, and the
+     -- queue's lock keeps every other writer of the queue's lanes out until this commits).
+     WHERE ls.ctid = o.lane_ctid
     RETURNING ls.queue, ls.parked_until, ls.ready > 0 AND ls.parked_until IS NOT NULL AS parked, o.lim IS NOT NULL AS tenant_limited
   ),
   queue_got AS (

@@ -3,6 +3,7 @@ import { validateName } from '../client/validate.js';
 import { withSchema } from '../db/sql.js';
 import { ValidationError } from '../errors.js';
 import { type QueueSettingsRow, queueSettingsOf, type RateLimit, storedRate } from '../fairness/settings.js';
+import type { QueueRetry } from '../resilience/retry-settings.js';
 import { decodeCursor, encodeCursor, type Page, pageLimit } from './page.js';
 import type { AdminQuery } from './sql.js';
 
@@ -14,6 +15,8 @@ export interface QueueOverview {
   rate: Required<RateLimit> | null;
   tenantRate: Required<RateLimit> | null;
   agingMs: number | null;
+  /** The stored retry policy (null parts: the workers' code applies; src/resilience/retry-settings.ts). */
+  retry: QueueRetry;
   configuredAt: Date | null;
   /** Paused cluster-wide (claims take nothing; settings untouched). */
   paused: boolean;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerAlertCommands } from './commands/alerts.js';
 import { registerBreakerCommands } from './commands/breaker.js';
+import { registerClusterCommands } from './commands/cluster.js';
 import { registerCoreCommands } from './commands/core.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerQueueCommands } from './commands/queue.js';
@@ -37,6 +38,7 @@ export function buildCli(): Command {
   registerJobCommands(program);
   registerServeCommands(program);
   registerTokenCommands(program);
+  registerClusterCommands(program);
   return program;
 }
 

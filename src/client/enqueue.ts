@@ -78,8 +78,8 @@ export function buildRows(queue: string, items: readonly EnqueueItem[], cfg: Enq
       delayMs = nonNegativeNumber(`${f}delayMs`, item.delayMs);
       if (delayMs > MAX_DELAY_MS) throw new ValidationError(`${f}delayMs`, `must be at most ${MAX_DELAY_MS} (100 years; got ${delayMs})`);
     }
-    const maxAttempts =
-      item.maxAttempts === undefined ? cfg.defaultMaxAttempts : positiveInt(`${f}maxAttempts`, item.maxAttempts, { max: 1000 });
+    // Unset: enqueue.sql takes the queue's stored retry.maxAttempts, else cfg.defaultMaxAttempts.
+    const maxAttempts = item.maxAttempts === undefined ? null : positiveInt(`${f}maxAttempts`, item.maxAttempts, { max: 1000 });
     const timeoutMs = item.timeoutMs === undefined ? null : positiveInt(`${f}timeoutMs`, item.timeoutMs);
     const dedupKey = item.dedupKey === undefined ? null : validateName(`${f}dedupKey`, item.dedupKey);
     // Built by hand so the payload is serialised once, not re-escaped inside a string.
@@ -126,6 +126,7 @@ export async function insertRows(
   sql: { enqueue: string; findDedup: string },
   queue: string,
   rows: Row[],
+  defaultMaxAttempts: number,
 ): Promise<EnqueueResult[]> {
   const results: EnqueueResult[] = new Array(rows.length);
   let offset = 0;
@@ -138,6 +139,7 @@ export async function insertRows(
       const res = await db.query<{ id: string; tenant: string; dedup_key: string | null }>(sql.enqueue, [
         queue,
         `[${pending.map((p) => p.row.json).join(',')}]`,
+        defaultMaxAttempts,
       ]);
       const returned = res.rows;
       let r = 0;

@@ -139,6 +139,9 @@ export class SettingsStore {
           WHERE queue = $1`,
         [queue, ...names.map((n) => cols[n])],
       );
+      // A tenant_concurrency set or removed: which tenants' running is counted changes
+      // (sql/functions/tenant_running.sql); recounted here, under the queue's lock.
+      if ('tenant_concurrency' in cols) await c.query(`SELECT ${this.s}.sync_tenant_running($1)`, [queue]);
       if ('aging_ms' in cols) {
         await c.query(
           `UPDATE ${this.s}.lane_state
@@ -166,11 +169,16 @@ export class SettingsStore {
       const values = names.map((_, i) => `, $${i + 3}`).join('');
       const update = names.map((n) => `${n} = excluded.${n}, `).join('');
       await c.query(
-        `INSERT INTO ${this.s}.tenant_state AS t (queue, tenant, configured_at${list}) VALUES ($1, $2, now()${values})
+        // A new row starts uncounted (running NULL); the sync below counts it if a limit applies.
+        `INSERT INTO ${this.s}.tenant_state AS t (queue, tenant, running, configured_at${list}) VALUES ($1, $2, NULL, now()${values})
          ON CONFLICT (queue, tenant) DO UPDATE SET ${update}configured_at = now(),
             tokens = CASE WHEN ${'rate_limit' in cols ? 'excluded.rate_limit' : 't.rate_limit'} IS NULL THEN NULL ELSE t.tokens END`,
         [queue, tenant, ...names.map((n) => cols[n])],
       );
+      await c.query(`SELECT ${this.s}.sync_tenant_running($1, $2)`, [queue, tenant]);
+      // The claim skips the tenant row of lanes it found plain at the queue's tenant_ver
+      // (sql/functions/claim_jobs.sql, `cand`): they read it again after this.
+      await c.query(`UPDATE ${this.s}.queue_state SET tenant_ver = tenant_ver + 1 WHERE queue = $1`, [queue]);
       await c.query(
         `UPDATE ${this.s}.lane_state SET parked_until = NULL
           WHERE queue = $1 AND tenant = $2 AND ready > 0 AND parked_until IS NOT NULL`,
@@ -191,6 +199,15 @@ export class SettingsStore {
               WHERE c.queue = $1 GROUP BY u.tenant)`;
   }
 
+  /**
+   * Running jobs per tenant of `queue`, counted from the jobs: tenant_state.running is
+   * kept only for tenants with a concurrency limit (sql/functions/tenant_running.sql).
+   * Running jobs are few (workers' concurrency and buffers), read by jobs_lease_idx.
+   */
+  private runningJobs(): string {
+    return `(SELECT j.tenant, count(*)::int AS n FROM ${this.s}.jobs j WHERE j.queue = $1 AND j.state = 'running' GROUP BY j.tenant)`;
+  }
+
   private async queueInfo(queue: string, tenants: number): Promise<QueueInfo> {
     const res = await this.pool.query<QueueRow>(
       `WITH pending AS ${this.pending()}
@@ -204,12 +221,12 @@ export class SettingsStore {
     const q = res.rows[0];
     if (!q) throw unknownQueue(queue);
     const t = await this.pool.query<TenantRow>(
-      `WITH pending AS ${this.pending()}
+      `WITH pending AS ${this.pending()}, run AS ${this.runningJobs()}
        SELECT t.queue, t.tenant, t.weight, t.concurrency, t.rate_limit, t.rate_period_ms, t.rate_burst, t.held_until, t.configured_at,
-              t.running + coalesce(p.d_running, 0) AS running,
+              coalesce(r.n, 0) AS running,
               coalesce((SELECT sum(l.ready) FROM ${this.s}.lane_state l WHERE l.queue = t.queue AND l.tenant = t.tenant), 0)::int
                 + coalesce(p.d_ready, 0) AS ready
-         FROM ${this.s}.tenant_state t LEFT JOIN pending p ON p.tenant = t.tenant
+         FROM ${this.s}.tenant_state t LEFT JOIN pending p ON p.tenant = t.tenant LEFT JOIN run r ON r.tenant = t.tenant
         WHERE t.queue = $1
         ORDER BY ready DESC, running DESC, tenant LIMIT $2`,
       [queue, tenants],
@@ -230,12 +247,12 @@ export class SettingsStore {
     const known = await this.pool.query(`SELECT 1 FROM ${this.s}.queue_state WHERE queue = $1`, [queue]);
     if (known.rowCount === 0) throw unknownQueue(queue);
     const res = await this.pool.query<TenantRow>(
-      `WITH pending AS ${this.pending()}
+      `WITH pending AS ${this.pending()}, run AS ${this.runningJobs()}
        SELECT t.queue, t.tenant, t.weight, t.concurrency, t.rate_limit, t.rate_period_ms, t.rate_burst, t.held_until, t.configured_at,
-              t.running + coalesce(p.d_running, 0) AS running,
+              coalesce(r.n, 0) AS running,
               coalesce((SELECT sum(l.ready) FROM ${this.s}.lane_state l WHERE l.queue = t.queue AND l.tenant = t.tenant), 0)::int
                 + coalesce(p.d_ready, 0) AS ready
-         FROM ${this.s}.tenant_state t LEFT JOIN pending p ON p.tenant = t.tenant
+         FROM ${this.s}.tenant_state t LEFT JOIN pending p ON p.tenant = t.tenant LEFT JOIN run r ON r.tenant = t.tenant
         WHERE t.queue = $1 AND t.tenant = $2`,
       [queue, tenant],
     );

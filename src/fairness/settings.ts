@@ -5,6 +5,7 @@
  */
 import { positiveInt, validateName } from '../client/validate.js';
 import { ValidationError } from '../errors.js';
+import { type QueueRetry, type QueueRetryRow, type QueueRetrySettings, retryColumns, retryOf } from '../resilience/retry-settings.js';
 
 /**
  * A rate limit, enforced cluster-wide as a token bucket kept in the queue or tenant
@@ -38,6 +39,12 @@ export interface QueueSettings {
    * agingMs) until served.
    */
   agingMs?: number | null;
+  /**
+   * The queue's retry policy, over the code's (src/resilience/retry-settings.ts):
+   * maxAttempts for jobs enqueued afterwards without their own, and the backoff
+   * (baseMs, maxMs, jitter) workers use after a failed attempt. null unsets all of it.
+   */
+  retry?: QueueRetrySettings | null;
 }
 
 /** `rota.tenant(queue, id).configure(...)`. Omitted keys are left as they are; null removes an override. */
@@ -57,6 +64,8 @@ export interface QueueInfo {
   rate: Required<RateLimit> | null;
   tenantRate: Required<RateLimit> | null;
   agingMs: number | null;
+  /** The stored retry policy (null parts: the code's value applies). */
+  retry: QueueRetry;
   /** Jobs claimed and not finished. */
   running: number;
   /** Jobs waiting, due or delayed. */
@@ -114,7 +123,7 @@ function rateOrNull(field: string, value: unknown): Required<RateLimit> | null {
 
 /** Column values for queue_state, only for the keys given. Throws before anything is written. */
 export function queueColumns(settings: unknown): Record<string, number | null> {
-  const s = settingsObject('settings', settings, ['concurrency', 'tenantConcurrency', 'rate', 'tenantRate', 'agingMs']);
+  const s = settingsObject('settings', settings, ['concurrency', 'tenantConcurrency', 'rate', 'tenantRate', 'agingMs', 'retry']);
   const cols: Record<string, number | null> = {};
   if (s.concurrency !== undefined) cols.concurrency = limitOrNull('concurrency', s.concurrency);
   if (s.tenantConcurrency !== undefined) cols.tenant_concurrency = limitOrNull('tenantConcurrency', s.tenantConcurrency);
@@ -131,6 +140,7 @@ export function queueColumns(settings: unknown): Record<string, number | null> {
     });
   }
   if (s.agingMs !== undefined) cols.aging_ms = s.agingMs === null ? null : positiveInt('agingMs', s.agingMs, { max: MAX_PERIOD_MS });
+  if (s.retry !== undefined) Object.assign(cols, retryColumns(s.retry));
   return cols;
 }
 
@@ -162,7 +172,7 @@ export function storedRate(limit: number | null, periodMs: number | null, burst:
 }
 
 /** The settings columns of queue_state, as every query that reads a queue's settings returns them. */
-export interface QueueSettingsRow {
+export interface QueueSettingsRow extends QueueRetryRow {
   queue: string;
   concurrency: number | null;
   tenant_concurrency: number | null;
@@ -184,5 +194,6 @@ export function queueSettingsOf(r: QueueSettingsRow) {
     rate: storedRate(r.rate_limit, r.rate_period_ms, r.rate_burst),
     tenantRate: storedRate(r.tenant_rate_limit, r.tenant_rate_period_ms, r.tenant_rate_burst),
     agingMs: r.aging_ms,
+    retry: retryOf(r),
   };
 }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { nonNegativeNumber, positiveInt } from '../client/validate.js';
 import { asUnavailable, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { RetryPolicy } from '../worker/retry.js';
 import { Breakers } from './breaker-admin.js';
 import { BreakerStore } from './breaker-store.js';
 import { defaultIsFailure, type FailurePredicate } from './failure.js';
@@ -107,8 +108,11 @@ export class Resilience {
     else this.predicates.delete(queue);
   }
 
-  /** A new set of hooks for a worker runtime (one per runtime). */
-  forRuntime(): WorkerResilience {
+  /**
+   * A new set of hooks for a worker runtime (one per runtime). `retry`: the backoff each
+   * worked queue uses now, reported with the worker's heartbeat stats.
+   */
+  forRuntime(retry?: () => Record<string, RetryPolicy>): WorkerResilience {
     const { deps } = this;
     this.current = new WorkerResilience({
       store: this.store,
@@ -122,6 +126,7 @@ export class Resilience {
       },
       onBreakerChange: (e) => deps.emit('breaker:state', e),
       onGuardChange: (s) => deps.emit('guard:state', s),
+      retry,
     });
     return this.current;
   }

@@ -2,6 +2,7 @@ import type { Logger } from '../logger.js';
 import type { Job } from '../types.js';
 import type { JobOutcome } from '../worker/executor.js';
 import type { ClaimGate, RuntimeControl, RuntimePlugin } from '../worker/plugin.js';
+import type { RetryPolicy } from '../worker/retry.js';
 import { BreakerRegistry } from './breaker.js';
 import type { BreakerState, BreakerStatus, BreakerStore } from './breaker-store.js';
 import type { FailurePredicate } from './failure.js';
@@ -22,6 +23,8 @@ export interface BreakerEvent {
 
 export interface WorkerResilienceStats {
   guard: GuardStats;
+  /** Per worked queue: the backoff its failed attempts get now (what operators check after changing a stored policy). */
+  retry?: Record<string, RetryPolicy>;
   breakers: Array<Pick<BreakerStatus, 'kind' | 'name' | 'state' | 'forced' | 'calls' | 'failures' | 'trips' | 'openRemainingMs'>>;
   counters: {
     /** Breaker syncs (one statement each) and failed ones. */
@@ -47,6 +50,8 @@ export interface WorkerResilienceOptions {
   isFailure: (queue: string) => FailurePredicate;
   onBreakerChange: (e: BreakerEvent) => void;
   onGuardChange: (s: GuardState) => void;
+  /** The backoff each worked queue uses now (the stored retry policy over work()'s; src/resilience/retry-settings.ts). */
+  retry?: () => Record<string, RetryPolicy>;
   /** Tests inject a fake sampler; production measures the process. */
   sampler?: () => Sampler;
 }
@@ -120,6 +125,7 @@ export class WorkerResilience implements RuntimePlugin {
     const c = this.breakers.counters;
     return {
       guard: this.guard.stats(),
+      retry: this.opts.retry?.(),
       breakers: this.breakers.all().map(({ kind, name, state, forced, calls, failures, trips, openRemainingMs }) => ({
         kind,
         name,

@@ -27,6 +27,12 @@ export async function expectCountersExact(sql: pg.Pool, schema = 'rota'): Promis
       WHERE t.running <> coalesce(b.n, 0)`,
   );
   expect(tenants.rows, 'tenant_state.running vs running jobs').toEqual([]);
+  // running is kept (not NULL) for every tenant a concurrency limit applies to.
+  const uncounted = await sql.query(
+    `SELECT t.queue, t.tenant FROM "${schema}".tenant_state t JOIN "${schema}".queue_state q ON q.queue = t.queue
+      WHERE coalesce(t.concurrency, q.tenant_concurrency) IS NOT NULL AND t.running IS NULL`,
+  );
+  expect(uncounted.rows, 'limited tenants without a running count').toEqual([]);
   const qs = await sql.query(
     `SELECT q.queue, q.running AS counted, coalesce(b.n, 0) AS actual
        FROM "${schema}".queue_state q

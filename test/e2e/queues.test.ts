@@ -134,4 +134,100 @@ describe('overview and queues', () => {
     await row.getByRole('button', { name: /^Force open\W+breaker of report$/ }).waitFor();
     expect((await stack.rota.breakers.get({ queue: 'report' }))?.forced).toBeNull();
   });
+
+  test("a queue breaker's thresholds: a wrong value is named beside its field and writes nothing; a right one is stored", async () => {
+    const before = await stack.rota.breakers.get({ queue: 'ingest' });
+    expect(before).toBeNull();
+    const page = await openPage(browser, stack.url);
+    await signIn(page, stack.url, admin, '#/queues');
+    await page.getByRole('button', { name: /^Thresholds\W+breaker of ingest$/ }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('no breaker yet').waitFor();
+    // Checked in the page: nothing is sent.
+    await dialog.getByLabel('Failure ratio').fill('1.5');
+    await dialog.getByLabel('Minimum calls').fill('0');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('at most 1', { exact: true }).waitFor();
+    await dialog.getByText('at least 1', { exact: true }).waitFor();
+    expect(await dialog.getByLabel('Failure ratio').getAttribute('aria-invalid')).toBe('true');
+    expect(await stack.rota.breakers.get({ queue: 'ingest' })).toBeNull();
+    // Checked by the server (the longest cool-down below the cool-down): its 400 names the field.
+    await dialog.getByLabel('Failure ratio').fill('0.25');
+    await dialog.getByLabel('Minimum calls').fill('40');
+    await dialog.getByLabel('Cool-down (ms)', { exact: true }).fill('5000');
+    await dialog.getByLabel('Longest cool-down (ms)').fill('1000');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText(/maxCooldownMs: must be at least cooldownMs/).waitFor();
+    expect(await dialog.getByLabel('Longest cool-down (ms)').getAttribute('aria-invalid')).toBe('true');
+    expect(await stack.rota.breakers.get({ queue: 'ingest' })).toBeNull();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'breaker-thresholds');
+
+    await dialog.getByLabel('Longest cool-down (ms)').fill('120000');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    // Stored, read back through the API.
+    const res = await fetch(`${stack.url}/api/breakers`, { headers: { authorization: `Bearer ${admin}` } });
+    const stored = ((await res.json()) as { items: Array<Record<string, unknown>> }).items.find((b) => b.name === 'ingest');
+    expect(stored).toMatchObject({
+      kind: 'queue',
+      state: 'closed',
+      failureRatio: 0.25,
+      minCalls: 40,
+      cooldownMs: 5000,
+      maxCooldownMs: 120000,
+    });
+    await page.locator('tr[data-queue="ingest"]').getByText('closed', { exact: true }).waitFor();
+
+    // Opened again, the form shows the stored values; a change of one threshold is stored.
+    await page.getByRole('button', { name: /^Thresholds\W+breaker of ingest$/ }).click();
+    expect(await dialog.getByLabel('Minimum calls').inputValue()).toBe('40');
+    await dialog.getByLabel('Minimum calls').fill('12');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await stack.rota.breakers.get({ queue: 'ingest' })).toMatchObject({ minCalls: 12, failureRatio: 0.25 });
+  });
+
+  test("a queue's retry policy in the configure dialog: a wrong value is named beside its field, a right one is stored and used", async () => {
+    const page = await openPage(browser, stack.url);
+    await signIn(page, stack.url, admin, '#/queues');
+    await page.getByRole('button', { name: 'Configure report' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Max attempts').fill('0');
+    await dialog.getByLabel('Retry jitter').fill('1.5');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('at most 1', { exact: true }).waitFor();
+    expect(await dialog.getByLabel('Max attempts').getAttribute('aria-invalid')).toBe('true');
+    expect((await stack.rota.queue('report').info()).retry).toEqual({ maxAttempts: null, baseMs: null, maxMs: null, jitter: null });
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'queue-retry');
+
+    await dialog.getByLabel('Max attempts').fill('2');
+    await dialog.getByLabel('Retry jitter').fill('0');
+    await dialog.getByLabel('First retry delay (ms)').fill('30');
+    await dialog.getByLabel('Longest retry delay (ms)').fill('30');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.locator('tr[data-queue="report"] [data-col="retry"]').getByText('2 attempts').waitFor();
+    // Stored, read back through the API.
+    const res = await fetch(`${stack.url}/api/queues/report`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(((await res.json()) as { retry: unknown }).retry).toEqual({ maxAttempts: 2, baseMs: 30, maxMs: 30, jitter: 0 });
+    // A job enqueued now without maxAttempts fails for good after two attempts (the
+    // workers' code would have given it five).
+    const { id } = await stack.rota.enqueue('report', { fail: 'always' }, { tenant: 'ops' });
+    const dead = await waitFor(async () => {
+      const j = await stack.rota.getJob(id);
+      return j?.state === 'dead' ? j : null;
+    });
+    expect(dead.errors.map((e) => e.attempt)).toEqual([1, 2]);
+
+    // Emptying the fields unsets the policy: the code's values apply again.
+    await page.getByRole('button', { name: 'Configure report' }).click();
+    expect(await dialog.getByLabel('Max attempts').inputValue()).toBe('2');
+    for (const label of ['Max attempts', 'First retry delay (ms)', 'Longest retry delay (ms)', 'Retry jitter'])
+      await dialog.getByLabel(label).fill('');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await stack.rota.queue('report').info()).retry).toEqual({ maxAttempts: null, baseMs: null, maxMs: null, jitter: null });
+  });
 });

@@ -8,7 +8,8 @@ let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let jobOfA: string;
 let jobOfB: string;
 
-const WRITE_BUTTONS = /^(Pause|Resume|Configure|Retry|Cancel|Delete|Enqueue|Trigger|Disable|Enable|Resolve|Force|Back to automatic|Edit)/;
+const WRITE_BUTTONS =
+  /^(Pause|Resume|Configure|Retry|Cancel|Delete|Enqueue|Trigger|Disable|Enable|Resolve|Force|Back to automatic|Edit|Thresholds)/;
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack({ work: ['ingest'] }), launchBrowser()]);
@@ -50,6 +51,14 @@ describe('roles', () => {
 
     await page.goto(`${stack.url}/#/jobs/${jobOfB}`);
     await page.getByText('No such job').waitFor();
+
+    // Queue settings are cluster-wide (the server answers 403 to a tenant token): no control for them.
+    await page.goto(`${stack.url}/#/queues`);
+    await page.locator('tr[data-queue="ingest"]').waitFor();
+    expect(await page.getByRole('button', { name: /^(Pause|Resume|Configure|Thresholds|Force|Back to automatic)/ }).count()).toBe(0);
+    await page.goto(`${stack.url}/#/queues/ingest/tenants`);
+    await page.locator('tr[data-tenant="tenant-alpha"]').waitFor();
+    expect(await page.getByRole('button', { name: /^Configure/ }).count()).toBe(0);
 
     for (const hash of ['#/', '#/queues', '#/jobs', '#/jobs?tenant=tenant-bravo', `#/jobs/${jobOfA}`, '#/queues/ingest/tenants']) {
       await page.goto(`${stack.url}/${hash}`);

@@ -42,7 +42,7 @@ describe('schedules and workers', () => {
   test('the workers page lists this process with its queue, and the connections by application', async () => {
     const page = await openPage(browser, stack.url);
     await signIn(page, stack.url, operator, '#/workers');
-    await page.getByRole('region', { name: 'Live worker processes' }).getByRole('cell', { name: 'report' }).waitFor();
+    await page.getByRole('region', { name: 'Live worker processes' }).getByRole('cell', { name: 'report', exact: true }).waitFor();
     await page.getByTestId('connections-summary').waitFor();
     expect(await page.getByRole('region', { name: 'Connections by application and state' }).locator('tbody tr').count()).toBeGreaterThan(0);
     expect(await seriousA11yViolations(page)).toEqual([]);

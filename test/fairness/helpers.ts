@@ -63,10 +63,13 @@ export async function countsDrift(db: TestDb, queue: string): Promise<string[]> 
               (SELECT count(*) FROM rota.jobs j WHERE j.queue = l.queue AND j.tenant = l.tenant AND j.priority = l.priority
                   AND j.state = 'available')::int AS actual
          FROM rota.lane_state l WHERE l.queue = $1),
+     -- running is kept only for tenants a concurrency limit applies to (NULL otherwise);
+     -- a limited tenant without it is reported as stored -1.
      tenants AS (
-       SELECT t.tenant AS what, t.running AS stored,
+       SELECT t.tenant AS what, coalesce(t.running, -1) AS stored,
               (SELECT count(*) FROM rota.jobs j WHERE j.queue = t.queue AND j.tenant = t.tenant AND j.state = 'running')::int AS actual
-         FROM rota.tenant_state t WHERE t.queue = $1),
+         FROM rota.tenant_state t JOIN rota.queue_state q ON q.queue = t.queue
+        WHERE t.queue = $1 AND (t.running IS NOT NULL OR coalesce(t.concurrency, q.tenant_concurrency) IS NOT NULL)),
      queues AS (
        SELECT '(queue)' AS what, q.running AS stored,
               (SELECT count(*) FROM rota.jobs j WHERE j.queue = q.queue AND j.state = 'running')::int AS actual

@@ -5,9 +5,10 @@
  * being charged an attempt.
  */
 import { describe, expect, it } from 'vitest';
+import { loadQuery } from '../../src/db/sql.js';
 import { RateLimitedError } from '../../src/index.js';
 import { waitFor } from '../support/db.js';
-import { makeRota, migratedDatabase } from './helpers.js';
+import { claimer, makeRota, migratedDatabase } from './helpers.js';
 
 const db = await migratedDatabase();
 const rota = makeRota(db.url);
@@ -104,6 +105,27 @@ describe('ctx.rateLimit(ms)', () => {
     // maxAttempts 1 and it ran twice: the rate-limited run was not charged.
     expect(job.attempt).toBe(1);
     expect(job.errors).toEqual([]);
+  });
+
+  it('the hold applies in the claim at once, also to a tenant whose lanes it had found plain', async () => {
+    // The claim skips the tenant row of tenants with default settings; a hold makes a
+    // tenant not plain, and the claim must read its row again from the next claim on.
+    const queue = 'hold-plain';
+    await rota.enqueueMany(queue, [
+      ...Array.from({ length: 6 }, (_, i) => ({ payload: i, tenant: 'held' })),
+      ...Array.from({ length: 6 }, (_, i) => ({ payload: i, tenant: 'free' })),
+      ...Array.from({ length: 3 }, (_, i) => ({ payload: i, tenant: 'held', priority: 'high' as const })),
+    ]);
+    const claim = claimer(db.url);
+    const first = await claim(queue, 4); // both tenants' lanes served: found plain
+    expect(first.filter((r) => r.tenant === 'held').length).toBeGreaterThan(0);
+    const job = first.find((r) => r.tenant === 'held' && r.priority === 1) ?? first.find((r) => r.tenant === 'held');
+    await db.sql.query(loadQuery('finish_batch', 'rota'), [
+      JSON.stringify([{ i: Number(job?.id), a: job?.attempt, k: 'rate-limit', d: 60_000 }]),
+    ]);
+    const next = await claim(queue, 20);
+    expect(next.filter((r) => r.tenant === 'held')).toEqual([]);
+    expect(next.filter((r) => r.tenant === 'free').length).toBeGreaterThan(0);
   });
 
   it("RateLimitedError with scope 'queue' holds every tenant of the queue", async () => {

@@ -5,7 +5,7 @@
  * claim without handlers), so the order is exact.
  */
 import { describe, expect, it } from 'vitest';
-import { claimer, countBy, makeRota, migratedDatabase } from './helpers.js';
+import { claimer, countBy, countsDrift, makeRota, migratedDatabase } from './helpers.js';
 
 const db = await migratedDatabase();
 const rota = makeRota(db.url);
@@ -90,6 +90,22 @@ describe('priority tiers', () => {
     // Served once, it drops back to its own tier.
     const after = await claim('aging', 10);
     expect(after.every((r) => r.tenant === 'flood')).toBe(true);
+  });
+});
+
+describe('aging lanes among the candidates', () => {
+  it('a lane due for promotion that is also whose turn it is is taken once', async () => {
+    // The claim reads candidates from the active lanes and, separately, from the lanes
+    // due for promotion: a lane in both must count once (its jobs, its counters).
+    await rota.queue('aging-dup').configure({ agingMs: 20 }, { create: true });
+    await rota.enqueueMany('aging-dup', [...jobs(6, 'a', 'low'), ...jobs(6, 'b', 'low')]);
+    await claim('aging-dup', 0); // folds: both lanes get their promotion time
+    await new Promise((r) => setTimeout(r, 60));
+    const got = await claim('aging-dup', 4);
+    expect(got.length).toBe(4);
+    expect(new Set(got.map((r) => r.id)).size).toBe(4);
+    expect(countBy(got, (r) => r.tenant)).toEqual({ a: 2, b: 2 });
+    expect(await countsDrift(db, 'aging-dup')).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@
  * What a user gets from npm: the packed package installed into a fresh application,
  * type-checked with skipLibCheck off, run against the test database, and its CLI.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +62,7 @@ const TSCONFIG = {
 };
 
 describe('the packed package in a fresh app', () => {
-  it('packs dist, sql and types, installs without the embedded server, type-checks strictly and runs', async () => {
+  it('packs dist, sql, types and the dashboard bundle, installs without the embedded server, type-checks strictly, runs and serves the dashboard', async () => {
     const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
     const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = (packed?.files ?? []).map((f) => f.path);
@@ -70,6 +70,10 @@ describe('the packed package in a fresh app', () => {
     expect(files).toContain('dist/index.d.ts');
     expect(files).toContain('dist/cli/main.js');
     expect(files).toContain('sql/migrations/0001_init.sql');
+    // The dashboard's bundle (built by prepack), and nothing of its sources.
+    expect(files).toContain('web/dist/index.html');
+    expect(files.some((f) => /^web\/dist\/assets\/index-[\w-]+\.js$/.test(f))).toBe(true);
+    expect(files.filter((f) => f.startsWith('web/') && !f.startsWith('web/dist/'))).toEqual([]);
     expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
 
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
@@ -102,5 +106,47 @@ describe('the packed package in a fresh app', () => {
       env: { ...process.env, DATABASE_URL: db.url },
     });
     expect(JSON.parse(status.stdout).counts).toEqual(expect.arrayContaining([{ queue: 'ingest', state: 'completed', count: 1 }]));
+
+    // The installed `rota serve` finds the bundle inside the package and serves the dashboard.
+    const { url, stop } = await serveInstalled(join(dir, 'node_modules', '.bin', 'rota'), dir, db.url);
+    try {
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      const html = await page.text();
+      expect(html).toContain('<div id="root"></div>');
+      const script = /<script[^>]+src="\.?\/?(assets\/index-[\w-]+\.js)"/.exec(html)?.[1];
+      expect(script, 'the page loads its script from assets/').toBeDefined();
+      const js = await fetch(`${url}/${script}`);
+      expect(js.status).toBe(200);
+      expect(js.headers.get('content-type')).toMatch(/javascript/);
+      expect((await js.text()).length).toBeGreaterThan(10_000);
+    } finally {
+      await stop();
+    }
   });
 });
+
+/** Starts the installed `rota serve --port 0`; resolves with its address once it prints it. */
+function serveInstalled(bin: string, cwd: string, databaseUrl: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(bin, ['serve', '--port', '0'], { cwd, env: { ...process.env, DATABASE_URL: databaseUrl } });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /management API on (http:\/\/\S+) \((dashboard|no dashboard)/.exec(out);
+      if (!m) return;
+      if (m[2] !== 'dashboard') reject(new Error(`rota serve found no dashboard bundle:\n${out}`));
+      else resolve({ url: m[1] as string, stop });
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    void exited.then(() => reject(new Error(`rota serve exited before listening:\n${out}`)));
+  });
+}

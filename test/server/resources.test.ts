@@ -64,6 +64,33 @@ describe('queues and tenants', () => {
     expect(tw.body).toMatchObject({ tenant: 'shop-1', weight: 4 });
   });
 
+  it("a queue's stored retry policy: set part by part, shown, bad parts named, null unsets it", async () => {
+    type R = { retry: Record<string, number | null>; concurrency: number | null };
+    const set = await server.call<R>('PATCH', '/api/queues/work', { token: t.operator, body: { retry: { maxAttempts: 2, baseMs: 500 } } });
+    expect(set.status).toBe(200);
+    expect(set.body.retry).toEqual({ maxAttempts: 2, baseMs: 500, maxMs: null, jitter: null });
+    const more = await server.call<R>('PATCH', '/api/queues/work', { token: t.operator, body: { retry: { maxMs: 500, jitter: 0 } } });
+    expect(more.body.retry).toEqual({ maxAttempts: 2, baseMs: 500, maxMs: 500, jitter: 0 });
+    const list = await server.call<{ items: Array<R & { queue: string }> }>('GET', '/api/queues', { token: t.viewer });
+    expect(list.body.items.find((q) => q.queue === 'work')?.retry).toEqual({ maxAttempts: 2, baseMs: 500, maxMs: 500, jitter: 0 });
+    expect((await rota.getJob((await rota.enqueue('work', { n: 1 }, { delayMs: 60_000 })).id))?.maxAttempts).toBe(2);
+
+    for (const [retry, field] of [
+      [{ maxAttempts: 0 }, 'retry.maxAttempts'],
+      [{ jitter: 1.5 }, 'retry.jitter'],
+      [{ baseMs: -1 }, 'retry.baseMs'],
+      [{ tries: 3 }, 'retry.tries'],
+    ] as const) {
+      const bad = await server.call('PATCH', '/api/queues/work', { token: t.operator, body: { concurrency: 1, retry } });
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ error: 'invalid', field });
+    }
+    expect((await rota.queue('work').info()).concurrency).toBe(7);
+    expect((await server.call('PATCH', '/api/queues/work', { token: t.viewer, body: { retry: null } })).status).toBe(403);
+    const cleared = await server.call<R>('PATCH', '/api/queues/work', { token: t.operator, body: { retry: null } });
+    expect(cleared.body.retry).toEqual({ maxAttempts: null, baseMs: null, maxMs: null, jitter: null });
+  });
+
   it('lists tenants sorted and paginated; a tenant token sees itself only', async () => {
     await rota.enqueueMany(
       'many',
@@ -217,5 +244,26 @@ describe('schedules, scheduler, workers, connections, breakers', () => {
     const bad = await server.call('POST', '/api/breakers/payments/open', { token: t.operator });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ field: 'name' });
+  });
+
+  it("a queue breaker's thresholds: stored, shown with the queue; a bad value names its field and writes nothing", async () => {
+    const set = await server.call('PATCH', '/api/breakers/queue:work', {
+      token: t.operator,
+      body: { failureRatio: 0.3, cooldownMs: 2000 },
+    });
+    expect(set.body).toMatchObject({ kind: 'queue', name: 'work', failureRatio: 0.3, cooldownMs: 2000 });
+    const q = await server.call<{ breaker: unknown }>('GET', '/api/queues/work', { token: t.viewer });
+    expect(q.body.breaker).toMatchObject({ state: 'closed', forced: null, failureRatio: 0.3, cooldownMs: 2000, minCalls: 20 });
+    // Checked against the stored cool-down: the field is the body's, not the library's `settings.` path.
+    const below = await server.call('PATCH', '/api/breakers/queue:work', { token: t.operator, body: { maxCooldownMs: 1000 } });
+    expect(below.status).toBe(400);
+    expect(below.body).toMatchObject({ error: 'invalid', field: 'maxCooldownMs' });
+    const ratio = await server.call('PATCH', '/api/breakers/queue:work', { token: t.operator, body: { failureRatio: 2, minCalls: 3 } });
+    expect(ratio.status).toBe(400);
+    expect(ratio.body).toMatchObject({ field: 'failureRatio' });
+    expect(await rota.breakers.get({ queue: 'work' })).toMatchObject({ failureRatio: 0.3, minCalls: 20, maxCooldownMs: 600_000 });
+    const viewer = await server.call('PATCH', '/api/breakers/queue:work', { token: t.viewer, body: { minCalls: 3 } });
+    expect(viewer.status).toBe(403);
+    await rota.breakers.remove({ queue: 'work' });
   });
 });

@@ -21,7 +21,11 @@ import {
   PermanentError,
   type Priority,
   type Queryable,
+  type QueueRetry,
+  type QueueRetrySettings,
+  type QueueSettings,
   RateLimitedError,
+  type RetryPolicy,
   Rota,
   type RotaOptions,
   SnoozeError,
@@ -255,5 +259,24 @@ describe('counts', () => {
   it('types state as a JobState', () => {
     const rota = new Rota({ connectionString: 'postgres://localhost/x' });
     expectTypeOf(rota.counts()).resolves.toEqualTypeOf<Array<{ queue: string; state: JobState; count: number }>>();
+  });
+});
+
+describe('queue settings: the stored retry policy', () => {
+  it('configure takes retry parts (each nullable, or null for all); info returns them', () => {
+    const rota = new Rota({ connectionString: 'postgres://localhost/x' });
+    void rota.queue('q').configure({ retry: { maxAttempts: 3, baseMs: 1_000, maxMs: null } });
+    void rota.queue('q').configure({ retry: null });
+    // @ts-expect-error an unknown part
+    void rota.queue('q').configure({ retry: { attempts: 3 } });
+    expectTypeOf<QueueSettings['retry']>().toEqualTypeOf<QueueRetrySettings | null | undefined>();
+    expectTypeOf(rota.queue('q').info()).resolves.toHaveProperty('retry').toEqualTypeOf<QueueRetry>();
+    expectTypeOf<QueueRetry>().toEqualTypeOf<{
+      maxAttempts: number | null;
+      baseMs: number | null;
+      maxMs: number | null;
+      jitter: number | null;
+    }>();
+    expectTypeOf(rota.stats().retry).toEqualTypeOf<Record<string, RetryPolicy>>();
   });
 });

@@ -4,14 +4,18 @@ import { useMe } from './lib/auth';
 import { useLocation } from './lib/router';
 import { useTheme } from './lib/theme';
 
-/** `cluster`: about the whole cluster, so not for a tenant-scoped token (the server answers 403). */
-const NAV: { href: string; label: string; prefix: string; cluster?: true }[] = [
+/**
+ * `cluster`: about the whole cluster, so not for a tenant-scoped token (the server answers
+ * 403); `admin`: for admin tokens only.
+ */
+const NAV: { href: string; label: string; prefix: string; cluster?: true; admin?: true }[] = [
   { href: '#/', label: 'Overview', prefix: '/' },
   { href: '#/queues', label: 'Queues', prefix: '/queues' },
   { href: '#/jobs', label: 'Jobs', prefix: '/jobs' },
   { href: '#/schedules', label: 'Schedules', prefix: '/schedules', cluster: true },
   { href: '#/alerts', label: 'Alerts', prefix: '/alerts', cluster: true },
   { href: '#/workers', label: 'Workers', prefix: '/workers', cluster: true },
+  { href: '#/tokens', label: 'Tokens', prefix: '/tokens', cluster: true, admin: true },
 ];
 
 function isCurrent(prefix: string, path: string): boolean {
@@ -33,7 +37,7 @@ export function Layout({ children, onSignOut, hasToken }: { children: ReactNode;
         <span className="brand">rota</span>
         <nav aria-label="Main">
           <ul>
-            {NAV.filter((n) => !(n.cluster && me.tenant !== null)).map((n) => (
+            {NAV.filter((n) => !(n.cluster && me.tenant !== null) && !(n.admin && me.role !== 'admin')).map((n) => (
               <li key={n.href}>
                 <a href={n.href} aria-current={isCurrent(n.prefix, path) ? 'page' : undefined}>
                   {n.label}

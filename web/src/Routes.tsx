@@ -6,6 +6,7 @@ import { OverviewPage } from './pages/Overview';
 import { QueuesPage } from './pages/Queues';
 import { SchedulesPage } from './pages/Schedules';
 import { TenantsPage } from './pages/Tenants';
+import { TokensPage } from './pages/Tokens';
 import { WorkersPage } from './pages/Workers';
 
 type Page = (params: Record<string, string>) => React.ReactNode;
@@ -20,6 +21,7 @@ const ROUTES: [string, Page][] = [
   ['/schedules', () => <SchedulesPage />],
   ['/alerts', () => <AlertsPage />],
   ['/workers', () => <WorkersPage />],
+  ['/tokens', () => <TokensPage />],
 ];
 
 export function Routes() {

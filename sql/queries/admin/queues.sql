@@ -32,10 +32,14 @@ lanes AS (
 )
 SELECT q.queue, q.concurrency, q.tenant_concurrency, q.rate_limit, q.rate_period_ms, q.rate_burst,
        q.tenant_rate_limit, q.tenant_rate_period_ms, q.tenant_rate_burst, q.aging_ms, q.configured_at,
+       q.retry_max_attempts, q.retry_base_ms, q.retry_max_ms, q.retry_jitter,
        q.held_until = 'infinity' AS paused,
        CASE WHEN q.held_until > now() AND q.held_until < 'infinity' THEN q.held_until END AS held_until,
        (coalesce(l.ready, 0) + coalesce(p.d_ready, 0))::bigint AS waiting,
-       (CASE WHEN $1::text IS NULL THEN q.running ELSE coalesce(t.running, 0) END + coalesce(p.d_running, 0))::bigint AS running,
+       -- One tenant's running jobs are counted from the jobs (tenant_state.running is kept only
+       -- for tenants with a concurrency limit: sql/functions/tenant_running.sql).
+       CASE WHEN $1::text IS NULL THEN q.running + coalesce(p.d_running, 0)
+            ELSE (SELECT count(*) FROM {{schema}}.jobs j WHERE j.queue = q.queue AND j.tenant = $1 AND j.state = 'running') END::bigint AS running,
        (SELECT min(f.run_at)
           FROM (SELECT a.tenant, a.priority FROM {{schema}}.lane_state a
                  WHERE a.queue = q.queue AND a.ready > 0 AND a.parked_until IS NULL AND ($1::text IS NULL OR a.tenant = $1)
@@ -49,7 +53,6 @@ SELECT q.queue, q.concurrency, q.tenant_concurrency, q.rate_limit, q.rate_period
          (SELECT coalesce(sum((w.stats -> 'throughput' ->> q.queue)::double precision), 0) FROM {{schema}}.workers w
            WHERE w.heartbeat_at > now() - interval '1 minute') END AS finished_per_sec
   FROM qs q
-  LEFT JOIN {{schema}}.tenant_state t ON $1::text IS NOT NULL AND t.queue = q.queue AND t.tenant = $1
   LEFT JOIN lanes l ON l.queue = q.queue
   LEFT JOIN pend p ON p.queue = q.queue
  ORDER BY q.queue

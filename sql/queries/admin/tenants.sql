@@ -6,7 +6,7 @@
 --   $7 int page size + 1   $8 text only this tenant (a tenant-scoped caller; NULL: any)
 --   $9 int window in minutes (the current minute and the $9 whole minutes before it)
 -- Cost: backlog and running are computed for every tenant of the queue (tenant_state by
--- its primary key range, lane_state summed per tenant): linear in the queue's tenants,
+-- its primary key range, lane_state summed per tenant, running jobs counted): linear in the queue's tenants,
 -- about 10,000 rows for 10,000 tenants, never in its jobs. The window's rollup rows are
 -- read once by their primary key range (queue, minute): minutes × worker processes rows
 -- of at most topTenants + 1 keys each, whatever the tenant count. Their per-tenant sums
@@ -22,6 +22,12 @@ WITH pend AS (
 lanes AS (
   SELECT l.tenant, sum(l.ready)::bigint AS ready FROM {{schema}}.lane_state l WHERE l.queue = $1 GROUP BY l.tenant
 ),
+-- Running jobs per tenant, from the jobs (tenant_state.running is kept only for tenants
+-- with a concurrency limit: sql/functions/tenant_running.sql). Few rows: running jobs
+-- are bounded by the workers' concurrency and buffers (jobs_lease_idx).
+run AS (
+  SELECT j.tenant, count(*)::bigint AS n FROM {{schema}}.jobs j WHERE j.queue = $1 AND j.state = 'running' GROUP BY j.tenant
+),
 -- The fair share's denominator: the weights of every tenant with a backlog (not only
 -- this page's, nor only the search's). Its own scan, so that t below stays inlined and
 -- the search still filters tenant_state before the tokens are computed.
@@ -36,10 +42,11 @@ t AS (
   SELECT s.tenant, s.weight, s.concurrency, s.rate_limit, s.rate_period_ms, s.rate_burst, s.held_until, s.configured_at,
          {{schema}}.bucket_tokens(s.tokens, s.tokens_at, s.rate_limit, s.rate_period_ms, s.rate_burst, now()) AS tokens,
          (coalesce(l.ready, 0) + coalesce(p.d_ready, 0))::bigint AS backlog,
-         (s.running + coalesce(p.d_running, 0))::bigint AS running
+         coalesce(r.n, 0)::bigint AS running
     FROM {{schema}}.tenant_state s
     LEFT JOIN lanes l ON l.tenant = s.tenant
     LEFT JOIN pend p ON p.tenant = s.tenant
+    LEFT JOIN run r ON r.tenant = s.tenant
    WHERE s.queue = $1
      AND ($4::text IS NULL OR starts_with(s.tenant, $4))
      AND ($8::text IS NULL OR s.tenant = $8)

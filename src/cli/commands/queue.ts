@@ -1,7 +1,18 @@
 import type { Command } from 'commander';
 import type { QueueInfo, QueueSettings, RateLimit, TenantInfo, TenantSettings } from '../../fairness/settings.js';
+import type { QueueRetrySettings } from '../../resilience/retry-settings.js';
 import { withRota } from '../context.js';
-import { durationOrNone, int, limitOrNone, type None, namingFlags, orNull, type RateFlag, rateOrNone } from '../flags.js';
+import { durationOrNone, int, limitOrNone, NONE, type None, namingFlags, num, orNull, type RateFlag, rateOrNone } from '../flags.js';
+
+/** A number from 0 to 1, or `none`. */
+function fractionOrNone(flag: string) {
+  return (text: string): number | None => {
+    if (text.trim() === NONE) return NONE;
+    const n = num(flag)(text);
+    if (n < 0 || n > 1) throw new Error(`${flag}: must be from 0 to 1 (got ${text})`);
+    return n;
+  };
+}
 
 /**
  * `rota queue configure|show` and `rota tenant configure|show`: fairness settings
@@ -24,6 +35,11 @@ const QUEUE_FLAGS = {
   tenantRate: '--tenant-rate',
   'tenantRate.burst': '--tenant-burst',
   agingMs: '--aging',
+  retry: '--retry-clear',
+  'retry.maxAttempts': '--max-attempts',
+  'retry.baseMs': '--retry-base',
+  'retry.maxMs': '--retry-max',
+  'retry.jitter': '--retry-jitter',
   weight: '--weight',
 };
 
@@ -43,6 +59,30 @@ function fmtDuration(ms: number): string {
 
 const fmtRate = (r: Required<RateLimit> | null) => (r === null ? 'none' : `${r.limit}/${fmtDuration(r.periodMs)} (burst ${r.burst})`);
 
+/** The stored backoff parts; unset ones come from the workers' code. */
+function fmtBackoff(r: QueueInfo['retry']): string {
+  const parts = [
+    r.baseMs === null ? null : `base ${fmtDuration(r.baseMs)}`,
+    r.maxMs === null ? null : `max ${fmtDuration(r.maxMs)}`,
+    r.jitter === null ? null : `jitter ${r.jitter}`,
+  ].filter(Boolean);
+  return parts.length === 0 ? "not set (work()'s retry option)" : `${parts.join(', ')}${parts.length < 3 ? " (the rest: work()'s)" : ''}`;
+}
+
+/** --max-attempts, --retry-base/-max/-jitter, --retry-clear → the `retry` setting (undefined: none given). */
+function retryFlags(o: QueueFlags): QueueRetrySettings | null | undefined {
+  const parts: QueueRetrySettings = {};
+  if (o.maxAttempts !== undefined) parts.maxAttempts = orNull(o.maxAttempts);
+  if (o.retryBase !== undefined) parts.baseMs = orNull(o.retryBase);
+  if (o.retryMax !== undefined) parts.maxMs = orNull(o.retryMax);
+  if (o.retryJitter !== undefined) parts.jitter = orNull(o.retryJitter);
+  if (o.retryClear) {
+    if (Object.keys(parts).length > 0) throw new Error('--retry-clear: cannot be combined with --max-attempts or --retry-* flags');
+    return null;
+  }
+  return Object.keys(parts).length > 0 ? parts : undefined;
+}
+
 function printQueue(q: QueueInfo): void {
   console.log(`queue ${q.queue}`);
   const rows: Array<[string, string]> = [
@@ -51,6 +91,8 @@ function printQueue(q: QueueInfo): void {
     ['rate', fmtRate(q.rate)],
     ['tenant rate', fmtRate(q.tenantRate)],
     ['aging', q.agingMs === null ? 'none' : fmtDuration(q.agingMs)],
+    ['max attempts', q.retry.maxAttempts === null ? 'not set (job or rota default)' : String(q.retry.maxAttempts)],
+    ['retry backoff', fmtBackoff(q.retry)],
     ['running', String(q.running)],
     ['ready', String(q.ready)],
   ];
@@ -92,16 +134,23 @@ interface QueueFlags {
   tenantRate?: RateFlag | None;
   tenantBurst?: number;
   aging?: number | None;
+  maxAttempts?: number | None;
+  retryBase?: number | None;
+  retryMax?: number | None;
+  retryJitter?: number | None;
+  retryClear?: boolean;
   create?: boolean;
   json?: boolean;
 }
 
 export function registerQueueCommands(program: Command): void {
-  const queue = program.command('queue').description('fairness settings of a queue: limits, rates, aging');
+  const queue = program.command('queue').description('settings of a queue: limits, rates, aging, retry policy');
 
   queue
     .command('configure <name>')
-    .description('change a queue\'s settings (only those given; "none" removes a limit); workers apply them on their next claim')
+    .description(
+      'change a queue\'s settings (only those given; "none" removes a limit); workers apply limits on their next claim, a retry backoff within a heartbeat',
+    )
     .option(
       '--concurrency <n|none>',
       'most jobs of the queue running at once, across all processes (0 pauses)',
@@ -117,6 +166,15 @@ export function registerQueueCommands(program: Command): void {
     .option('--tenant-rate <limit/period|none>', 'default rate per tenant, e.g. 60/min', rateOrNone('--tenant-rate'))
     .option('--tenant-burst <n>', 'with --tenant-rate: burst per tenant', int('--tenant-burst'))
     .option('--aging <duration|none>', 'a lower tier unserved this long competes one tier higher, e.g. 30s', durationOrNone('--aging'))
+    .option('--max-attempts <n|none>', 'attempts of jobs enqueued from now on without their own maxAttempts', limitOrNone('--max-attempts'))
+    .option(
+      '--retry-base <duration|none>',
+      'backoff: delay before the second attempt, doubling after (workers: within a heartbeat)',
+      durationOrNone('--retry-base'),
+    )
+    .option('--retry-max <duration|none>', 'backoff: longest delay (equal to --retry-base: a fixed delay)', durationOrNone('--retry-max'))
+    .option('--retry-jitter <0..1|none>', 'backoff: fraction of the delay drawn at random', fractionOrNone('--retry-jitter'))
+    .option('--retry-clear', "unset the whole stored retry policy (the workers' code applies again)")
     .option('--create', 'configure a queue nothing was enqueued to yet')
     .option('--json', 'print JSON')
     .action(async (name: string, o: QueueFlags) => {
@@ -128,6 +186,8 @@ export function registerQueueCommands(program: Command): void {
       const tenantRate = withBurst(o.tenantRate, o.tenantBurst, '--tenant-burst');
       if (tenantRate !== undefined) settings.tenantRate = tenantRate;
       if (o.aging !== undefined) settings.agingMs = orNull(o.aging);
+      const retry = retryFlags(o);
+      if (retry !== undefined) settings.retry = retry;
       const info = await withRota((rota) =>
         namingFlags(QUEUE_FLAGS, () => rota.queue(name).configure(settings, { create: o.create ?? false })),
       );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ValidationError } from '../../errors.js';
 import type { BreakerTarget } from '../../resilience/breaker-store.js';
 import { ErrorReply, HttpError, notFound } from '../errors.js';
 import { PageQuery, page, wire } from '../schemas.js';
@@ -142,7 +143,13 @@ export async function breakersRoutes(app: ZodApp, deps: RouteDeps): Promise<void
     },
     async (request) => {
       const t = target(request.params.name);
-      const status = await rota.breakers.configure(t, request.body);
+      const status = await rota.breakers.configure(t, request.body).catch((err: unknown) => {
+        // The library names `settings.cooldownMs`; over HTTP the settings are the body itself.
+        if (err instanceof ValidationError && err.field.startsWith('settings.')) {
+          throw new HttpError(400, 'invalid', err.message.replace(/^settings\./, ''), err.field.slice('settings.'.length));
+        }
+        throw err;
+      });
       if (!status) throw notFound(`breaker ${request.params.name}`);
       await deps.audited(request, { action: 'breaker.configure', target: request.params.name, filter: request.body, count: 1 });
       return wire(status);

@@ -13,6 +13,16 @@ const Queue = z
     rate: Rate,
     tenantRate: Rate,
     agingMs: z.number().int().nullable(),
+    retry: z
+      .object({
+        maxAttempts: z.number().int().nullable(),
+        baseMs: z.number().int().nullable(),
+        maxMs: z.number().int().nullable(),
+        jitter: z.number().nullable(),
+      })
+      .describe(
+        "the queue's stored retry policy; a null part is not set, so the workers' code applies (work()'s retry option, rota's defaultMaxAttempts)",
+      ),
     configuredAt: z.string().nullable(),
     paused: z.boolean(),
     heldUntil: z.string().nullable(),
@@ -20,7 +30,20 @@ const Queue = z
     running: z.number().int(),
     oldestReadyAgeMs: z.number().nullable(),
     finishedPerSec: z.number().nullable().describe("attempts finished per second, from the live workers' last heartbeats"),
-    breaker: z.object({ state: z.string(), forced: z.string().nullable() }).nullable(),
+    breaker: z
+      .object({
+        state: z.string(),
+        forced: z.string().nullable(),
+        failureRatio: z.number(),
+        minCalls: z.number().int(),
+        windowMs: z.number().int(),
+        cooldownMs: z.number().int(),
+        maxCooldownMs: z.number().int(),
+        probes: z.number().int(),
+        probeTimeoutMs: z.number().int(),
+      })
+      .nullable()
+      .describe("the queue's circuit breaker with its settings (PATCH /api/breakers/queue:<name>); null: none configured"),
   })
   .meta({ id: 'Queue' });
 
@@ -77,6 +100,34 @@ const QueueSettings = z
     rate: RateLimitSchema.nullable().optional(),
     tenantRate: RateLimitSchema.nullable().optional(),
     agingMs: z.number().int().min(1).max(2_147_483_647).nullable().optional(),
+    retry: z
+      .strictObject({
+        maxAttempts: z
+          .number()
+          .int()
+          .min(1)
+          .max(1_000)
+          .nullable()
+          .optional()
+          .describe('for jobs enqueued afterwards without their own maxAttempts'),
+        baseMs: z.number().int().min(0).max(2_147_483_647).nullable().optional().describe('delay before the second attempt'),
+        maxMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(2_147_483_647)
+          .nullable()
+          .optional()
+          .describe('cap of any delay (baseMs = maxMs: a fixed delay)'),
+        jitter: z.number().min(0).max(1).nullable().optional().describe('fraction of the delay drawn at random'),
+      })
+      .meta({ id: 'QueueRetrySettings' })
+      .nullable()
+      .optional()
+      .describe(
+        'stored retry policy, part by part over the code (omitted parts unchanged, null unsets one; retry: null unsets all). ' +
+          'Workers pick a backoff change up within one heartbeat (leaseMs / 3)',
+      ),
   })
   .meta({ id: 'QueueSettings' });
 
@@ -96,7 +147,24 @@ export async function queuesRoutes(app: ZodApp, deps: RouteDeps): Promise<void> 
 
   const withBreakers = async <T extends { queue: string }>(list: T[]) => {
     const breakers = await rota.breakers.list();
-    const byQueue = new Map(breakers.filter((b) => b.kind === 'queue').map((b) => [b.name, { state: b.state, forced: b.forced }]));
+    const byQueue = new Map(
+      breakers
+        .filter((b) => b.kind === 'queue')
+        .map((b) => [
+          b.name,
+          {
+            state: b.state,
+            forced: b.forced,
+            failureRatio: b.failureRatio,
+            minCalls: b.minCalls,
+            windowMs: b.windowMs,
+            cooldownMs: b.cooldownMs,
+            maxCooldownMs: b.maxCooldownMs,
+            probes: b.probes,
+            probeTimeoutMs: b.probeTimeoutMs,
+          },
+        ]),
+    );
     return list.map((q) => ({ ...q, breaker: byQueue.get(q.queue) ?? null }));
   };
 

@@ -14,7 +14,7 @@ const Worker = z
     startedAt: z.string(),
     heartbeatAgeMs: z.number(),
     stats: JsonValue.describe(
-      'pool (total/idle/waiting), batcher, claims, running and concurrency per queue, throughput, resilience (guard, breakers)',
+      'pool (total/idle/waiting), batcher, claims, running and concurrency per queue, throughput, resilience (guard, breakers, the backoff each worked queue uses now: retry)',
     ),
   })
   .meta({ id: 'Worker' });

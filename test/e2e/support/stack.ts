@@ -12,9 +12,10 @@ import { makeRota, migratedDatabase } from '../../support/rota.js';
 
 export const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
-/** What the e2e workers do with a job: fail for good, fail until an attempt, or sleep a little. */
+/** What the e2e workers do with a job: fail for good, fail on every attempt, or sleep a little. */
 export interface E2ePayload {
-  fail?: 'permanent';
+  /** permanent: PermanentError (dead at once); always: a retryable error on every attempt. */
+  fail?: 'permanent' | 'always';
   sleepMs?: number;
   [k: string]: unknown;
 }
@@ -22,6 +23,8 @@ export interface E2ePayload {
 export interface Stack {
   rota: Rota;
   sql: pg.Pool;
+  /** The database's URL (for more Rota instances: other worker processes). */
+  dbUrl: string;
   /** The server's address (the dashboard is at `${url}/`). */
   url: string;
   app: ZodApp;
@@ -42,6 +45,7 @@ export async function startStack(opts: { work?: string[]; concurrency?: number }
     rota.work<E2ePayload>(queue, { concurrency: opts.concurrency ?? 4, retry: { baseMs: 50, maxMs: 200 } }, async (job, ctx) => {
       if (job.payload.sleepMs) await sleep(job.payload.sleepMs, undefined, { signal: ctx.signal });
       if (job.payload.fail === 'permanent') throw new PermanentError(`item ${String(job.payload.item ?? job.id)} is malformed`);
+      if (job.payload.fail === 'always') throw new Error(`attempt ${job.attempt} of item ${String(job.payload.item ?? job.id)} failed`);
       return { ok: true, item: job.payload.item ?? null };
     });
   }
@@ -56,6 +60,7 @@ export async function startStack(opts: { work?: string[]; concurrency?: number }
   return {
     rota,
     sql: db.sql,
+    dbUrl: db.url,
     app,
     url: `http://127.0.0.1:${addr.port}`,
     token: async (name, role, tenant) => (await rota.tokens.create({ name, role, tenant })).secret,

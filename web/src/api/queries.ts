@@ -54,12 +54,15 @@ export const queries = {
       refetchInterval: false,
       staleTime: Number.POSITIVE_INFINITY,
     }),
-  // These pages have no paging control yet: they show the first page of the largest size.
-  queues: () =>
-    queryOptions({
-      queryKey: ['queues'],
-      queryFn: ({ signal }) => unwrap(api.GET('/api/queues', { params: { query: { limit: LIST_MAX } }, signal })),
-    }),
+  /** A page of queues; the overview asks for the first LIST_MAX (its backlog chart shows them all). */
+  queues: (cursor: string | null = null, limit = LIST_MAX) => {
+    const queryKey = ['queues', limit, cursor];
+    return queryOptions({
+      queryKey,
+      queryFn: ({ signal }) => unwrap(api.GET('/api/queues', { params: { query: { limit, ...cursorOf(cursor) } }, signal })),
+      placeholderData: keepWhilePaging(queryKey),
+    });
+  },
   tenants: (v: TenantsView, cursor: string | null) => {
     const queryKey = ['tenants', v.queue, v.sort, v.order, v.search, v.window, cursor];
     return queryOptions({
@@ -98,11 +101,14 @@ export const queries = {
       queryKey: ['job', id],
       queryFn: ({ signal }) => unwrap(api.GET('/api/jobs/{id}', { params: { path: { id } }, signal })),
     }),
-  schedules: () =>
-    queryOptions({
-      queryKey: ['schedules'],
-      queryFn: ({ signal }) => unwrap(api.GET('/api/schedules', { params: { query: { limit: LIST_MAX } }, signal })),
-    }),
+  schedules: (cursor: string | null, limit: number) => {
+    const queryKey = ['schedules', limit, cursor];
+    return queryOptions({
+      queryKey,
+      queryFn: ({ signal }) => unwrap(api.GET('/api/schedules', { params: { query: { limit, ...cursorOf(cursor) } }, signal })),
+      placeholderData: keepWhilePaging(queryKey),
+    });
+  },
   scheduler: () => queryOptions({ queryKey: ['scheduler'], queryFn: ({ signal }) => unwrap(api.GET('/api/scheduler', { signal })) }),
   cycles: (name: string) =>
     queryOptions({
@@ -110,17 +116,34 @@ export const queries = {
       queryFn: ({ signal }) =>
         unwrap(api.GET('/api/schedules/{name}/cycles', { params: { path: { name }, query: { limit: 20 } }, signal })),
     }),
-  workers: () =>
-    queryOptions({
-      queryKey: ['workers'],
-      queryFn: ({ signal }) => unwrap(api.GET('/api/workers', { params: { query: { limit: LIST_MAX } }, signal })),
-    }),
+  workers: (cursor: string | null, limit: number) => {
+    const queryKey = ['workers', limit, cursor];
+    return queryOptions({
+      queryKey,
+      queryFn: ({ signal }) => unwrap(api.GET('/api/workers', { params: { query: { limit, ...cursorOf(cursor) } }, signal })),
+      placeholderData: keepWhilePaging(queryKey),
+    });
+  },
   connections: () => queryOptions({ queryKey: ['connections'], queryFn: ({ signal }) => unwrap(api.GET('/api/connections', { signal })) }),
   alerts: (state: 'active' | 'resolved', cursor: string | null, limit = PAGE_SIZE) => {
     const queryKey = ['alerts', state, limit, cursor];
     return queryOptions({
       queryKey,
       queryFn: ({ signal }) => unwrap(api.GET('/api/alerts', { params: { query: { state, limit, ...cursorOf(cursor) } }, signal })),
+      placeholderData: keepWhilePaging(queryKey),
+    });
+  },
+  tokens: (all: boolean, cursor: string | null) => {
+    const queryKey = ['tokens', all, cursor];
+    return queryOptions({
+      queryKey,
+      queryFn: ({ signal }) =>
+        unwrap(
+          api.GET('/api/tokens', {
+            params: { query: { limit: PAGE_SIZE, ...(all ? { all: 'true' as const } : {}), ...cursorOf(cursor) } },
+            signal,
+          }),
+        ),
       placeholderData: keepWhilePaging(queryKey),
     });
   },

@@ -3239,9 +3239,17 @@ export interface components {
         };
         Queue: {
             agingMs: number | null;
+            /** @description the queue's circuit breaker with its settings (PATCH /api/breakers/queue:<name>); null: none configured */
             breaker: {
+                cooldownMs: number;
+                failureRatio: number;
                 forced: string | null;
+                maxCooldownMs: number;
+                minCalls: number;
+                probes: number;
+                probeTimeoutMs: number;
                 state: string;
+                windowMs: number;
             } | null;
             concurrency: number | null;
             configuredAt: string | null;
@@ -3256,6 +3264,13 @@ export interface components {
                 limit: number;
                 periodMs: number;
             } | null;
+            /** @description the queue's stored retry policy; a null part is not set, so the workers' code applies (work()'s retry option, rota's defaultMaxAttempts) */
+            retry: {
+                baseMs: number | null;
+                jitter: number | null;
+                maxAttempts: number | null;
+                maxMs: number | null;
+            };
             running: number;
             tenantConcurrency: number | null;
             tenantRate: {
@@ -3268,9 +3283,17 @@ export interface components {
         };
         QueueInput: {
             agingMs: number | null;
+            /** @description the queue's circuit breaker with its settings (PATCH /api/breakers/queue:<name>); null: none configured */
             breaker: {
+                cooldownMs: number;
+                failureRatio: number;
                 forced: string | null;
+                maxCooldownMs: number;
+                minCalls: number;
+                probes: number;
+                probeTimeoutMs: number;
                 state: string;
+                windowMs: number;
             } | null;
             concurrency: number | null;
             configuredAt: string | null;
@@ -3285,6 +3308,13 @@ export interface components {
                 limit: number;
                 periodMs: number;
             } | null;
+            /** @description the queue's stored retry policy; a null part is not set, so the workers' code applies (work()'s retry option, rota's defaultMaxAttempts) */
+            retry: {
+                baseMs: number | null;
+                jitter: number | null;
+                maxAttempts: number | null;
+                maxMs: number | null;
+            };
             running: number;
             tenantConcurrency: number | null;
             tenantRate: {
@@ -3303,6 +3333,26 @@ export interface components {
             items: components["schemas"]["QueueInput"][];
             nextCursor: string | null;
         };
+        QueueRetrySettings: {
+            /** @description delay before the second attempt */
+            baseMs?: number | null;
+            /** @description fraction of the delay drawn at random */
+            jitter?: number | null;
+            /** @description for jobs enqueued afterwards without their own maxAttempts */
+            maxAttempts?: number | null;
+            /** @description cap of any delay (baseMs = maxMs: a fixed delay) */
+            maxMs?: number | null;
+        };
+        QueueRetrySettingsInput: {
+            /** @description delay before the second attempt */
+            baseMs?: number | null;
+            /** @description fraction of the delay drawn at random */
+            jitter?: number | null;
+            /** @description for jobs enqueued afterwards without their own maxAttempts */
+            maxAttempts?: number | null;
+            /** @description cap of any delay (baseMs = maxMs: a fixed delay) */
+            maxMs?: number | null;
+        };
         QueueSettings: {
             agingMs?: number | null;
             concurrency?: number | null;
@@ -3311,6 +3361,8 @@ export interface components {
                 limit: number;
                 periodMs: number;
             } | null;
+            /** @description stored retry policy, part by part over the code (omitted parts unchanged, null unsets one; retry: null unsets all). Workers pick a backoff change up within one heartbeat (leaseMs / 3) */
+            retry?: components["schemas"]["QueueRetrySettings"] | null;
             tenantConcurrency?: number | null;
             tenantRate?: {
                 burst?: number;
@@ -3326,6 +3378,8 @@ export interface components {
                 limit: number;
                 periodMs: number;
             } | null;
+            /** @description stored retry policy, part by part over the code (omitted parts unchanged, null unsets one; retry: null unsets all). Workers pick a backoff change up within one heartbeat (leaseMs / 3) */
+            retry?: components["schemas"]["QueueRetrySettingsInput"] | null;
             tenantConcurrency?: number | null;
             tenantRate?: {
                 burst?: number;
@@ -3648,7 +3702,7 @@ export interface components {
             pid: number;
             queues: string[];
             startedAt: string;
-            /** @description pool (total/idle/waiting), batcher, claims, running and concurrency per queue, throughput, resilience (guard, breakers) */
+            /** @description pool (total/idle/waiting), batcher, claims, running and concurrency per queue, throughput, resilience (guard, breakers, the backoff each worked queue uses now: retry) */
             stats: components["schemas"]["JsonValue"];
         };
         WorkerInput: {
@@ -3658,7 +3712,7 @@ export interface components {
             pid: number;
             queues: string[];
             startedAt: string;
-            /** @description pool (total/idle/waiting), batcher, claims, running and concurrency per queue, throughput, resilience (guard, breakers) */
+            /** @description pool (total/idle/waiting), batcher, claims, running and concurrency per queue, throughput, resilience (guard, breakers, the backoff each worked queue uses now: retry) */
             stats: components["schemas"]["JsonValueInput"];
         };
         WorkerPage: {

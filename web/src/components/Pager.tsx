@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { useLocation } from '../lib/router';
+import { pageSizeOf } from '../lib/views';
 
 /**
  * Keyset paging: the server hands out an opaque cursor for the next page; going back
@@ -14,6 +16,17 @@ export function useCursorPages(resetKey: string) {
     prev: () => setState({ key: resetKey, stack: stack.slice(0, -1) }),
     first: () => setState({ key: resetKey, stack: [null] }),
   };
+}
+
+/** Keyset pages of a list whose page size is in the URL (`?size=`, default 50): the queues, schedules and workers. */
+export function useListPages() {
+  const size = pageSizeOf(useLocation().params);
+  return { size, pages: useCursorPages(String(size)) };
+}
+
+/** The pager, shown only once the list has more than one page. */
+export function ListPager(props: { pages: ReturnType<typeof useCursorPages>; nextCursor: string | null; busy?: boolean }) {
+  return props.nextCursor || props.pages.page > 1 ? <Pager {...props} /> : null;
 }
 
 export function Pager({

@@ -29,3 +29,13 @@ export function useCan(role: 'operator' | 'admin'): boolean {
   const me = useMe();
   return (RANK[me.role] ?? 0) >= (RANK[role] ?? Number.POSITIVE_INFINITY);
 }
+
+/**
+ * Whether the token may change cluster-wide settings (a queue's limits, retry policy and
+ * breaker, pause, a tenant's weight): operator and up, and not scoped to one tenant (the
+ * server answers 403 to a tenant-scoped token there).
+ */
+export function useCanConfigure(): boolean {
+  const me = useMe();
+  return useCan('operator') && me.tenant === null;
+}

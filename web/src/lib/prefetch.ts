@@ -2,14 +2,14 @@ import type { QueryClient } from '@tanstack/react-query';
 import { queries } from '../api/queries';
 import { filterFromUrl } from '../pages/jobs/filter';
 import { match, parseHash } from './router';
-import { rangeOf, tenantsViewOf } from './views';
+import { pageSizeOf, rangeOf, tenantsViewOf } from './views';
 
 type First = (qc: QueryClient, p: Record<string, string>, q: URLSearchParams) => Promise<unknown>;
 
 /** Each page's first requests, from its URL (the same options the page uses, so the cache is shared). */
 const FIRST: [string, First][] = [
   ['/', (qc, _, q) => Promise.all([qc.prefetchQuery(queries.queues()), qc.prefetchQuery(queries.timeseries(rangeOf(q), q.get('queue')))])],
-  ['/queues', (qc) => qc.prefetchQuery(queries.queues())],
+  ['/queues', (qc, _, q) => qc.prefetchQuery(queries.queues(null, pageSizeOf(q)))],
   ['/queues/:queue/tenants', (qc, p, q) => qc.prefetchQuery(queries.tenants(tenantsViewOf(p.queue!, q), null))],
   [
     '/jobs',
@@ -19,9 +19,9 @@ const FIRST: [string, First][] = [
     },
   ],
   ['/jobs/:id', (qc, p) => qc.prefetchQuery(queries.job(p.id!))],
-  ['/schedules', (qc) => qc.prefetchQuery(queries.schedules())],
+  ['/schedules', (qc, _, q) => qc.prefetchQuery(queries.schedules(null, pageSizeOf(q)))],
   ['/alerts', (qc, _, q) => qc.prefetchQuery(queries.alerts(q.get('show') === 'resolved' ? 'resolved' : 'active', null))],
-  ['/workers', (qc) => qc.prefetchQuery(queries.workers())],
+  ['/workers', (qc, _, q) => qc.prefetchQuery(queries.workers(null, pageSizeOf(q)))],
 ];
 
 /**

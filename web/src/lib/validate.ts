@@ -73,3 +73,18 @@ export function sub(errors: Record<string, string>, key: string): Record<string,
 export function normaliseField(field: string | undefined): string | undefined {
   return field?.replace(/^body[./]/, '').replace(/\//g, '.');
 }
+
+/** '' → null (leave as it is); otherwise a number in (gt, max] or [min, max], or an error message. */
+export function optionalNumber(
+  raw: string,
+  range: { gt?: number; min?: number; max?: number },
+): { value: number | null } | { error: string } {
+  const s = raw.trim();
+  if (s === '') return { value: null };
+  const n = Number(s);
+  if (!/^-?(\d+\.?\d*|\.\d+)$/.test(s) || !Number.isFinite(n)) return { error: 'a number' };
+  if (range.gt !== undefined && !(n > range.gt)) return { error: `more than ${range.gt}` };
+  if (range.min !== undefined && n < range.min) return { error: `at least ${range.min}` };
+  if (range.max !== undefined && n > range.max) return { error: `at most ${range.max}` };
+  return { value: n };
+}

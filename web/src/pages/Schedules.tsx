@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { queries } from '../api/queries';
+import { ListPager, useListPages } from '../components/Pager';
 import { Empty, ErrorBox, Loaded } from '../components/Status';
 import { TableWrap } from '../components/TableWrap';
 import { useCan } from '../lib/auth';
@@ -85,7 +86,8 @@ function SchedulerState() {
 export function SchedulesPage() {
   const canWrite = useCan('operator');
   const [open, setOpen] = useState<string | null>(null);
-  const q = useQuery(queries.schedules());
+  const { size, pages } = useListPages();
+  const q = useQuery(queries.schedules(pages.cursor, size));
   const write = useWrite(({ name, action }: { name: string; action: 'enable' | 'disable' | 'trigger' }): Promise<unknown> => {
     const params = { path: { name } };
     if (action === 'trigger') return unwrap(api.POST('/api/schedules/{name}/trigger', { params }));
@@ -101,87 +103,94 @@ export function SchedulesPage() {
       </div>
       {write.error && <ErrorBox error={write.error} title="Failed" />}
       <Loaded query={q} label="Loading schedules">
-        {({ items }) =>
+        {({ items, nextCursor }) =>
           items.length === 0 ? (
             <Empty>No schedules.</Empty>
           ) : (
-            <TableWrap label="Cron schedules">
-              <table>
-                <caption className="sr-only">Cron schedules</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Schedule</th>
-                    <th scope="col">Cron</th>
-                    <th scope="col">Queue</th>
-                    <th scope="col">Next run</th>
-                    <th scope="col">Last run</th>
-                    <th scope="col" className="num">
-                      Success
-                    </th>
-                    <th scope="col" className="num">
-                      Mean / p95
-                    </th>
-                    <th scope="col" className="num">
-                      Missed
-                    </th>
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((s) => (
-                    <tr key={s.name} data-schedule={s.name}>
-                      <th scope="row">
-                        {s.name} {!s.enabled && <span className="badge paused">disabled</span>}
+            <>
+              <TableWrap label="Cron schedules">
+                <table>
+                  <caption className="sr-only">Cron schedules</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Schedule</th>
+                      <th scope="col">Cron</th>
+                      <th scope="col">Queue</th>
+                      <th scope="col">Next run</th>
+                      <th scope="col">Last run</th>
+                      <th scope="col" className="num">
+                        Success
                       </th>
-                      <td className="mono">
-                        {s.cron} <span className="muted">{s.timeZone}</span>
-                      </td>
-                      <td>{s.queue}</td>
-                      <td title={fmtTime(s.nextRunAt)}>{fmtAgo(s.nextRunAt)}</td>
-                      <td title={fmtTime(s.status?.lastRun?.tickAt)}>
-                        {s.status?.lastRun
-                          ? `${fmtAgo(s.status.lastRun.tickAt)} (${s.status.lastRun.outcome ?? s.status.lastRun.status})`
-                          : '–'}
-                      </td>
-                      <td className="num">{s.status?.successRate == null ? '–' : `${(s.status.successRate * 100).toFixed(0)}%`}</td>
-                      <td className="num">
-                        {fmtMs(s.status?.meanDurationMs)} / {fmtMs(s.status?.p95DurationMs)}
-                      </td>
-                      <td className="num">{fmtInt(s.status?.missedTotal ?? 0)}</td>
-                      <td>
-                        <div className="actions">
-                          <button
-                            type="button"
-                            className="btn small"
-                            aria-expanded={open === s.name}
-                            onClick={() => setOpen(open === s.name ? null : s.name)}
-                          >
-                            Cycles<span className="sr-only"> of {s.name}</span>
-                          </button>
-                          {canWrite && (
-                            <>
-                              <button type="button" className="btn small" onClick={() => write.mutate({ name: s.name, action: 'trigger' })}>
-                                Trigger now<span className="sr-only"> {s.name}</span>
-                              </button>
-                              <button
-                                type="button"
-                                className="btn small"
-                                onClick={() => write.mutate({ name: s.name, action: s.enabled ? 'disable' : 'enable' })}
-                              >
-                                {s.enabled ? 'Disable' : 'Enable'}
-                                <span className="sr-only"> {s.name}</span>
-                              </button>
-                            </>
-                          )}
-                        </div>
-                      </td>
+                      <th scope="col" className="num">
+                        Mean / p95
+                      </th>
+                      <th scope="col" className="num">
+                        Missed
+                      </th>
+                      <th scope="col">
+                        <span className="sr-only">Actions</span>
+                      </th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+                  </thead>
+                  <tbody>
+                    {items.map((s) => (
+                      <tr key={s.name} data-schedule={s.name}>
+                        <th scope="row">
+                          {s.name} {!s.enabled && <span className="badge paused">disabled</span>}
+                        </th>
+                        <td className="mono">
+                          {s.cron} <span className="muted">{s.timeZone}</span>
+                        </td>
+                        <td>{s.queue}</td>
+                        <td title={fmtTime(s.nextRunAt)}>{fmtAgo(s.nextRunAt)}</td>
+                        <td title={fmtTime(s.status?.lastRun?.tickAt)}>
+                          {s.status?.lastRun
+                            ? `${fmtAgo(s.status.lastRun.tickAt)} (${s.status.lastRun.outcome ?? s.status.lastRun.status})`
+                            : '–'}
+                        </td>
+                        <td className="num">{s.status?.successRate == null ? '–' : `${(s.status.successRate * 100).toFixed(0)}%`}</td>
+                        <td className="num">
+                          {fmtMs(s.status?.meanDurationMs)} / {fmtMs(s.status?.p95DurationMs)}
+                        </td>
+                        <td className="num">{fmtInt(s.status?.missedTotal ?? 0)}</td>
+                        <td>
+                          <div className="actions">
+                            <button
+                              type="button"
+                              className="btn small"
+                              aria-expanded={open === s.name}
+                              onClick={() => setOpen(open === s.name ? null : s.name)}
+                            >
+                              Cycles<span className="sr-only"> of {s.name}</span>
+                            </button>
+                            {canWrite && (
+                              <>
+                                <button
+                                  type="button"
+                                  className="btn small"
+                                  onClick={() => write.mutate({ name: s.name, action: 'trigger' })}
+                                >
+                                  Trigger now<span className="sr-only"> {s.name}</span>
+                                </button>
+                                <button
+                                  type="button"
+                                  className="btn small"
+                                  onClick={() => write.mutate({ name: s.name, action: s.enabled ? 'disable' : 'enable' })}
+                                >
+                                  {s.enabled ? 'Disable' : 'Enable'}
+                                  <span className="sr-only"> {s.name}</span>
+                                </button>
+                              </>
+                            )}
+                          </div>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </TableWrap>
+              <ListPager pages={pages} nextCursor={nextCursor} busy={q.isFetching} />
+            </>
           )
         }
       </Loaded>

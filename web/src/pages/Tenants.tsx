@@ -5,7 +5,7 @@ import { queries, TENANT_WINDOWS, type TenantSort, type TenantWindow } from '../
 import { Pager, useCursorPages } from '../components/Pager';
 import { Empty, Loaded } from '../components/Status';
 import { TableWrap } from '../components/TableWrap';
-import { useCan } from '../lib/auth';
+import { useCanConfigure } from '../lib/auth';
 import { fmtAgo, fmtInt, fmtMs, fmtPct } from '../lib/format';
 import { useSearchState } from '../lib/router';
 import { tenantsViewOf } from '../lib/views';
@@ -64,7 +64,7 @@ function ShareCell({ t }: { t: Tenant }) {
 
 /** The fairness view of one queue: every tenant's backlog, running jobs and share against its weight. */
 export function TenantsPage({ queue }: { queue: string }) {
-  const canWrite = useCan('operator');
+  const canWrite = useCanConfigure();
   const [params, set] = useSearchState();
   const view = tenantsViewOf(queue, params);
   const { sort, order, search, window: win } = view;

@@ -1,67 +1,86 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../api/queries';
+import { ListPager, useListPages } from '../components/Pager';
 import { Empty, Loaded } from '../components/Status';
 import { TableWrap } from '../components/TableWrap';
 import { fmtAgo, fmtInt, fmtMs, fmtTime } from '../lib/format';
 import { readStats } from './worker-stats';
 
+/** "1.0 s … 1.0 h, jitter 0.5": the first delay, the cap, the random fraction. */
+function backoffText(r: { baseMs: number; maxMs: number; jitter: number }): string {
+  const d = (ms: number) => fmtMs(ms).replace(' ', '\u00a0');
+  return `${d(r.baseMs)} … ${d(r.maxMs)}, jitter\u00a0${r.jitter}`;
+}
+
 function Workers() {
-  const q = useQuery(queries.workers());
+  const { size, pages } = useListPages();
+  const q = useQuery(queries.workers(pages.cursor, size));
   return (
     <Loaded query={q} label="Loading workers">
-      {({ items }) =>
+      {({ items, nextCursor }) =>
         items.length === 0 ? (
           <Empty>No live worker process.</Empty>
         ) : (
-          <TableWrap label="Live worker processes">
-            <table>
-              <caption className="sr-only">Live worker processes</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Worker</th>
-                  <th scope="col">Queues</th>
-                  <th scope="col">Started</th>
-                  <th scope="col" className="num">
-                    Heartbeat
-                  </th>
-                  <th scope="col" className="num">
-                    In flight
-                  </th>
-                  <th scope="col" className="num">
-                    Pool total / idle / waiting
-                  </th>
-                  <th scope="col">Batcher</th>
-                  <th scope="col">Guard</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((w) => {
-                  const st = readStats(w.stats);
-                  return (
-                    <tr key={w.id}>
-                      <th scope="row" className="mono">
-                        {w.hostname}:{w.pid}
-                      </th>
-                      <td className="wrap">{w.queues.join(', ')}</td>
-                      <td title={fmtTime(w.startedAt)}>{fmtAgo(w.startedAt)}</td>
-                      <td className="num">{fmtMs(w.heartbeatAgeMs)} ago</td>
-                      <td
-                        className="num"
-                        title={Object.entries(st.running)
-                          .map(([q, n]) => `${q}: ${n}`)
-                          .join(', ')}
-                      >
-                        {fmtInt(st.inFlight)}
-                      </td>
-                      <td className="num">{st.pool ? `${st.pool.total} / ${st.pool.idle} / ${st.pool.waiting}` : '–'}</td>
-                      <td>{st.batcherPending === null ? '–' : `${fmtInt(st.batcherPending)} pending`}</td>
-                      <td>{st.guard ?? '–'}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </TableWrap>
+          <>
+            <TableWrap label="Live worker processes">
+              <table>
+                <caption className="sr-only">Live worker processes</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Worker</th>
+                    <th scope="col">Queues</th>
+                    <th scope="col">Started</th>
+                    <th scope="col" className="num">
+                      Heartbeat
+                    </th>
+                    <th scope="col" className="num">
+                      In flight
+                    </th>
+                    <th scope="col" className="num">
+                      Pool total / idle / waiting
+                    </th>
+                    <th scope="col">Batcher</th>
+                    <th scope="col">Guard</th>
+                    <th scope="col">Retry backoff</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((w) => {
+                    const st = readStats(w.stats);
+                    return (
+                      <tr key={w.id} data-worker={w.id}>
+                        <th scope="row" className="mono">
+                          {w.hostname}:{w.pid}
+                        </th>
+                        <td className="wrap">{w.queues.join(', ')}</td>
+                        <td title={fmtTime(w.startedAt)}>{fmtAgo(w.startedAt)}</td>
+                        <td className="num">{fmtMs(w.heartbeatAgeMs)} ago</td>
+                        <td
+                          className="num"
+                          title={Object.entries(st.running)
+                            .map(([q, n]) => `${q}: ${n}`)
+                            .join(', ')}
+                        >
+                          {fmtInt(st.inFlight)}
+                        </td>
+                        <td className="num">{st.pool ? `${st.pool.total} / ${st.pool.idle} / ${st.pool.waiting}` : '–'}</td>
+                        <td>{st.batcherPending === null ? '–' : `${fmtInt(st.batcherPending)} pending`}</td>
+                        <td>{st.guard ?? '–'}</td>
+                        <td className="wrap" data-col="retry">
+                          {Object.entries(st.retry).map(([queue, r]) => (
+                            <div key={queue}>
+                              {queue}: {backoffText(r)}
+                            </div>
+                          ))}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </TableWrap>
+            <ListPager pages={pages} nextCursor={nextCursor} busy={q.isFetching} />
+          </>
         )
       }
     </Loaded>

@@ -11,6 +11,8 @@ export interface WorkerStats {
   batcherPending: number | null;
   /** The resource guard's state, when it reports one. */
   guard: string | null;
+  /** Per worked queue, the backoff its failed attempts get now (the stored retry policy over the code's). */
+  retry: Record<string, { baseMs: number; maxMs: number; jitter: number }>;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -25,7 +27,16 @@ export function readStats(stats: unknown): WorkerStats {
   const batcher = isObj(s.batcher) ? s.batcher : null;
   const res = isObj(s.resilience) ? s.resilience : null;
   const guard = res && isObj(res.guard) ? (typeof res.guard.state === 'string' ? res.guard.state : JSON.stringify(res.guard)) : null;
+  const retry: WorkerStats['retry'] = {};
+  if (res && isObj(res.retry)) {
+    for (const [q, p] of Object.entries(res.retry)) {
+      if (!isObj(p)) continue;
+      const [baseMs, maxMs, jitter] = [num(p.baseMs), num(p.maxMs), num(p.jitter)];
+      if (baseMs !== null && maxMs !== null && jitter !== null) retry[q] = { baseMs, maxMs, jitter };
+    }
+  }
   return {
+    retry,
     running,
     inFlight: Object.values(running).reduce((a, b) => a + b, 0),
     pool,
