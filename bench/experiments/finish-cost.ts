@@ -6,6 +6,9 @@
 // alike; compare within one run. Besides wall time, the backend's own CPU time
 // (/proc/<pid>/schedstat), which other agents' load hardly moves.
 //   JOBS=20000 SIZE=1000 ROUNDS=3 npx tsx bench/experiments/finish-cost.ts
+// BASE_FN=<path to another move_jobs.sql> adds a variant with that function installed
+// over this tree's (e.g. /work/main/sql/functions/move_jobs.sql): the finish before and
+// after a change to move_jobs(), in one run. VARIANTS=a,b limits the run to those labels.
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
@@ -30,6 +33,9 @@ const VARIANTS: Record<string, string> = {
   'no jobs_lease_idx': 'DROP INDEX rota.jobs_lease_idx',
   'as migrated (control, run last)': '',
 };
+if (process.env.BASE_FN) {
+  VARIANTS['move_jobs from BASE_FN'] = readFileSync(process.env.BASE_FN, 'utf8').replaceAll('{{schema}}', 'rota');
+}
 const only = process.env.VARIANTS?.split(',');
 
 const server = await startEmbeddedPostgres({ settings: { shared_buffers: '256MB' } });
@@ -94,7 +100,8 @@ try {
       'claim µs/job wall': median(r.claim),
       'claim µs/job backend CPU': median(r.claimCpu),
       'finish µs/job wall': median(r.finish),
-      'finish µs/job backend CPU': median(r.finishCpu),
+      // one decimal: a change to move_jobs() moves this by a few tenths
+      'finish µs/job backend CPU': median(r.finishCpu).toFixed(1),
       batches: r.claim.length,
     });
   }

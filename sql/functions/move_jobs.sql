@@ -30,7 +30,13 @@
 -- Plan stability (EXPLAIN, 18.4, 200k backlog, analyzed): there is no join. The input
 -- is folded once (an InitPlan) into a jsonb object keyed by id plus two id arrays, and
 -- each CTE reaches its rows by `Index Scan using jobs_pkey, Index Cond: id = ANY(…)`,
--- reading a row's values by key. Joining the input instead let the planner, once
+-- reading a row's values by key. The object's values are short strings, not the moves:
+-- '<guard>:<index>', guard 'c' (cancel), 'f<a>' (complete/dead at attempt a) or 'r<a>'
+-- (any other kind at attempt a), index the move's place in p_moves. The DELETE's guard
+-- is one lookup and one CASE, and a row reads its move by index (p_moves -> index).
+-- Folding whole moves into the object cost ~1 µs more per finished job (backend CPU,
+-- bench/experiments/finish-cost.ts with BASE_FN; docs/performance.md). `endedAt` is
+-- to_jsonb(now()) made once, the same text jsonb_build_object gives a timestamptz. Joining the input instead let the planner, once
 -- ANALYZE had seen few running rows, drive from jobs_lease_idx or nested-loop over a
 -- rescanned input: 1.7–7 s per 2,000-row batch instead of milliseconds
 -- (bench/experiments/plans.ts). The running guard is `locked_by IS NOT NULL` rather
@@ -43,21 +49,25 @@ LANGUAGE plpgsql AS $fn$
 BEGIN
   RETURN QUERY
   WITH input AS MATERIALIZED (
-    SELECT coalesce(jsonb_object_agg(x ->> 'i', x), '{}') AS byid,
+    SELECT coalesce(jsonb_object_agg(x ->> 'i', CASE WHEN x ->> 'k' = 'cancel' THEN 'c'
+                                                    WHEN x ->> 'k' IN ('complete', 'dead') THEN 'f' || (x ->> 'a')::int
+                                                    ELSE 'r' || (x ->> 'a')::int END || ':' || (n - 1)), '{}') AS byid,
            coalesce(array_agg((x ->> 'i')::bigint) FILTER (WHERE x ->> 'k' NOT IN ('complete', 'dead', 'cancel')), '{}') AS requeue_ids,
-           coalesce(array_agg((x ->> 'i')::bigint), '{}') AS all_ids
-      FROM jsonb_array_elements(p_moves) AS x
+           coalesce(array_agg((x ->> 'i')::bigint), '{}') AS all_ids,
+           to_jsonb(now()) AS ended_at
+      FROM jsonb_array_elements(p_moves) WITH ORDINALITY AS e(x, n)
   ),
   finished AS (
     DELETE FROM {{schema}}.jobs j
      WHERE j.id = ANY ((SELECT all_ids FROM input)::bigint[])
-       AND CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' = 'cancel'
-                THEN j.locked_by IS NULL
-                ELSE j.locked_by IS NOT NULL AND j.attempt = ((SELECT byid FROM input) -> j.id::text ->> 'a')::int
-                     AND ((SELECT byid FROM input) -> j.id::text ->> 'k' IN ('complete', 'dead') OR j.cancel_requested_at IS NOT NULL) END
+       AND CASE split_part((SELECT byid FROM input) ->> j.id::text, ':', 1)
+             WHEN 'c' THEN j.locked_by IS NULL
+             WHEN 'f' || j.attempt THEN j.locked_by IS NOT NULL
+             WHEN 'r' || j.attempt THEN j.locked_by IS NOT NULL AND j.cancel_requested_at IS NOT NULL
+             ELSE false END
     RETURNING j.id, j.queue, j.tenant, j.priority, j.payload, j.errors, j.attempt, j.max_attempts,
               j.dedup_key, j.run_at, j.created_at, j.started_at, j.locked_by, j.attempts, j.cancel_requested_at, j.timeout_ms,
-              (SELECT byid FROM input) -> j.id::text AS x
+              p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int AS x
   ),
   archived AS (
     INSERT INTO {{schema}}.jobs_done
@@ -72,7 +82,7 @@ BEGIN
            f.attempt, f.max_attempts, f.dedup_key, f.run_at, f.created_at, f.started_at,
            CASE WHEN f.x ->> 'k' IN ('cancel', 'release') THEN f.attempts
                 ELSE f.attempts || jsonb_build_array(jsonb_build_object(
-                       'attempt', f.attempt, 'worker', f.locked_by, 'startedAt', f.started_at, 'endedAt', now(),
+                       'attempt', f.attempt, 'worker', f.locked_by, 'startedAt', f.started_at, 'endedAt', (SELECT ended_at FROM input),
                        'outcome', coalesce(f.x ->> 'o', f.x ->> 'k'), 'error', f.x -> 'e')) END,
            f.timeout_ms
       FROM finished f
@@ -81,27 +91,27 @@ BEGIN
   requeued AS (
     UPDATE {{schema}}.jobs j
        SET state = 'available',
-           run_at = CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' = 'rescue' THEN j.run_at
-                         ELSE now() + coalesce((((SELECT byid FROM input) -> j.id::text) ->> 'd')::double precision, 0)
+           run_at = CASE WHEN (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k' = 'rescue' THEN j.run_at
+                         ELSE now() + coalesce(((p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'd')::double precision, 0)
                                       * interval '1 millisecond' END,
-           attempt = CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' IN ('retry', 'rescue') THEN j.attempt
+           attempt = CASE WHEN (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k' IN ('retry', 'rescue') THEN j.attempt
                           ELSE j.attempt - 1 END,
-           errors = CASE WHEN jsonb_typeof((SELECT byid FROM input) -> j.id::text -> 'e') = 'object'
-                         THEN j.errors || jsonb_build_array((SELECT byid FROM input) -> j.id::text -> 'e')
+           errors = CASE WHEN jsonb_typeof((p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) -> 'e') = 'object'
+                         THEN j.errors || jsonb_build_array((p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) -> 'e')
                          ELSE j.errors END,
-           attempts = CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' = 'release' THEN j.attempts
+           attempts = CASE WHEN (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k' = 'release' THEN j.attempts
                            ELSE j.attempts || jsonb_build_array(jsonb_build_object(
-                             'attempt', j.attempt, 'worker', j.locked_by, 'startedAt', j.started_at, 'endedAt', now(),
-                             'outcome', coalesce((SELECT byid FROM input) -> j.id::text ->> 'o', (SELECT byid FROM input) -> j.id::text ->> 'k'),
-                             'error', (SELECT byid FROM input) -> j.id::text -> 'e')) END,
+                             'attempt', j.attempt, 'worker', j.locked_by, 'startedAt', j.started_at, 'endedAt', (SELECT ended_at FROM input),
+                             'outcome', coalesce((p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'o', (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k'),
+                             'error', (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) -> 'e')) END,
            locked_by = NULL,
            lease_expires_at = NULL
      WHERE j.id = ANY ((SELECT requeue_ids FROM input)::bigint[])
-       AND j.attempt = ((SELECT byid FROM input) -> j.id::text ->> 'a')::int
+       AND split_part((SELECT byid FROM input) ->> j.id::text, ':', 1) = 'r' || j.attempt
        AND j.locked_by IS NOT NULL
        AND j.cancel_requested_at IS NULL
-       AND (SELECT byid FROM input) -> j.id::text ->> 'k' IN ('retry', 'release', 'snooze', 'rate-limit', 'rate-limit-queue', 'rescue')
-    RETURNING j.id, j.queue, j.tenant, j.priority, j.run_at, (SELECT byid FROM input) -> j.id::text ->> 'k' AS kind
+       AND (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k' IN ('retry', 'release', 'snooze', 'rate-limit', 'rate-limit-queue', 'rescue')
+    RETURNING j.id, j.queue, j.tenant, j.priority, j.run_at, (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k' AS kind
   ),
   moved AS (
     SELECT f.queue, f.tenant, f.priority,
