@@ -5,7 +5,7 @@
 // median over batches. Variants run in turn, ROUNDS times, so machine noise hits them
 // alike; compare within one run. Besides wall time, the backend's own CPU time
 // (/proc/<pid>/schedstat), which other agents' load hardly moves.
-//   JOBS=20000 SIZE=1000 ROUNDS=3 npx tsx bench/experiments/finish-cost.ts
+//   JOBS=20000 SIZE=1000 ROUNDS=3 [KIND=retry] npx tsx bench/experiments/finish-cost.ts
 // BASE_FN=<path to another move_jobs.sql> adds a variant with that function installed
 // over this tree's (e.g. /work/main/sql/functions/move_jobs.sql): the finish before and
 // after a change to move_jobs(), in one run. VARIANTS=a,b limits the run to those labels.
@@ -18,6 +18,9 @@ import { median, printTable, type Row } from '../lib.js';
 const JOBS = Number(process.env.JOBS ?? 20_000);
 const SIZE = Number(process.env.SIZE ?? 1_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
+/** The finish's kind: 'complete' (default) or e.g. 'retry' (requeued with an error; JOBS/SIZE batches then). */
+const KIND = process.env.KIND ?? 'complete';
+const ERROR = KIND === 'complete' ? null : { name: 'Error', message: 'failed', attempt: 1 };
 /** CPU time the backend `pid` has used so far, in µs (/proc/<pid>/schedstat: robust to other load, unlike wall time). */
 function cpuUs(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
@@ -66,7 +69,7 @@ try {
       const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid as number;
       const r = results.get(label) ?? { claim: [], finish: [], claimCpu: [], finishCpu: [] };
       results.set(label, r);
-      for (;;) {
+      for (let batch = 0; batch < Math.ceil(JOBS / SIZE); batch++) {
         let cpu = cpuUs(pid);
         let t = performance.now();
         const got = await c.query<{ id: string; attempt: number }>(
@@ -75,7 +78,7 @@ try {
         const claimMs = performance.now() - t;
         const claimCpu = cpuUs(pid) - cpu;
         if (got.rows.length === 0) break;
-        const moves = JSON.stringify(got.rows.map((x) => ({ i: Number(x.id), a: x.attempt, k: 'complete', r: null, e: null, d: null })));
+        const moves = JSON.stringify(got.rows.map((x) => ({ i: Number(x.id), a: x.attempt, k: KIND, r: null, e: ERROR, d: null })));
         cpu = cpuUs(pid);
         t = performance.now();
         await c.query('SELECT count(*) FROM rota.move_jobs($1::jsonb)', [moves]);
@@ -105,7 +108,7 @@ try {
       batches: r.claim.length,
     });
   }
-  printTable(`claims and finishes of ${SIZE} jobs (${JOBS} jobs, ${ROUNDS} rounds)`, rows);
+  printTable(`claims and finishes (${KIND}) of ${SIZE} jobs (${JOBS} jobs, ${ROUNDS} rounds)`, rows);
 } finally {
   await server.destroy();
 }
