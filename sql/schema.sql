@@ -1357,21 +1357,25 @@ AS $function$
 BEGIN
   RETURN QUERY
   WITH input AS MATERIALIZED (
-    SELECT coalesce(jsonb_object_agg(x ->> 'i', x), '{}') AS byid,
+    SELECT coalesce(jsonb_object_agg(x ->> 'i', CASE WHEN x ->> 'k' = 'cancel' THEN 'c'
+                                                    WHEN x ->> 'k' IN ('complete', 'dead') THEN 'f' || (x ->> 'a')::int
+                                                    ELSE 'r' || (x ->> 'a')::int END || ':' || (n - 1)), '{}') AS byid,
            coalesce(array_agg((x ->> 'i')::bigint) FILTER (WHERE x ->> 'k' NOT IN ('complete', 'dead', 'cancel')), '{}') AS requeue_ids,
-           coalesce(array_agg((x ->> 'i')::bigint), '{}') AS all_ids
-      FROM jsonb_array_elements(p_moves) AS x
+           coalesce(array_agg((x ->> 'i')::bigint), '{}') AS all_ids,
+           to_jsonb(now()) AS ended_at
+      FROM jsonb_array_elements(p_moves) WITH ORDINALITY AS e(x, n)
   ),
   finished AS (
     DELETE FROM "rota".jobs j
      WHERE j.id = ANY ((SELECT all_ids FROM input)::bigint[])
-       AND CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' = 'cancel'
-                THEN j.locked_by IS NULL
-                ELSE j.locked_by IS NOT NULL AND j.attempt = ((SELECT byid FROM input) -> j.id::text ->> 'a')::int
-                     AND ((SELECT byid FROM input) -> j.id::text ->> 'k' IN ('complete', 'dead') OR j.cancel_requested_at IS NOT NULL) END
+       AND CASE split_part((SELECT byid FROM input) ->> j.id::text, ':', 1)
+             WHEN 'c' THEN j.locked_by IS NULL
+             WHEN 'f' || j.attempt THEN j.locked_by IS NOT NULL
+             WHEN 'r' || j.attempt THEN j.locked_by IS NOT NULL AND j.cancel_requested_at IS NOT NULL
+             ELSE false END
     RETURNING j.id, j.queue, j.tenant, j.priority, j.payload, j.errors, j.attempt, j.max_attempts,
               j.dedup_key, j.run_at, j.created_at, j.started_at, j.locked_by, j.attempts, j.cancel_requested_at, j.timeout_ms,
-              (SELECT byid FROM input) -> j.id::text AS x
+              p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int AS x
   ),
   archived AS (
     INSERT INTO "rota".jobs_done
@@ -1386,7 +1390,7 @@ BEGIN
            f.attempt, f.max_attempts, f.dedup_key, f.run_at, f.created_at, f.started_at,
            CASE WHEN f.x ->> 'k' IN ('cancel', 'release') THEN f.attempts
                 ELSE f.attempts || jsonb_build_array(jsonb_build_object(
-                       'attempt', f.attempt, 'worker', f.locked_by, 'startedAt', f.started_at, 'endedAt', now(),
+                       'attempt', f.attempt, 'worker', f.locked_by, 'startedAt', f.started_at, 'endedAt', (SELECT ended_at FROM input),
                        'outcome', coalesce(f.x ->> 'o', f.x ->> 'k'), 'error', f.x -> 'e')) END,
            f.timeout_ms
       FROM finished f
@@ -1395,27 +1399,27 @@ BEGIN
   requeued AS (
     UPDATE "rota".jobs j
        SET state = 'available',
-           run_at = CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' = 'rescue' THEN j.run_at
-                         ELSE now() + coalesce((((SELECT byid FROM input) -> j.id::text) ->> 'd')::double precision, 0)
+           run_at = CASE WHEN (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k' = 'rescue' THEN j.run_at
+                         ELSE now() + coalesce(((p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'd')::double precision, 0)
                                       * interval '1 millisecond' END,
-           attempt = CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' IN ('retry', 'rescue') THEN j.attempt
+           attempt = CASE WHEN (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k' IN ('retry', 'rescue') THEN j.attempt
                           ELSE j.attempt - 1 END,
-           errors = CASE WHEN jsonb_typeof((SELECT byid FROM input) -> j.id::text -> 'e') = 'object'
-                         THEN j.errors || jsonb_build_array((SELECT byid FROM input) -> j.id::text -> 'e')
+           errors = CASE WHEN jsonb_typeof((p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) -> 'e') = 'object'
+                         THEN j.errors || jsonb_build_array((p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) -> 'e')
                          ELSE j.errors END,
-           attempts = CASE WHEN (SELECT byid FROM input) -> j.id::text ->> 'k' = 'release' THEN j.attempts
+           attempts = CASE WHEN (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k' = 'release' THEN j.attempts
                            ELSE j.attempts || jsonb_build_array(jsonb_build_object(
-                             'attempt', j.attempt, 'worker', j.locked_by, 'startedAt', j.started_at, 'endedAt', now(),
-                             'outcome', coalesce((SELECT byid FROM input) -> j.id::text ->> 'o', (SELECT byid FROM input) -> j.id::text ->> 'k'),
-                             'error', (SELECT byid FROM input) -> j.id::text -> 'e')) END,
+                             'attempt', j.attempt, 'worker', j.locked_by, 'startedAt', j.started_at, 'endedAt', (SELECT ended_at FROM input),
+                             'outcome', coalesce((p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'o', (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k'),
+                             'error', (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) -> 'e')) END,
            locked_by = NULL,
            lease_expires_at = NULL
      WHERE j.id = ANY ((SELECT requeue_ids FROM input)::bigint[])
-       AND j.attempt = ((SELECT byid FROM input) -> j.id::text ->> 'a')::int
+       AND split_part((SELECT byid FROM input) ->> j.id::text, ':', 1) = 'r' || j.attempt
        AND j.locked_by IS NOT NULL
        AND j.cancel_requested_at IS NULL
-       AND (SELECT byid FROM input) -> j.id::text ->> 'k' IN ('retry', 'release', 'snooze', 'rate-limit', 'rate-limit-queue', 'rescue')
-    RETURNING j.id, j.queue, j.tenant, j.priority, j.run_at, (SELECT byid FROM input) -> j.id::text ->> 'k' AS kind
+       AND (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k' IN ('retry', 'release', 'snooze', 'rate-limit', 'rate-limit-queue', 'rescue')
+    RETURNING j.id, j.queue, j.tenant, j.priority, j.run_at, (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k' AS kind
   ),
   moved AS (
     SELECT f.queue, f.tenant, f.priority,
