@@ -22,9 +22,20 @@ import pg from 'pg';
 import { spawnWorker } from '../harness/spawn.js';
 import { loadQuery } from '../src/db/sql.js';
 import { Rota } from '../src/index.js';
+import { type FinishKind, finishParams } from '../src/worker/batcher.js';
 import { runChild } from './child.js';
 import { type BenchServer, databaseName, dropDatabase, maxOverlap, median, percentile, printTable, type Row } from './lib.js';
 import type { ChildEnv } from './proc/protocol.js';
+
+/** One finish_batch.sql move (src/worker/batcher.ts's parameters). */
+const moveOf = (id: string, attempt: number, kind: FinishKind, delayMs: number | null) => ({
+  id,
+  attempt,
+  kind,
+  result: null,
+  error: null,
+  delayMs,
+});
 
 export const name = 'fairness';
 
@@ -336,15 +347,8 @@ async function claimCost(server: BenchServer, quick: boolean): Promise<void> {
           c.idle,
         ]);
         await claim(c.idle, 'setup');
-        await sql.query(loadQuery('finish_batch', 'rota'), [
-          JSON.stringify(
-            (await sql.query<{ id: string }>(`SELECT id FROM rota.jobs WHERE state = 'running'`)).rows.map((r) => ({
-              i: Number(r.id),
-              a: 1,
-              k: 'complete',
-            })),
-          ),
-        ]);
+        const running = (await sql.query<{ id: string }>(`SELECT id FROM rota.jobs WHERE state = 'running'`)).rows;
+        await sql.query(loadQuery('finish_batch', 'rota'), finishParams(running.map((r) => moveOf(r.id, 1, 'complete', null))));
       }
       if (c.limited) {
         // Tenants with 10 jobs each and a limit of 1, one job each already running.
@@ -374,7 +378,7 @@ async function claimCost(server: BenchServer, quick: boolean): Promise<void> {
         const res = await claim(size);
         const ms = performance.now() - t;
         const rows = res.rows.filter((r) => r.id !== null);
-        await sql.query(finish, [JSON.stringify(rows.map((r) => ({ i: Number(r.id), a: r.attempt, k: 'release', d: 0 })))]);
+        await sql.query(finish, finishParams(rows.map((r) => moveOf(String(r.id), r.attempt, 'release', 0))));
         const t2 = performance.now();
         await claim(0);
         return { ms, foldMs: performance.now() - t2 };

@@ -1349,7 +1349,7 @@ BEGIN
 END;
 $function$;
 
-CREATE OR REPLACE FUNCTION rota.move_jobs(p_moves jsonb)
+CREATE OR REPLACE FUNCTION rota.move_jobs(p_ids bigint[], p_attempts integer[], p_kinds text[], p_results jsonb[], p_errors jsonb[], p_delays double precision[], p_outcomes text[])
  RETURNS TABLE(id bigint, queue text, state text)
  LANGUAGE plpgsql
 AS $function$
@@ -1357,13 +1357,13 @@ AS $function$
 BEGIN
   RETURN QUERY
   WITH input AS MATERIALIZED (
-    SELECT coalesce(jsonb_object_agg(x ->> 'i', CASE WHEN x ->> 'k' = 'cancel' THEN 'c'
-                                                    WHEN x ->> 'k' IN ('complete', 'dead') THEN 'f' || (x ->> 'a')::int
-                                                    ELSE 'r' || (x ->> 'a')::int END || ':' || (n - 1)), '{}') AS byid,
-           coalesce(array_agg((x ->> 'i')::bigint) FILTER (WHERE x ->> 'k' NOT IN ('complete', 'dead', 'cancel')), '{}') AS requeue_ids,
-           coalesce(array_agg((x ->> 'i')::bigint), '{}') AS all_ids,
+    SELECT coalesce(jsonb_object_agg(m.i::text, CASE WHEN m.k = 'cancel' THEN 'c'
+                                                    WHEN m.k IN ('complete', 'dead') THEN 'f' || m.a
+                                                    ELSE 'r' || m.a END || ':' || (m.n - 1)), '{}') AS byid,
+           coalesce(array_agg(m.i) FILTER (WHERE m.k NOT IN ('complete', 'dead', 'cancel')), '{}') AS requeue_ids,
+           coalesce(array_agg(m.i), '{}') AS all_ids,
            to_jsonb(now()) AS ended_at
-      FROM jsonb_array_elements(p_moves) WITH ORDINALITY AS e(x, n)
+      FROM unnest(p_ids, p_attempts, p_kinds) WITH ORDINALITY AS m(i, a, k, n)
   ),
   finished AS (
     DELETE FROM "rota".jobs j
@@ -1375,23 +1375,23 @@ BEGIN
              ELSE false END
     RETURNING j.id, j.queue, j.tenant, j.priority, j.payload, j.errors, j.attempt, j.max_attempts,
               j.dedup_key, j.run_at, j.created_at, j.started_at, j.locked_by, j.attempts, j.cancel_requested_at, j.timeout_ms,
-              p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int AS x
+              (split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1) AS n
   ),
   archived AS (
     INSERT INTO "rota".jobs_done
            (id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, dedup_key, run_at, created_at, started_at,
             attempts, timeout_ms)
     SELECT f.id, f.queue, f.tenant, f.priority,
-           CASE WHEN f.x ->> 'k' = 'complete' THEN 'completed'
-                WHEN f.x ->> 'k' = 'cancel' OR f.cancel_requested_at IS NOT NULL THEN 'cancelled'
+           CASE WHEN p_kinds[f.n] = 'complete' THEN 'completed'
+                WHEN p_kinds[f.n] = 'cancel' OR f.cancel_requested_at IS NOT NULL THEN 'cancelled'
                 ELSE 'dead' END,
-           f.payload, f.x -> 'r',
-           CASE WHEN jsonb_typeof(f.x -> 'e') = 'object' THEN f.errors || jsonb_build_array(f.x -> 'e') ELSE f.errors END,
+           f.payload, p_results[f.n],
+           CASE WHEN jsonb_typeof(p_errors[f.n]) = 'object' THEN f.errors || jsonb_build_array(p_errors[f.n]) ELSE f.errors END,
            f.attempt, f.max_attempts, f.dedup_key, f.run_at, f.created_at, f.started_at,
-           CASE WHEN f.x ->> 'k' IN ('cancel', 'release') THEN f.attempts
+           CASE WHEN p_kinds[f.n] IN ('cancel', 'release') THEN f.attempts
                 ELSE f.attempts || jsonb_build_array(jsonb_build_object(
                        'attempt', f.attempt, 'worker', f.locked_by, 'startedAt', f.started_at, 'endedAt', (SELECT ended_at FROM input),
-                       'outcome', coalesce(f.x ->> 'o', f.x ->> 'k'), 'error', f.x -> 'e')) END,
+                       'outcome', coalesce(p_outcomes[f.n], p_kinds[f.n]), 'error', p_errors[f.n])) END,
            f.timeout_ms
       FROM finished f
     RETURNING jobs_done.id, jobs_done.queue, jobs_done.state
@@ -1399,32 +1399,32 @@ BEGIN
   requeued AS (
     UPDATE "rota".jobs j
        SET state = 'available',
-           run_at = CASE WHEN (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k' = 'rescue' THEN j.run_at
-                         ELSE now() + coalesce(((p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'd')::double precision, 0)
+           run_at = CASE WHEN p_kinds[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)] = 'rescue' THEN j.run_at
+                         ELSE now() + coalesce((p_delays[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)])::double precision, 0)
                                       * interval '1 millisecond' END,
-           attempt = CASE WHEN (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k' IN ('retry', 'rescue') THEN j.attempt
+           attempt = CASE WHEN p_kinds[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)] IN ('retry', 'rescue') THEN j.attempt
                           ELSE j.attempt - 1 END,
-           errors = CASE WHEN jsonb_typeof((p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) -> 'e') = 'object'
-                         THEN j.errors || jsonb_build_array((p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) -> 'e')
+           errors = CASE WHEN jsonb_typeof(p_errors[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)]) = 'object'
+                         THEN j.errors || jsonb_build_array(p_errors[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)])
                          ELSE j.errors END,
-           attempts = CASE WHEN (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k' = 'release' THEN j.attempts
+           attempts = CASE WHEN p_kinds[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)] = 'release' THEN j.attempts
                            ELSE j.attempts || jsonb_build_array(jsonb_build_object(
                              'attempt', j.attempt, 'worker', j.locked_by, 'startedAt', j.started_at, 'endedAt', (SELECT ended_at FROM input),
-                             'outcome', coalesce((p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'o', (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k'),
-                             'error', (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) -> 'e')) END,
+                             'outcome', coalesce(p_outcomes[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)], p_kinds[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)]),
+                             'error', p_errors[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)])) END,
            locked_by = NULL,
            lease_expires_at = NULL
      WHERE j.id = ANY ((SELECT requeue_ids FROM input)::bigint[])
        AND split_part((SELECT byid FROM input) ->> j.id::text, ':', 1) = 'r' || j.attempt
        AND j.locked_by IS NOT NULL
        AND j.cancel_requested_at IS NULL
-       AND (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k' IN ('retry', 'release', 'snooze', 'rate-limit', 'rate-limit-queue', 'rescue')
-    RETURNING j.id, j.queue, j.tenant, j.priority, j.run_at, (p_moves -> split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int) ->> 'k' AS kind
+       AND p_kinds[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)] IN ('retry', 'release', 'snooze', 'rate-limit', 'rate-limit-queue', 'rescue')
+    RETURNING j.id, j.queue, j.tenant, j.priority, j.run_at, p_kinds[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)] AS kind
   ),
   moved AS (
     SELECT f.queue, f.tenant, f.priority,
-           CASE WHEN f.x ->> 'k' = 'cancel' THEN -1 ELSE 0 END AS d_ready,
-           CASE WHEN f.x ->> 'k' = 'cancel' THEN 0 ELSE -1 END AS d_running,
+           CASE WHEN p_kinds[f.n] = 'cancel' THEN -1 ELSE 0 END AS d_ready,
+           CASE WHEN p_kinds[f.n] = 'cancel' THEN 0 ELSE -1 END AS d_running,
            NULL::timestamptz AS ready_at, NULL::timestamptz AS hold_until, NULL::timestamptz AS queue_hold_until
       FROM finished f
     UNION ALL
@@ -1446,6 +1446,18 @@ BEGIN
   UNION ALL
   SELECT r.id, r.queue, 'available'::text FROM requeued r;
 END;
+$function$;
+
+CREATE OR REPLACE FUNCTION rota.move_jobs(p_moves jsonb)
+ RETURNS TABLE(id bigint, queue text, state text)
+ LANGUAGE sql
+AS $function$
+  SELECT m.id, m.queue, m.state
+    FROM (SELECT array_agg((x ->> 'i')::bigint ORDER BY n) AS i, array_agg((x ->> 'a')::int ORDER BY n) AS a,
+                 array_agg(x ->> 'k' ORDER BY n) AS k, array_agg(x -> 'r' ORDER BY n) AS r, array_agg(x -> 'e' ORDER BY n) AS e,
+                 array_agg((x ->> 'd')::double precision ORDER BY n) AS d, array_agg(x ->> 'o' ORDER BY n) AS o
+            FROM jsonb_array_elements(p_moves) WITH ORDINALITY AS t(x, n)) v,
+         "rota".move_jobs(v.i, v.a, v.k, v.r, v.e, v.d, v.o) AS m
 $function$;
 
 CREATE OR REPLACE FUNCTION rota.note_jobs_inserted()

@@ -6,20 +6,24 @@
 // alike; compare within one run. Besides wall time, the backend's own CPU time
 // (/proc/<pid>/schedstat), which other agents' load hardly moves.
 //   JOBS=20000 SIZE=1000 ROUNDS=3 [KIND=retry] npx tsx bench/experiments/finish-cost.ts
-// BASE_FN=<path to another move_jobs.sql> adds a variant with that function installed
-// over this tree's (e.g. /work/main/sql/functions/move_jobs.sql): the finish before and
-// after a change to move_jobs(), in one run. VARIANTS=a,b limits the run to those labels.
+// Finishes go through finish_batch.sql with the batcher's parameters (finishParams), as a
+// worker's do. BASE_FN=<path to an older move_jobs.sql taking one jsonb> adds a variant
+// with that function installed over this tree's jsonb entry and called with the JSON
+// array, as finish_batch.sql did before 2026-11-30 (e.g. /work/main/sql/functions/
+// move_jobs.sql): the finish before and after, in one run. VARIANTS=a,b limits the run to those labels.
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { loadQuery } from '../../src/db/sql.js';
 import { Rota } from '../../src/index.js';
+import { type FinishKind, finishParams } from '../../src/worker/batcher.js';
 import { median, printTable, type Row } from '../lib.js';
 
 const JOBS = Number(process.env.JOBS ?? 20_000);
 const SIZE = Number(process.env.SIZE ?? 1_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 /** The finish's kind: 'complete' (default) or e.g. 'retry' (requeued with an error; JOBS/SIZE batches then). */
-const KIND = process.env.KIND ?? 'complete';
+const KIND = (process.env.KIND ?? 'complete') as FinishKind;
 const ERROR = KIND === 'complete' ? null : { name: 'Error', message: 'failed', attempt: 1 };
 /** CPU time the backend `pid` has used so far, in µs (/proc/<pid>/schedstat: robust to other load, unlike wall time). */
 function cpuUs(pid: number): number {
@@ -36,8 +40,10 @@ const VARIANTS: Record<string, string> = {
   'no jobs_lease_idx': 'DROP INDEX rota.jobs_lease_idx',
   'as migrated (control, run last)': '',
 };
+const BASE_LABEL = 'move_jobs from BASE_FN';
+const finishBatch = loadQuery('finish_batch', 'rota');
 if (process.env.BASE_FN) {
-  VARIANTS['move_jobs from BASE_FN'] = readFileSync(process.env.BASE_FN, 'utf8').replaceAll('{{schema}}', 'rota');
+  VARIANTS[BASE_LABEL] = readFileSync(process.env.BASE_FN, 'utf8').replaceAll('{{schema}}', 'rota');
 }
 const only = process.env.VARIANTS?.split(',');
 
@@ -79,9 +85,20 @@ try {
         const claimCpu = cpuUs(pid) - cpu;
         if (got.rows.length === 0) break;
         const moves = JSON.stringify(got.rows.map((x) => ({ i: Number(x.id), a: x.attempt, k: KIND, r: null, e: ERROR, d: null })));
+        const params = finishParams(
+          got.rows.map((x) => ({
+            id: x.id,
+            attempt: x.attempt,
+            kind: KIND,
+            result: null,
+            error: ERROR && JSON.stringify(ERROR),
+            delayMs: null,
+          })),
+        );
         cpu = cpuUs(pid);
         t = performance.now();
-        await c.query('SELECT count(*) FROM rota.move_jobs($1::jsonb)', [moves]);
+        if (label === BASE_LABEL) await c.query('SELECT count(*) FROM rota.move_jobs($1::jsonb)', [moves]);
+        else await c.query(finishBatch, params);
         const finishMs = performance.now() - t;
         const finishCpu = cpuUs(pid) - cpu;
         if (got.rows.length === SIZE) {

@@ -3,22 +3,34 @@
 // the same 20 jobs claimed, then the same batch of moves (every kind, a stale attempt, a
 // duplicate id, an unknown kind, cancels of available/missing jobs, a result that is
 // JSON null vs absent, cancel requested on running jobs) run twice. Compares the returned
-// rows, jobs_done, jobs and lane_changes (times left out); exits 1 if they differ.
+// rows, jobs_done, jobs and lane_changes (times left out); exits 1 if they differ. Then
+// the moves a worker's batcher can send, through finish_batch: the old function with
+// the JSON array against this tree's finish_batch.sql with finishParams' arrays.
 //   BASE_FN=/work/main/sql/functions/move_jobs.sql npx tsx bench/experiments/move-jobs-equiv.ts
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { loadQuery } from '../../src/db/sql.js';
 import { Rota } from '../../src/index.js';
+import { type FinishKind, type FinishUpdate, finishParams } from '../../src/worker/batcher.js';
 
 const BASE_FN = process.env.BASE_FN;
 if (!BASE_FN) throw new Error('BASE_FN is not set (the move_jobs.sql to compare with)');
+/** finish_batch.sql before the arrays: the same moves as one JSON array. */
+const FINISH_JSON = `SELECT count(*) FILTER (WHERE m.state <> 'available')::int AS finished,
+       count(*) FILTER (WHERE m.state = 'available')::int AS requeued
+  FROM rota.move_jobs($1::jsonb) AS m`;
 const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 const server = await startEmbeddedPostgres({});
 const out: string[] = [];
 try {
-  for (const [db, file] of [
-    ['base', BASE_FN],
-    ['cand', 'sql/functions/move_jobs.sql'],
+  // full: every move through move_jobs(jsonb). batch: the moves a worker's batcher can
+  // send, through finish_batch as it was (JSON) and as it is (finishParams' arrays).
+  for (const [db, file, mode] of [
+    ['base', BASE_FN, 'full'],
+    ['cand', 'sql/functions/move_jobs.sql', 'full'],
+    ['base_batch', BASE_FN, 'json'],
+    ['cand_batch', 'sql/functions/move_jobs.sql', 'arrays'],
   ] as const) {
     const admin = new pg.Client(server.url);
     await admin.connect();
@@ -41,6 +53,7 @@ try {
     const a = got.rows.map((r) => r.attempt);
     await c.query('UPDATE rota.jobs SET cancel_requested_at = now() WHERE id = ANY($1)', [[ids[10], ids[11]]]);
     const err = { name: 'E', message: 'boom' };
+    const last = Math.max(...ids);
     const moves = [
       { i: ids[0], a: a[0], k: 'complete', r: null, e: null, d: null },
       { i: ids[1], a: a[1], k: 'complete', r: { x: [1, 2] }, e: null, d: null },
@@ -57,13 +70,29 @@ try {
       { i: ids[12], a: a[12], k: 'complete', r: 1, e: null, d: null },
       { i: ids[12], a: a[12], k: 'dead', r: null, e: err, d: null },
       { i: ids[13], a: a[13], k: 'bogus', r: null, e: null, d: null },
-      { i: ids[13] + 100, k: 'cancel' },
-      { i: ids[13] + 1, k: 'cancel' },
-      { i: ids[13] + 2, a: 0, k: 'cancel' },
+      { i: last + 100, k: 'cancel' },
+      { i: last + 1, k: 'cancel' },
+      { i: last + 2, a: 0, k: 'cancel' },
       { i: ids[0], a: a[0], k: 'complete' },
     ];
-    const m1 = await c.query('SELECT * FROM rota.move_jobs($1::jsonb) ORDER BY id', [JSON.stringify(moves)]);
-    const m2 = await c.query('SELECT * FROM rota.move_jobs($1::jsonb) ORDER BY id', [JSON.stringify(moves)]);
+    const kinds: readonly string[] = ['complete', 'dead', 'retry', 'release', 'snooze', 'rate-limit', 'rate-limit-queue'];
+    const batch = moves.filter((m) => 'r' in m && 'e' in m && 'd' in m && kinds.includes(m.k));
+    const updates: FinishUpdate[] = batch.map((m) => ({
+      id: String(m.i),
+      attempt: m.a as number,
+      kind: m.k as FinishKind,
+      result: 'r' in m && m.r !== null ? JSON.stringify(m.r) : null,
+      error: 'e' in m && m.e !== null ? JSON.stringify(m.e) : null,
+      delayMs: 'd' in m ? (m.d ?? null) : null,
+    }));
+    const run = () =>
+      mode === 'full'
+        ? c.query('SELECT * FROM rota.move_jobs($1::jsonb) ORDER BY id', [JSON.stringify(moves)])
+        : mode === 'json'
+          ? c.query(FINISH_JSON, [JSON.stringify(batch)])
+          : c.query(loadQuery('finish_batch', 'rota'), finishParams(updates));
+    const m1 = await run();
+    const m2 = await run();
     const done =
       await c.query(`SELECT id, queue, tenant, state, result, errors, attempt, (SELECT jsonb_agg(e - 'startedAt' - 'endedAt') FROM jsonb_array_elements(attempts) e) AS att,
         (SELECT bool_and((e->>'endedAt')::timestamptz = finished_at OR true) FROM jsonb_array_elements(attempts) e) AS ok,
@@ -79,10 +108,15 @@ try {
     out.push(JSON.stringify({ m1: m1.rows, m2: m2.rows, done: done.rows, jobs: jobs.rows, lane: lane.rows }, null, 1));
     await c.end();
   }
-  if (out[0] === out[1]) console.log(`identical: ${out[0].length} characters of trace`);
-  else {
-    console.log(`DIFFERENT\n--- base\n${out[0]}\n--- this tree\n${out[1]}`);
-    process.exitCode = 1;
+  for (const [label, a, b] of [
+    ['move_jobs(jsonb), every move', out[0], out[1]],
+    ['finish_batch, JSON before / arrays now', out[2], out[3]],
+  ]) {
+    if (a === b) console.log(`${label}: identical (${String(a).length} characters of trace)`);
+    else {
+      console.log(`${label}: DIFFERENT\n--- base\n${a}\n--- this tree\n${b}`);
+      process.exitCode = 1;
+    }
   }
 } finally {
   await server.destroy();

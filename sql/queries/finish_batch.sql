@@ -1,5 +1,6 @@
 -- finish_batch: the status batcher's one statement per flush.
---   $1 json  array of {i: id, a: attempt, k: kind, r: result|null, e: error|null, d: delay_ms|null}
+--   $1 bigint[] ids  $2 int[] attempts  $3 text[] kinds  $4 jsonb[] results  $5 jsonb[] errors
+--   $6 float8[] delays (ms), one move per position (src/worker/batcher.ts builds the literals)
 --            kind: 'complete' | 'dead' | 'retry' | 'release' | 'snooze' | 'rate-limit' | 'rate-limit-queue'
 -- move_jobs() (sql/functions/move_jobs.sql, with its EXPLAIN notes) does the moves, the
 -- archive and the fairness journal. Every row is guarded by (id, attempt, still
@@ -11,4 +12,4 @@
 -- completed.
 SELECT count(*) FILTER (WHERE m.state <> 'available')::int AS finished,
        count(*) FILTER (WHERE m.state = 'available')::int AS requeued
-  FROM {{schema}}.move_jobs($1::jsonb) AS m
+  FROM {{schema}}.move_jobs($1::bigint[], $2::int[], $3::text[], $4::jsonb[], $5::jsonb[], $6::float8[], NULL::text[]) AS m

@@ -101,9 +101,9 @@ export class WorkerRuntime {
   constructor(private readonly deps: RuntimeDeps) {
     const { config, pool, sql, log } = deps;
     this.batcher = new StatusBatcher({
-      write: async (json) => {
+      write: async (params) => {
         await this.writeJobLogs();
-        await pool.query({ name: `rota_finish_${config.schema}`, text: sql.finishBatch, values: [json] });
+        await pool.query({ name: `rota_finish_${config.schema}`, text: sql.finishBatch, values: params });
       },
       log,
       batchSize: config.batchSize,

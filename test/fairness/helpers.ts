@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll } from 'vitest';
 import { loadQuery } from '../../src/db/sql.js';
 import { FairClaimer } from '../../src/fairness/claimer.js';
+import { finishParams } from '../../src/worker/batcher.js';
 import type { ClaimedRow } from '../../src/worker/executor.js';
 import type { TestDb } from '../support/db.js';
 
@@ -41,8 +42,8 @@ export function claimer(url: string, workerId = 'test-claimer'): (queue: string,
 /** Marks claimed jobs completed, as a worker's status batcher would. */
 export async function complete(db: TestDb, rows: readonly ClaimedRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(rows.map((r) => ({ i: Number(r.id), a: r.attempt, k: 'complete', r: null, e: null, d: null })));
-  await db.sql.query(loadQuery('finish_batch', 'rota'), [json]);
+  const moves = rows.map((r) => ({ id: r.id, attempt: r.attempt, kind: 'complete' as const, result: null, error: null, delayMs: null }));
+  await db.sql.query(loadQuery('finish_batch', 'rota'), finishParams(moves));
 }
 
 export function countBy<T>(xs: readonly T[], key: (x: T) => string): Record<string, number> {

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadQuery } from '../../src/db/sql.js';
 import { RateLimitedError } from '../../src/index.js';
+import { finishParams } from '../../src/worker/batcher.js';
 import { waitFor } from '../support/db.js';
 import { claimer, makeRota, migratedDatabase } from './helpers.js';
 
@@ -120,9 +121,12 @@ describe('ctx.rateLimit(ms)', () => {
     const first = await claim(queue, 4); // both tenants' lanes served: found plain
     expect(first.filter((r) => r.tenant === 'held').length).toBeGreaterThan(0);
     const job = first.find((r) => r.tenant === 'held' && r.priority === 1) ?? first.find((r) => r.tenant === 'held');
-    await db.sql.query(loadQuery('finish_batch', 'rota'), [
-      JSON.stringify([{ i: Number(job?.id), a: job?.attempt, k: 'rate-limit', d: 60_000 }]),
-    ]);
+    await db.sql.query(
+      loadQuery('finish_batch', 'rota'),
+      finishParams([
+        { id: String(job?.id), attempt: job?.attempt as number, kind: 'rate-limit', result: null, error: null, delayMs: 60_000 },
+      ]),
+    );
     const next = await claim(queue, 20);
     expect(next.filter((r) => r.tenant === 'held')).toEqual([]);
     expect(next.filter((r) => r.tenant === 'free').length).toBeGreaterThan(0);
