@@ -1483,9 +1483,13 @@ AS $function$
 DECLARE
   q text;
   p smallint;
+  t text;
 BEGIN
-  FOR q, p IN SELECT n.queue, min(n.priority) FROM new_jobs n WHERE n.run_at <= now() GROUP BY n.queue LOOP
-    PERFORM pg_notify(TG_TABLE_SCHEMA || '.jobs', q || chr(31) || p);
+  FOR q, p, t IN
+    SELECT n.queue, min(n.priority), CASE WHEN min(n.tenant) = max(n.tenant) THEN min(n.tenant) END
+      FROM new_jobs n WHERE n.run_at <= now() GROUP BY n.queue
+  LOOP
+    PERFORM pg_notify(TG_TABLE_SCHEMA || '.jobs', q || chr(31) || p || coalesce(chr(31) || t, ''));
   END LOOP;
   RETURN NULL;
 END;

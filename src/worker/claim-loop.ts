@@ -101,6 +101,8 @@ export class ClaimLoop {
    * order, so they come first; the executor's buffer runs tiers in order too.
    */
   private readonly urgent = new Set<string>();
+  /** Queues where a tenant the buffer holds nothing of arrived, and the claim size it gets (see newcomer()). */
+  private readonly newcomers = new Map<string, number>();
   /**
    * Urgent claims sent beside the claim in flight (at most one per queue), and the
    * queues to claim for again when theirs returns (more urgent work arrived meanwhile).
@@ -154,8 +156,11 @@ export class ClaimLoop {
     this.wake();
   }
 
-  /** Claims at once; with `queue`, new jobs arrived there (see `notified`), the best of them of priority rank `rank`. */
-  wake(queue?: string, rank?: number): void {
+  /**
+   * Claims at once; with `queue`, new jobs arrived there (see `notified`), the best of
+   * them of priority rank `rank`, all of `tenant` when the notification names one.
+   */
+  wake(queue?: string, rank?: number, tenant?: string): void {
     if (queue !== undefined) this.notified.add(queue);
     if (queue !== undefined && rank !== undefined && rank < NORMAL_RANK) {
       // A claim in flight (up to CLAIM_BUDGET_MS of backlog) would make urgent work wait
@@ -164,11 +169,33 @@ export class ClaimLoop {
       // did not lower the latency measurably: docs/performance.md, third pass.)
       if (this.inFlight) this.claimBeside(queue);
       else this.urgent.add(queue);
-    }
+    } else if (queue !== undefined && tenant) this.newcomer(queue, tenant);
     this.wakeRequested = true;
     const r = this.wakeResolve;
     this.wakeResolve = null;
     r?.();
+  }
+
+  /**
+   * Jobs of `tenant` arrived in `queue`. With the buffer at its cap (twice the target,
+   * e.g. topped up by notifications of another tenant's enqueues), the ordinary claim
+   * comes only once it drained, and the newcomer's jobs would wait that long although
+   * the claim and the buffer both serve tenants round robin. When the buffer holds no
+   * job of the tenant, claim a quarter of the target (at least the concurrency) now,
+   * beside a claim in flight if there is one: the fair claim gives the newcomer its turn,
+   * and the buffer starts its jobs between the others'. Bounded: the ordinary path
+   * never holds more than 2 × (concurrency + maxPrefetch); newcomers' claims stop at 3 ×.
+   */
+  private newcomer(queue: string, tenant: string): void {
+    const ex = this.opts.executors().find((e) => e.queue === queue);
+    if (!ex || ex.buffers(tenant)) return;
+    const target = this.target(ex);
+    const held = ex.buffered + ex.active;
+    // Below the cap the ordinary (notified) claim takes a share of the target at once.
+    if (held < 2 * target || held >= 3 * (ex.concurrency + this.opts.maxPrefetch)) return;
+    const n = Math.max(ex.concurrency, Math.ceil(target / 4));
+    if (this.inFlight) this.claimBeside(queue, n);
+    else this.newcomers.set(queue, n);
   }
 
   /** A handler finished: refill when the buffer runs low and more work is known to wait. */
@@ -194,7 +221,7 @@ export class ClaimLoop {
    * with a snapshot taken after (claim_jobs.sql), so limits stay exact; it saves the
    * round trip and the delivery of the big claim's rows before a small one is sent.
    */
-  private claimBeside(queue: string): void {
+  private claimBeside(queue: string, count?: number): void {
     if (this.sideClaims.has(queue)) {
       this.sideAgain.add(queue);
       return;
@@ -205,7 +232,7 @@ export class ClaimLoop {
       return;
     }
     const p = this.opts
-      .claim([queue], [ex.concurrency])
+      .claim([queue], [count ?? ex.concurrency])
       .then((batch) => {
         let { rows } = batch;
         const gate = this.opts.gate;
@@ -217,7 +244,7 @@ export class ClaimLoop {
         this.counters.claimed += rows.length;
         if (rows.length === 0) this.counters.emptyClaims++;
         if (batch.limited.includes(queue)) this.limited.add(queue);
-        if (rows.length >= ex.concurrency || batch.more.includes(queue)) {
+        if (rows.length >= (count ?? ex.concurrency) || batch.more.includes(queue)) {
           // There may be more than this small claim took: the loop's next claim looks.
           this.more.add(queue);
           this.notified.add(queue);
@@ -295,6 +322,11 @@ export class ClaimLoop {
         // Urgent work waiting: a small claim (its tiers come first), so it is back in a
         // few ms rather than after a large batch of the backlog.
         if (this.urgent.has(ex.queue)) n = ex.concurrency;
+        const forNewcomer = this.newcomers.get(ex.queue);
+        if (forNewcomer !== undefined) {
+          n = Math.max(n, forNewcomer);
+          least = 1;
+        }
         if (n >= least) {
           queues.push(ex.queue);
           counts.push(n);
@@ -303,6 +335,7 @@ export class ClaimLoop {
       }
       this.notified.clear();
       this.urgent.clear();
+      this.newcomers.clear();
       this.fitBudget(counts);
       let sleepMs = this.opts.pollIntervalMs;
       if (queues.length > 0) {
