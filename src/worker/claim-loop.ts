@@ -158,9 +158,9 @@ export class ClaimLoop {
 
   /**
    * Claims at once; with `queue`, new jobs arrived there (see `notified`), the best of
-   * them of priority rank `rank`, all of `tenant` when the notification names one.
+   * them of priority rank `rank`, `arrived.jobs` of one tenant when the notification names it.
    */
-  wake(queue?: string, rank?: number, tenant?: string): void {
+  wake(queue?: string, rank?: number, arrived?: { tenant: string; jobs: number }): void {
     if (queue !== undefined) this.notified.add(queue);
     if (queue !== undefined && rank !== undefined && rank < NORMAL_RANK) {
       // A claim in flight (up to CLAIM_BUDGET_MS of backlog) would make urgent work wait
@@ -169,7 +169,7 @@ export class ClaimLoop {
       // did not lower the latency measurably: docs/performance.md, third pass.)
       if (this.inFlight) this.claimBeside(queue);
       else this.urgent.add(queue);
-    } else if (queue !== undefined && tenant) this.newcomer(queue, tenant);
+    } else if (queue !== undefined && arrived) this.newcomer(queue, arrived.tenant, arrived.jobs);
     this.wakeRequested = true;
     const r = this.wakeResolve;
     this.wakeResolve = null;
@@ -181,19 +181,22 @@ export class ClaimLoop {
    * e.g. topped up by notifications of another tenant's enqueues), the ordinary claim
    * comes only once it drained, and the newcomer's jobs would wait that long although
    * the claim and the buffer both serve tenants round robin. When the buffer holds no
-   * job of the tenant, claim a quarter of the target (at least the concurrency) now,
-   * beside a claim in flight if there is one: the fair claim gives the newcomer its turn,
-   * and the buffer starts its jobs between the others'. Bounded: the ordinary path
-   * never holds more than 2 × (concurrency + maxPrefetch); newcomers' claims stop at 3 ×.
+   * job of the tenant, claim now, beside a claim in flight if there is one: twice the
+   * jobs it brought (the fair claim shares turns with the tenant already buffered, so
+   * with one such tenant that takes them all), at least a quarter of the target and the
+   * concurrency; the buffer starts its jobs between the others'. Bounded: the ordinary
+   * path never holds more than 2 × (concurrency + maxPrefetch); newcomers' claims stop
+   * at 3 ×.
    */
-  private newcomer(queue: string, tenant: string): void {
+  private newcomer(queue: string, tenant: string, jobs: number): void {
     const ex = this.opts.executors().find((e) => e.queue === queue);
     if (!ex || ex.buffers(tenant)) return;
     const target = this.target(ex);
     const held = ex.buffered + ex.active;
     // Below the cap the ordinary (notified) claim takes a share of the target at once.
-    if (held < 2 * target || held >= 3 * (ex.concurrency + this.opts.maxPrefetch)) return;
-    const n = Math.max(ex.concurrency, Math.ceil(target / 4));
+    const cap = 3 * (ex.concurrency + this.opts.maxPrefetch);
+    if (held < 2 * target || held >= cap) return;
+    const n = Math.min(cap - held, Math.max(ex.concurrency, Math.ceil(target / 4), 2 * jobs));
     if (this.inFlight) this.claimBeside(queue, n);
     else this.newcomers.set(queue, n);
   }
