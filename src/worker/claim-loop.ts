@@ -177,28 +177,28 @@ export class ClaimLoop {
   }
 
   /**
-   * Jobs of `tenant` arrived in `queue`. With the buffer at its cap (twice the target,
-   * e.g. topped up by notifications of another tenant's enqueues), the ordinary claim
-   * comes only once it drained, and the newcomer's jobs would wait that long although
-   * the claim and the buffer both serve tenants round robin. When the buffer holds no
-   * job of the tenant, claim now, beside a claim in flight if there is one: twice the
-   * jobs it brought (the fair claim shares turns with the tenant already buffered, so
-   * with one such tenant that takes them all), at least a quarter of the target and the
-   * concurrency; the buffer starts its jobs between the others'. Bounded: the ordinary
-   * path never holds more than 2 × (concurrency + maxPrefetch); newcomers' claims stop
-   * at 3 ×.
+   * Jobs of `tenant` arrived in `queue`, and the buffer holds none of its jobs. The
+   * ordinary notified claim takes a quarter of the target, and nothing while the buffer
+   * is at its cap (twice the target, e.g. topped up by notifications of another tenant's
+   * enqueues); the fair claim shares each claim's turns between the tenants with work,
+   * so the newcomer got a slice and waited for the buffer to drain for the rest. Claim
+   * twice the jobs it brought instead (with one tenant already buffered, the fair claim
+   * then gives it all of them), at least a quarter of the target and the concurrency, at
+   * most the target; with a busy buffer and a claim in flight, beside that claim. The
+   * buffer starts the newcomer's jobs between the others' (round robin). Bounded: the
+   * ordinary path never holds more than 2 × (concurrency + maxPrefetch); this stops at 3 ×.
    */
   private newcomer(queue: string, tenant: string, jobs: number): void {
     const ex = this.opts.executors().find((e) => e.queue === queue);
     if (!ex || ex.buffers(tenant)) return;
     const target = this.target(ex);
     const held = ex.buffered + ex.active;
-    // Below the cap the ordinary (notified) claim takes a share of the target at once.
     const cap = 3 * (ex.concurrency + this.opts.maxPrefetch);
-    if (held < 2 * target || held >= cap) return;
-    const n = Math.min(cap - held, Math.max(ex.concurrency, Math.ceil(target / 4), 2 * jobs));
-    if (this.inFlight) this.claimBeside(queue, n);
-    else this.newcomers.set(queue, n);
+    if (held >= cap) return;
+    const n = Math.min(cap - held, Math.max(ex.concurrency, Math.ceil(target / 4), Math.min(2 * jobs, target)));
+    // Side claims on an idle worker only add pool waits (docs/performance.md, third pass).
+    if (this.inFlight && held >= target) this.claimBeside(queue, n);
+    else this.newcomers.set(queue, Math.max(n, this.newcomers.get(queue) ?? 0));
   }
 
   /** A handler finished: refill when the buffer runs low and more work is known to wait. */
