@@ -8,6 +8,16 @@ import { closeRota, gate, makeRota, migratedDatabase, waitFor } from './helpers.
 
 const db = await migratedDatabase();
 
+/** Jobs of `queue` claimed (buffered or running), optionally only of one tenant or of the urgent tier. */
+async function held(queue: string, only: { tenant?: string; urgent?: boolean } = {}): Promise<number> {
+  const r = await db.sql.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM rota.jobs
+      WHERE queue = $1 AND state = 'running' AND ($2::text IS NULL OR tenant = $2) AND (NOT $3 OR priority = 0)`,
+    [queue, only.tenant ?? null, only.urgent ?? false],
+  );
+  return r.rows[0]?.n ?? 0;
+}
+
 describe('urgent work', () => {
   it('an urgent job starts before the normal jobs the worker had already claimed', async () => {
     const queue = 'urgent-ahead';
@@ -27,21 +37,10 @@ describe('urgent work', () => {
       Array.from({ length: 50 }, (_, i) => ({ payload: `n${i + 1}` })),
     );
     // The worker holds some of them claimed (buffered behind the running job).
-    await waitFor(async () => {
-      const r = await db.sql.query<{ n: number }>("SELECT count(*)::int AS n FROM rota.jobs WHERE queue = $1 AND state = 'running'", [
-        queue,
-      ]);
-      return (r.rows[0]?.n ?? 0) >= 2;
-    });
+    await waitFor(async () => (await held(queue)) >= 2);
     await producer.enqueue(queue, 'urgent', { priority: 'urgent' });
     // Claimed at once although normal jobs are buffered.
-    await waitFor(async () => {
-      const r = await db.sql.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM rota.jobs WHERE queue = $1 AND state = 'running' AND priority = 0",
-        [queue],
-      );
-      return (r.rows[0]?.n ?? 0) === 1;
-    });
+    await waitFor(async () => (await held(queue, { urgent: true })) === 1);
     first.open();
     await waitFor(() => order.length === 52, 20_000, 'every job to run');
     expect(order[1]).toBe('urgent');
@@ -113,13 +112,6 @@ describe('urgent work', () => {
     });
     await producer.enqueue(queue, 'a0', { tenant: 'a' });
     await waitFor(() => order.length === 1, 20_000, 'the first job to start');
-    const held = async (tenant: string) =>
-      (
-        await db.sql.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM rota.jobs WHERE queue = $1 AND tenant = $2 AND state = 'running'",
-          [queue, tenant],
-        )
-      ).rows[0]?.n ?? 0;
     // Tenant a's backlog arrives in many statements; each notification tops the buffer
     // up until the worker holds the cap (twice the target) and claims no more.
     let n = 1;
@@ -132,7 +124,7 @@ describe('urgent work', () => {
     let last = -1;
     await waitFor(
       async () => {
-        const now = await held('a');
+        const now = await held(queue, { tenant: 'a' });
         const stable = now === last;
         last = now;
         if (!stable) await new Promise((r) => setTimeout(r, 200));
@@ -144,7 +136,7 @@ describe('urgent work', () => {
     expect(last).toBeLessThan(n); // a's backlog is not all claimed: the cap holds
     await producer.enqueue(queue, 'b0', { tenant: 'b' });
     // Claimed while a0 still runs and a's claimed jobs wait in the buffer.
-    await waitFor(async () => (await held('b')) === 1, 20_000, "b's job to be claimed");
+    await waitFor(async () => (await held(queue, { tenant: 'b' })) === 1, 20_000, "b's job to be claimed");
     first.open();
     await waitFor(() => order.length === n + 1, 20_000, 'every job to run');
     // The buffer starts tenants round robin: b's job is the second or third to run.
