@@ -1499,9 +1499,14 @@ AS $function$
 DECLARE
   q text;
   p smallint;
+  t text;
+  c int;
 BEGIN
-  FOR q, p IN SELECT n.queue, min(n.priority) FROM new_jobs n WHERE n.run_at <= now() GROUP BY n.queue LOOP
-    PERFORM pg_notify(TG_TABLE_SCHEMA || '.jobs', q || chr(31) || p);
+  FOR q, p, t, c IN
+    SELECT n.queue, min(n.priority), CASE WHEN min(n.tenant) = max(n.tenant) THEN min(n.tenant) END, count(*)::int
+      FROM new_jobs n WHERE n.run_at <= now() GROUP BY n.queue
+  LOOP
+    PERFORM pg_notify(TG_TABLE_SCHEMA || '.jobs', q || chr(31) || p || coalesce(chr(31) || t || chr(31) || c, ''));
   END LOOP;
   RETURN NULL;
 END;

@@ -7,16 +7,25 @@
 
 -- Wake workers when runnable jobs arrive. One notification per (statement, queue):
 -- a bulk insert of 5,000 jobs sends one. Delayed jobs are found by polling.
--- Payload: the queue name, chr(31) (a control character, never in a queue name), and the
--- best priority rank inserted (0 = urgent): a worker whose buffer is full still claims
--- at once for a higher tier than it holds (src/worker/claim-loop.ts).
+-- Payload: the queue name, chr(31) (a control character, never in a queue or tenant
+-- name), the best priority rank inserted (0 = urgent), and, when every job the statement
+-- inserted in that queue belongs to one tenant, chr(31), that tenant, chr(31) and how many
+-- jobs it inserted for it. A worker whose
+-- buffer is full still claims at once for a higher tier than it holds, and for a tenant
+-- it holds no job of (src/worker/claim-loop.ts): a tenant that just arrived must not wait
+-- for a buffer filled with another tenant's backlog to drain.
 CREATE OR REPLACE FUNCTION {{schema}}.notify_jobs() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   q text;
   p smallint;
+  t text;
+  c int;
 BEGIN
-  FOR q, p IN SELECT n.queue, min(n.priority) FROM new_jobs n WHERE n.run_at <= now() GROUP BY n.queue LOOP
-    PERFORM pg_notify(TG_TABLE_SCHEMA || '.jobs', q || chr(31) || p);
+  FOR q, p, t, c IN
+    SELECT n.queue, min(n.priority), CASE WHEN min(n.tenant) = max(n.tenant) THEN min(n.tenant) END, count(*)::int
+      FROM new_jobs n WHERE n.run_at <= now() GROUP BY n.queue
+  LOOP
+    PERFORM pg_notify(TG_TABLE_SCHEMA || '.jobs', q || chr(31) || p || coalesce(chr(31) || t || chr(31) || c, ''));
   END LOOP;
   RETURN NULL;
 END;

@@ -45,6 +45,11 @@ export class FairBuffer<T extends { tenant: string; priority: number }> {
     this.count++;
   }
 
+  /** Whether any job of `tenant` is buffered (in any tier). */
+  hasTenant(tenant: string): boolean {
+    return this.tiers.some((t) => t.queues.has(tenant));
+  }
+
   /** The next job to start, or undefined when none may (empty, or everything held). */
   shift(now = Date.now()): T | undefined {
     if (this.count === 0 || this.queueHeldUntil > now) return undefined;

@@ -101,6 +101,8 @@ export class ClaimLoop {
    * order, so they come first; the executor's buffer runs tiers in order too.
    */
   private readonly urgent = new Set<string>();
+  /** Queues where a tenant the buffer holds nothing of arrived, and the claim size it gets (see newcomer()). */
+  private readonly newcomers = new Map<string, number>();
   /**
    * Urgent claims sent beside the claim in flight (at most one per queue), and the
    * queues to claim for again when theirs returns (more urgent work arrived meanwhile).
@@ -154,8 +156,11 @@ export class ClaimLoop {
     this.wake();
   }
 
-  /** Claims at once; with `queue`, new jobs arrived there (see `notified`), the best of them of priority rank `rank`. */
-  wake(queue?: string, rank?: number): void {
+  /**
+   * Claims at once; with `queue`, new jobs arrived there (see `notified`), the best of
+   * them of priority rank `rank`, `arrived.jobs` of one tenant when the notification names it.
+   */
+  wake(queue?: string, rank?: number, arrived?: { tenant: string; jobs: number }): void {
     if (queue !== undefined) this.notified.add(queue);
     if (queue !== undefined && rank !== undefined && rank < NORMAL_RANK) {
       // A claim in flight (up to CLAIM_BUDGET_MS of backlog) would make urgent work wait
@@ -164,11 +169,36 @@ export class ClaimLoop {
       // did not lower the latency measurably: docs/performance.md, third pass.)
       if (this.inFlight) this.claimBeside(queue);
       else this.urgent.add(queue);
-    }
+    } else if (queue !== undefined && arrived) this.newcomer(queue, arrived.tenant, arrived.jobs);
     this.wakeRequested = true;
     const r = this.wakeResolve;
     this.wakeResolve = null;
     r?.();
+  }
+
+  /**
+   * Jobs of `tenant` arrived in `queue`, and the buffer holds none of its jobs. The
+   * ordinary notified claim takes a quarter of the target, and nothing while the buffer
+   * is at its cap (twice the target, e.g. topped up by notifications of another tenant's
+   * enqueues); the fair claim shares each claim's turns between the tenants with work,
+   * so the newcomer got a slice and waited for the buffer to drain for the rest. Claim
+   * twice the jobs it brought instead (with one tenant already buffered, the fair claim
+   * then gives it all of them), at least a quarter of the target and the concurrency, at
+   * most the target; with a busy buffer and a claim in flight, beside that claim. The
+   * buffer starts the newcomer's jobs between the others' (round robin). Bounded: the
+   * ordinary path never holds more than 2 × (concurrency + maxPrefetch); this stops at 3 ×.
+   */
+  private newcomer(queue: string, tenant: string, jobs: number): void {
+    const ex = this.opts.executors().find((e) => e.queue === queue);
+    if (!ex || ex.buffers(tenant)) return;
+    const target = this.target(ex);
+    const held = ex.buffered + ex.active;
+    const cap = 3 * (ex.concurrency + this.opts.maxPrefetch);
+    if (held >= cap) return;
+    const n = Math.min(cap - held, Math.max(ex.concurrency, Math.ceil(target / 4), Math.min(2 * jobs, target)));
+    // Side claims on an idle worker only add pool waits (docs/performance.md, third pass).
+    if (this.inFlight && held >= target) this.claimBeside(queue, n);
+    else this.newcomers.set(queue, Math.max(n, this.newcomers.get(queue) ?? 0));
   }
 
   /** A handler finished: refill when the buffer runs low and more work is known to wait. */
@@ -194,7 +224,7 @@ export class ClaimLoop {
    * with a snapshot taken after (claim_jobs.sql), so limits stay exact; it saves the
    * round trip and the delivery of the big claim's rows before a small one is sent.
    */
-  private claimBeside(queue: string): void {
+  private claimBeside(queue: string, count?: number): void {
     if (this.sideClaims.has(queue)) {
       this.sideAgain.add(queue);
       return;
@@ -205,7 +235,7 @@ export class ClaimLoop {
       return;
     }
     const p = this.opts
-      .claim([queue], [ex.concurrency])
+      .claim([queue], [count ?? ex.concurrency])
       .then((batch) => {
         let { rows } = batch;
         const gate = this.opts.gate;
@@ -217,7 +247,7 @@ export class ClaimLoop {
         this.counters.claimed += rows.length;
         if (rows.length === 0) this.counters.emptyClaims++;
         if (batch.limited.includes(queue)) this.limited.add(queue);
-        if (rows.length >= ex.concurrency || batch.more.includes(queue)) {
+        if (rows.length >= (count ?? ex.concurrency) || batch.more.includes(queue)) {
           // There may be more than this small claim took: the loop's next claim looks.
           this.more.add(queue);
           this.notified.add(queue);
@@ -295,6 +325,11 @@ export class ClaimLoop {
         // Urgent work waiting: a small claim (its tiers come first), so it is back in a
         // few ms rather than after a large batch of the backlog.
         if (this.urgent.has(ex.queue)) n = ex.concurrency;
+        const forNewcomer = this.newcomers.get(ex.queue);
+        if (forNewcomer !== undefined) {
+          n = Math.max(n, forNewcomer);
+          least = 1;
+        }
         if (n >= least) {
           queues.push(ex.queue);
           counts.push(n);
@@ -303,6 +338,7 @@ export class ClaimLoop {
       }
       this.notified.clear();
       this.urgent.clear();
+      this.newcomers.clear();
       this.fitBudget(counts);
       let sleepMs = this.opts.pollIntervalMs;
       if (queues.length > 0) {

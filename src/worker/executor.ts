@@ -210,6 +210,11 @@ export class QueueExecutor {
   get concurrency(): number {
     return this.opts.concurrency;
   }
+  /** Whether a job of `tenant` waits in the buffer (then new jobs of it need no claim of their own). */
+  buffers(tenant: string): boolean {
+    return this.buffer.hasTenant(tenant);
+  }
+
   get buffered(): number {
     return this.buffer.size;
   }

@@ -138,10 +138,11 @@ export class WorkerRuntime {
       newClient: deps.newListenerClient,
       channel: `${config.schema}.jobs`,
       onNotify: (payload) => {
-        // "queue" (rescue) or "queue\x1fbest priority rank" (enqueue: sql/functions/jobs_triggers.sql).
-        const sep = payload.indexOf('\x1f');
-        const queue = sep < 0 ? payload : payload.slice(0, sep);
-        if (this.executors.has(queue)) this.claimLoop.wake(queue, sep < 0 ? undefined : Number(payload.slice(sep + 1)));
+        // "queue" (rescue) or "queue\x1fbest priority rank[\x1ftenant\x1fjobs]" (enqueue: sql/functions/jobs_triggers.sql).
+        const [queue = '', rank, tenant, jobs] = payload.split('\x1f');
+        if (!this.executors.has(queue)) return;
+        const arrived = tenant === undefined ? undefined : { tenant, jobs: Number(jobs) || 1 };
+        this.claimLoop.wake(queue, rank === undefined ? undefined : Number(rank), arrived);
       },
       onConnect: (recovered) => {
         // Back from an outage: the other workers may still be reconnecting (their
