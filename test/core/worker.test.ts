@@ -46,6 +46,9 @@ describe('worker', () => {
       obj: { nested: { deep: true } },
       undef: undefined,
       big: 10n,
+      // Quotes, backslashes, braces, commas and newlines: the batcher sends results as
+      // elements of a PostgreSQL array literal (finishParams).
+      tricky: { s: 'a"b\\c{d},e\n"NULL" \\"', u: 'ünï € 😀', NULL: null },
     };
     worker.work('results', { concurrency: 3 }, (job) => results[job.payload as string]);
     const ids = await client.enqueueMany(
@@ -53,7 +56,25 @@ describe('worker', () => {
       Object.keys(results).map((k) => ({ payload: k })),
     );
     const stored = await Promise.all(ids.map((r) => waitForState(client, r.id, 'completed')));
-    expect(stored.map((j) => j.result)).toEqual(['text', 42, [1, { a: 2 }], { nested: { deep: true } }, null, null]);
+    expect(stored.map((j) => j.result)).toEqual([
+      'text',
+      42,
+      [1, { a: 2 }],
+      { nested: { deep: true } },
+      null,
+      null,
+      { s: 'a"b\\c{d},e\n"NULL" \\"', u: 'ünï € 😀', NULL: null },
+    ]);
+  });
+
+  it('an error message with quotes, backslashes, braces and newlines is stored as thrown', async () => {
+    const message = 'quote " backslash \\ brace {x} comma , newline \n end \\';
+    worker.work('tricky-error', { concurrency: 1 }, () => {
+      throw new Error(message);
+    });
+    const { id } = await client.enqueue('tricky-error', {}, { maxAttempts: 1 });
+    const dead = await waitForState(client, id, 'dead');
+    expect(dead.errors[0]?.message).toBe(message);
   });
 
   it('a job enqueued while the worker idles is picked up (notification)', async () => {
