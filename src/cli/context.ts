@@ -65,7 +65,9 @@ export function rotaFromEnv(url: string, extra: Partial<RotaOptions> = {}): Rota
  * Runs `fn` once on SIGINT/SIGTERM, then exits 0 (1 if it failed). A second signal a
  * second or more later exits at once with 130 ("again to force"); repeats within that
  * second are ignored, because a terminal's Ctrl-C reaches this process both directly and
- * relayed by the launchers in between (npm, tsx). The embedded database, if any, runs in
+ * relayed by npm. (`npm start` runs `node --import tsx`, not the tsx CLI: tsx's launcher
+ * killed the child with SIGKILL, exit 130, when the child had not acknowledged the signal
+ * over IPC within 2 × 30 ms, which a busy event loop under load did not.) The embedded database, if any, runs in
  * its own process group, so it keeps serving until `fn` has drained and closed rota.
  */
 export function onShutdownSignal(fn: () => Promise<void>): void {
