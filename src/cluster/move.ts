@@ -75,18 +75,7 @@ export async function moveGroupData(o: MoveOptions): Promise<MoveResult> {
       await pool.end();
       await poolFrom.end();
     }
-    await source.query('BEGIN');
-    await source.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(o.lockTimeoutMs ?? 10_000))}`);
-    const rels = await source.query<{ name: string; kind: string; parent: string | null; bound: string | null }>(
-      `SELECT c.relname AS name, c.relkind AS kind, p.relname AS parent, pg_get_expr(c.relpartbound, c.oid) AS bound
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         LEFT JOIN pg_inherits i ON i.inhrelid = c.oid LEFT JOIN pg_class p ON p.oid = i.inhparent
-        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
-        ORDER BY c.relkind DESC, c.relname`,
-      [schema],
-    );
-    const tops = rels.rows.filter((r) => r.parent === null).map((r) => `${q(schema)}.${q(r.name)}`);
-    await source.query(`LOCK TABLE ${tops.join(', ')} IN EXCLUSIVE MODE`);
+    const rels = await lockSource(source, schema, Math.max(1, Math.floor(o.lockTimeoutMs ?? 10_000)));
     const leaves = rels.rows.filter((r) => r.kind === 'r' && !LEDGERS.has(r.name));
 
     await target.query('BEGIN');
@@ -135,5 +124,41 @@ export async function moveGroupData(o: MoveOptions): Promise<MoveResult> {
   } finally {
     await target.end().catch(() => {});
     await source.end().catch(() => {});
+  }
+}
+
+type Relation = { name: string; kind: string; parent: string | null; bound: string | null };
+
+/**
+ * Opens the source's transaction and locks the group's tables against writes (reads go
+ * on). Taking several table locks while claims and finishes hold row locks on some of
+ * them can deadlock (PostgreSQL aborts one side, 40P01); the move makes itself the side
+ * aborted and starts again, a few times, after a short pause.
+ */
+async function lockSource(source: pg.Client, schema: string, lockTimeoutMs: number): Promise<{ rows: Relation[] }> {
+  for (let attempt = 1; ; attempt++) {
+    await source.query('BEGIN');
+    try {
+      await source.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
+      // Checked for deadlock long before the engine's sessions (1 s by default), so in a
+      // deadlock this transaction is the one aborted, not a claim, finish or enqueue.
+      // (Superuser-only, like session_replication_role that the copy needs anyway.)
+      await source.query(`SET LOCAL deadlock_timeout = '50ms'`);
+      const rels = await source.query<Relation>(
+        `SELECT c.relname AS name, c.relkind AS kind, p.relname AS parent, pg_get_expr(c.relpartbound, c.oid) AS bound
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           LEFT JOIN pg_inherits i ON i.inhrelid = c.oid LEFT JOIN pg_class p ON p.oid = i.inhparent
+          WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+          ORDER BY c.relkind DESC, c.relname`,
+        [schema],
+      );
+      const tops = rels.rows.filter((r) => r.parent === null).map((r) => `${q(schema)}.${q(r.name)}`);
+      await source.query(`LOCK TABLE ${tops.join(', ')} IN EXCLUSIVE MODE`);
+      return rels;
+    } catch (err) {
+      await source.query('ROLLBACK').catch(() => {});
+      if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
   }
 }
