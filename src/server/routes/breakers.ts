@@ -19,6 +19,17 @@ function target(name: string): BreakerTarget {
   throw new HttpError(400, 'invalid', 'name: must be queue:<name> or dependency:<name>', 'name');
 }
 
+/** A breaker's settings as replies show them (the queues list shows its queue's too). */
+export const breakerSettingsFields = {
+  failureRatio: z.number(),
+  minCalls: z.number().int(),
+  windowMs: z.number().int(),
+  cooldownMs: z.number().int(),
+  maxCooldownMs: z.number().int(),
+  probes: z.number().int(),
+  probeTimeoutMs: z.number().int(),
+};
+
 const Breaker = z
   .object({
     kind: z.enum(['queue', 'dependency']),
@@ -35,13 +46,7 @@ const Breaker = z
     probesOk: z.number().int(),
     changedAt: z.string(),
     reason: z.string().nullable(),
-    failureRatio: z.number(),
-    minCalls: z.number().int(),
-    windowMs: z.number().int(),
-    cooldownMs: z.number().int(),
-    maxCooldownMs: z.number().int(),
-    probes: z.number().int(),
-    probeTimeoutMs: z.number().int(),
+    ...breakerSettingsFields,
   })
   .meta({ id: 'Breaker' });
 

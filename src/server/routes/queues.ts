@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorReply, notFound } from '../errors.js';
 import { Name, PageQuery, page, RateLimitSchema, wire } from '../schemas.js';
 import type { RouteDeps, ZodApp } from '../types.js';
+import { breakerSettingsFields } from './breakers.js';
 
 const Rate = z.object({ limit: z.number().int(), periodMs: z.number().int(), burst: z.number().int() }).nullable();
 
@@ -34,13 +35,7 @@ const Queue = z
       .object({
         state: z.string(),
         forced: z.string().nullable(),
-        failureRatio: z.number(),
-        minCalls: z.number().int(),
-        windowMs: z.number().int(),
-        cooldownMs: z.number().int(),
-        maxCooldownMs: z.number().int(),
-        probes: z.number().int(),
-        probeTimeoutMs: z.number().int(),
+        ...breakerSettingsFields,
       })
       .nullable()
       .describe("the queue's circuit breaker with its settings (PATCH /api/breakers/queue:<name>); null: none configured"),
