@@ -4,6 +4,7 @@
  * tenant that arrives while the buffer is full of another tenant's backlog.
  */
 import { describe, expect, it } from 'vitest';
+import type { RotaOptions } from '../../src/index.js';
 import { closeRota, gate, makeRota, migratedDatabase, waitFor } from './helpers.js';
 
 const db = await migratedDatabase();
@@ -18,20 +19,29 @@ async function held(queue: string, only: { tenant?: string; urgent?: boolean } =
   return r.rows[0]?.n ?? 0;
 }
 
+/**
+ * A producer and a worker at concurrency 1 whose first job (`firstPayload`, enqueued
+ * here) runs until `first.open()`: whatever is claimed meanwhile waits in the buffer.
+ */
+async function blockedWorker(queue: string, firstPayload: string, opts: { tenant?: string; worker?: Partial<RotaOptions> } = {}) {
+  const producer = makeRota(db.url);
+  const worker = makeRota(db.url, opts.worker);
+  const first = gate();
+  const order: unknown[] = [];
+  worker.work(queue, { concurrency: 1 }, async (job) => {
+    order.push(job.payload);
+    if (job.payload === firstPayload) await first.promise;
+    return null;
+  });
+  await producer.enqueue(queue, firstPayload, opts.tenant === undefined ? {} : { tenant: opts.tenant });
+  await waitFor(() => order.length === 1, 20_000, 'the first job to start');
+  return { producer, worker, first, order };
+}
+
 describe('urgent work', () => {
   it('an urgent job starts before the normal jobs the worker had already claimed', async () => {
     const queue = 'urgent-ahead';
-    const producer = makeRota(db.url);
-    const worker = makeRota(db.url);
-    const first = gate();
-    const order: unknown[] = [];
-    worker.work(queue, { concurrency: 1 }, async (job) => {
-      order.push(job.payload);
-      if (job.payload === 'n0') await first.promise;
-      return null;
-    });
-    await producer.enqueue(queue, 'n0');
-    await waitFor(() => order.length === 1, 20_000, 'the first job to start');
+    const { producer, worker, first, order } = await blockedWorker(queue, 'n0');
     await producer.enqueueMany(
       queue,
       Array.from({ length: 50 }, (_, i) => ({ payload: `n${i + 1}` })),
@@ -50,17 +60,7 @@ describe('urgent work', () => {
 
   it('urgent work arriving while a claim is in flight is claimed right after it and runs before the jobs that claim took', async () => {
     const queue = 'urgent-beside';
-    const producer = makeRota(db.url);
-    const worker = makeRota(db.url);
-    const first = gate();
-    const order: unknown[] = [];
-    worker.work(queue, { concurrency: 1 }, async (job) => {
-      order.push(job.payload);
-      if (job.payload === 'n0') await first.promise;
-      return null;
-    });
-    await producer.enqueue(queue, 'n0');
-    await waitFor(() => order.length === 1, 20_000, 'the first job to start');
+    const { producer, worker, first, order } = await blockedWorker(queue, 'n0');
     // Hold the queue's state row (the claims' mutex): the next claim stays in flight.
     const lock = await db.sql.connect();
     let claimsBefore = 0;
@@ -98,18 +98,8 @@ describe('urgent work', () => {
 
   it("a tenant arriving while the buffer is full of another tenant's jobs is claimed at once, not after the buffer drains", async () => {
     const queue = 'newcomer-ahead';
-    const producer = makeRota(db.url);
     // A small prefetch so the buffer's cap (twice the target) is reached with few jobs.
-    const worker = makeRota(db.url, { maxPrefetch: 8 });
-    const first = gate();
-    const order: unknown[] = [];
-    worker.work(queue, { concurrency: 1 }, async (job) => {
-      order.push(job.payload);
-      if (job.payload === 'a0') await first.promise;
-      return null;
-    });
-    await producer.enqueue(queue, 'a0', { tenant: 'a' });
-    await waitFor(() => order.length === 1, 20_000, 'the first job to start');
+    const { producer, worker, first, order } = await blockedWorker(queue, 'a0', { tenant: 'a', worker: { maxPrefetch: 8 } });
     // Tenant a's backlog arrives in many statements; each notification tops the buffer
     // up until the worker holds the cap (twice the target) and claims no more.
     let n = 1;
