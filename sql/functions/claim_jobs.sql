@@ -74,8 +74,21 @@ BEGIN
      GROUP BY 1, 2, 3
   ),
   tenant_delta AS (
-    SELECT d.queue, d.tenant, sum(d.d_running)::int AS d_running, max(d.hold_until) AS hold_until
+    SELECT d.queue, d.tenant, sum(d.d_running)::int AS d_running, max(d.hold_until) AS hold_until,
+           bool_or(d.d_ready <> 0 OR d.ready_at IS NOT NULL) AS arrived
       FROM lane_delta d GROUP BY 1, 2
+  ),
+  -- Queues in which some tenant's running is counted: a tenant_concurrency, or a tenant
+  -- with a concurrency of its own (tenant_limit_idx: a probe per queue). In the others a
+  -- tenant whose jobs only ended (no arrival, no hold) needs nothing from its row: its
+  -- running is not counted and its row exists (the fold of its jobs' arrival made it), so
+  -- the probe below is skipped. sync_tenant_running() keeps "counted" equal to "a limit
+  -- applies" under the queue's lock, which this fold holds too.
+  counting AS (
+    SELECT q.queue FROM {{schema}}.queue_state q
+     WHERE q.queue = ANY(p_queues)
+       AND (q.tenant_concurrency IS NOT NULL
+            OR EXISTS (SELECT 1 FROM {{schema}}.tenant_state ts WHERE ts.queue = q.queue AND ts.concurrency IS NOT NULL))
   ),
   -- Each tenant's row is written only when it must change: a tenant new to the queue
   -- gets its row, a hold (ctx.rateLimit) is recorded, and running moves for tenants
@@ -88,11 +101,12 @@ BEGIN
   -- whole of tenant_state and filtered it per tenant, 100 ms for 100 jobs over 10,000
   -- tenants in the fairness benchmark's claim-cost step).
   tenant_row AS (
-    SELECT d.queue, d.tenant, d.d_running, d.hold_until, t.known IS NOT NULL AS known, coalesce(t.counted, false) AS counted
-      FROM tenant_delta d
+    SELECT d.queue, d.tenant, d.d_running, d.hold_until, NOT d.probe OR t.known IS NOT NULL AS known, coalesce(t.counted, false) AS counted
+      FROM (SELECT x.*, x.arrived OR x.hold_until IS NOT NULL OR x.queue IN (SELECT c.queue FROM counting c) AS probe
+              FROM tenant_delta x) d
       LEFT JOIN LATERAL (
         SELECT true AS known, ts.running IS NOT NULL AS counted FROM {{schema}}.tenant_state ts
-         WHERE ts.queue = d.queue AND ts.tenant = d.tenant LIMIT 1) t ON true
+         WHERE d.probe AND ts.queue = d.queue AND ts.tenant = d.tenant LIMIT 1) t ON true
   ),
   tenants AS (
     INSERT INTO {{schema}}.tenant_state AS t (queue, tenant, running, held_until)
@@ -436,10 +450,19 @@ BEGIN
      WHERE j.id = ANY (ARRAY(SELECT unnest(p.ids) FROM picks p))
     RETURNING j.id, j.queue, j.tenant, j.priority, j.payload, j.attempt, j.max_attempts, j.timeout_ms, j.created_at, j.run_at
   ),
+  -- What each lane got, and its tenant with it (t_got). Only a limited tenant's lanes
+  -- (a concurrency limit or tokens: every lane of a tenant is alike in that) need t_got,
+  -- so only they go through the window and its sort on (queue, tenant); an unlimited
+  -- lane's t_got is its own got, never read.
   lane_out AS (
+    SELECT p.*, cardinality(p.ids) AS got, cardinality(p.ids) AS t_got
+      FROM picks p
+     WHERE p.lim IS NULL AND p.tokens IS NULL
+    UNION ALL
     SELECT p.*, cardinality(p.ids) AS got,
            (sum(cardinality(p.ids)) OVER (PARTITION BY p.queue, p.tenant))::int AS t_got
       FROM picks p
+     WHERE p.lim IS NOT NULL OR p.tokens IS NOT NULL
   ),
   -- Only tenants with something to write: a counted running (NULL stays NULL) or tokens.
   tenants AS (
@@ -482,10 +505,15 @@ BEGIN
      WHERE ls.ctid = o.lane_ctid
     RETURNING ls.queue, ls.parked_until, ls.ready > 0 AND ls.parked_until IS NOT NULL AS parked, o.lim IS NOT NULL AS tenant_limited
   ),
+  -- Per queue and tier: jobs taken and the last start tag served, in one pass over the
+  -- lanes (read by queue_got and by the queue's vclock).
+  tier_out AS (
+    SELECT o.queue, o.tier, sum(o.got)::int AS got, max(o.served) AS served FROM lane_out o GROUP BY 1, 2
+  ),
   queue_got AS (
     SELECT qb.queue, qb.want, qb.budget, qb.tokens, qb.rate, qb.held_until, qb.vclock,
            qb.concurrency IS NOT NULL AND qb.concurrency - qb.running < qb.want AS queue_limited,
-           coalesce((SELECT sum(o.got) FROM lane_out o WHERE o.queue = qb.queue), 0)::int AS got
+           coalesce((SELECT sum(o.got) FROM tier_out o WHERE o.queue = qb.queue), 0)::int AS got
       FROM qb
   ),
   queues AS (
@@ -493,7 +521,7 @@ BEGIN
        SET running = qs.running + g.got,
            tokens = g.tokens - g.got,
            tokens_at = CASE WHEN g.tokens IS NULL THEN NULL ELSE v_now END,
-           vclock = ARRAY(SELECT greatest(g.vclock[i], coalesce((SELECT max(o.served) FROM lane_out o
+           vclock = ARRAY(SELECT greatest(g.vclock[i], coalesce((SELECT max(o.served) FROM tier_out o
                                                                  WHERE o.queue = g.queue AND o.tier = i - 1), g.vclock[i]))
                             FROM generate_series(1, 4) AS i ORDER BY i)
       FROM queue_got g
