@@ -180,9 +180,7 @@ export class WorkerRuntime {
       log,
       confirmMs: config.sessionCheckMs,
       mayRescue: () =>
-        this.listenerUp &&
-        Date.now() >= this.sessionHoldOffUntil &&
-        Date.now() - this.lastConnectionErrorAt >= RECONNECT_GRACE_MS,
+        this.listenerUp && Date.now() >= this.sessionHoldOffUntil && Date.now() - this.lastConnectionErrorAt >= RECONNECT_GRACE_MS,
     });
   }
 

@@ -139,7 +139,11 @@ describe('database outage with worker processes', () => {
     w.child.kill('SIGSTOP');
     await sleep(2_500);
     w.child.kill('SIGCONT');
-    await waitFor(async () => (await admin.counts()).find((x) => x.queue === queue && x.state === 'completed')?.count === total, 60_000, 'every job to complete');
+    await waitFor(
+      async () => (await admin.counts()).find((x) => x.queue === queue && x.state === 'completed')?.count === total,
+      60_000,
+      'every job to complete',
+    );
     const ids = ran().map((l) => l.split(' ')[0]);
     expect(new Set(ids).size).toBe(total);
     const notes = w
