@@ -80,7 +80,8 @@ try {
       );
       c.on('notice', (n) => console.log(n.message));
     }
-    const lsn = (await c.query('SELECT pg_current_wal_insert_lsn()::text AS l')).rows[0].l as string;
+    // Not under perf: these would be sampled with the claim.
+    const lsn = PERF ? '' : ((await c.query('SELECT pg_current_wal_insert_lsn()::text AS l')).rows[0].l as string);
     const t = performance.now();
     const u = cpuUs(pid);
     const r =
@@ -94,9 +95,10 @@ try {
     stats[kind].ms.push(performance.now() - t);
     stats[kind].cpu.push(cpuUs(pid) - u);
     // WAL the claim wrote (nothing else writes meanwhile): a figure the load does not move.
-    stats[kind].wal.push(
-      (await c.query('SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1)::float8 AS d', [lsn])).rows[0].d as number,
-    );
+    if (!PERF)
+      stats[kind].wal.push(
+        (await c.query('SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1)::float8 AS d', [lsn])).rows[0].d as number,
+      );
     const jobs = r.rows.filter((x) => x.id !== null);
     if (jobs.length !== 1) empty++;
     for (const j of jobs) await finish(j.id, j.attempt);
@@ -115,7 +117,7 @@ try {
         name === 'claim' ? `claim_jobs (size ${SIZE})` : name === 'alt' ? `${process.env.ALT} (size ${SIZE})` : 'floor (get_job shape)',
       'wall ms (median / min)': `${median(half(s.ms)).toFixed(3)} / ${Math.min(...half(s.ms)).toFixed(3)}`,
       'backend CPU ms (median / min)': `${(median(half(s.cpu)) / 1000).toFixed(3)} / ${(Math.min(...half(s.cpu)) / 1000).toFixed(3)}`,
-      'WAL bytes (median)': median(half(s.wal)).toFixed(0),
+      'WAL bytes (median)': s.wal.length > 0 ? median(half(s.wal)).toFixed(0) : '(not under perf)',
     });
   }
   printTable(
@@ -137,19 +139,18 @@ try {
  */
 function printPerf(file: string) {
   const script = execFileSync('perf', ['script', '-i', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  // Frames innermost first.
   const stacks = script
     .split('\n\n')
-    .map(
-      (b) =>
-        new Set(
-          b
-            .split('\n')
-            .slice(1)
-            .map((l) => l.trim().split(/\s+/)[1]?.split('+')[0]),
-        ),
+    .map((b) =>
+      b
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/)[1]?.split('+')[0] ?? ''),
     )
-    .filter((f) => f.size > 0);
-  const statement = (st: Set<string | undefined>) =>
+    .filter((f) => f.length > 0)
+    .map((frames) => ({ frames, set: new Set(frames) }));
+  const statement = (st: Set<string>) =>
     st.has('exec_stmt_execsql')
       ? '2. the fold'
       : st.has('SPI_execute_plan_extended')
@@ -164,10 +165,11 @@ function printPerf(file: string) {
     standard_ExecutorEnd: 'end',
   };
   const counts = new Map<string, Map<string, number>>();
-  for (const st of stacks) {
-    const phase = Object.keys(phases).find((f) => st.has(f));
-    const row = counts.get(statement(st)) ?? new Map<string, number>();
-    counts.set(statement(st), row);
+  for (const { frames, set } of stacks) {
+    // The innermost phase: the outer statement's ExecutorRun encloses the whole function.
+    const phase = frames.find((f) => f in phases);
+    const row = counts.get(statement(set)) ?? new Map<string, number>();
+    counts.set(statement(set), row);
     for (const k of ['all', (phase && phases[phase]) ?? 'other']) row.set(k, (row.get(k) ?? 0) + 1);
   }
   const pct = (n = 0) => `${((100 * n) / stacks.length).toFixed(1)} %`;
