@@ -129,6 +129,7 @@ export class WorkerRuntime {
       executors: () => [...this.executors.values()],
       gate: plugin?.gate,
       release: (rows) => this.release(rows),
+      unwritten: () => this.batcher.pending,
       pollIntervalMs: config.pollIntervalMs,
       maxPrefetch: config.maxPrefetch,
       prefetchSeconds: config.prefetchSeconds,
