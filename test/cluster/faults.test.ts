@@ -195,7 +195,7 @@ describe('RotaCluster: a worker process dies', () => {
       CLUSTER_PREFIX: 'crash',
     });
     await holder.ready;
-    // One job per group held (concurrency 1 in each of 8 groups, leases of 30 s).
+    // Eight jobs held (concurrency 8 for the process, leases of 30 s).
     const held = () =>
       holder
         .lines()
