@@ -98,6 +98,9 @@ export function resolveCluster(o: ClusterOptions): ResolvedCluster {
     });
   }
   const schemaPrefix = o.schemaPrefix ?? 'rota';
+  // PostgreSQL reserves schema names starting with pg_ (`pg` would make `pg_cluster`).
+  if (typeof schemaPrefix === 'string' && /^pg(_|$)/.test(schemaPrefix))
+    throw new ValidationError('schemaPrefix', `must not make schema names starting with pg_ (got ${JSON.stringify(schemaPrefix)})`);
   try {
     validateSchema(groupSchema(schemaPrefix, groups - 1));
     validateSchema(`${schemaPrefix}_cluster`);
