@@ -72,8 +72,13 @@ export class GroupRotas {
       r = new Rota({
         // A group's fallback claim poll and breaker sync: NOTIFY wakes a group with new
         // work (and breaker changes), so idle groups are not polled every second.
-        ...(this.o.hooks ? { pollIntervalMs: IDLE_POLL_MS, breakerSyncMs: BREAKER_SYNC_MS } : {}),
         ...this.o.rota,
+        ...(this.o.hooks
+          ? {
+              pollIntervalMs: this.o.rota?.pollIntervalMs ?? IDLE_POLL_MS,
+              breakerSyncMs: this.o.rota?.breakerSyncMs ?? BREAKER_SYNC_MS,
+            }
+          : {}),
         pool: this.pool(server),
         schema,
         workerId: this.o.workerId,

@@ -102,6 +102,24 @@ describe('RotaCluster shared worker runtime', () => {
     expect(bigAtSmallEnd - bigAtSmallStart).toBeLessThan(150);
   });
 
+  it('does not poll idle groups every second: a NOTIFY wakes the group that got work', async () => {
+    // The cluster's default fallback poll (5 s), not the tests' 50 ms.
+    const c = makeCluster(servers, { schemaPrefix: 'idle', rota: { pollIntervalMs: undefined } });
+    await c.migrate();
+    const log = new RunLog();
+    const w = c.work('quiet', { concurrency: 4 }, async (job) => log.ran(job.id));
+    const claims = () => Object.values(c.stats().groups).reduce((a, g) => a + g.claims, 0);
+    await waitFor(() => Object.keys(c.stats().groups).length === 8 && claims() >= 8, 10_000, 'first claims');
+    const before = claims();
+    await sleep(2_500);
+    // 8 idle groups for 2.5 s: at 1 s polling that is 16 claims or more; at 5 s, at most one round.
+    expect(claims() - before).toBeLessThanOrEqual(8);
+    const t = tenants[5] as string;
+    const { id } = await c.enqueue('quiet', {}, { tenant: t });
+    await waitFor(() => log.runs.has(id), 3_000, 'the job, woken by its NOTIFY (long before the 5 s poll)');
+    await w.stop();
+  });
+
   it('sharedRuntime: false keeps the earlier design: concurrency per group', async () => {
     const c = makeCluster(servers, { schemaPrefix: 'pgd', sharedRuntime: false });
     await c.migrate();
