@@ -2,7 +2,11 @@
 -- for longer than the lease). The attempt that was running counts; a job with no
 -- attempts left is moved to jobs_done as dead. Any live worker runs this periodically;
 -- SKIP LOCKED lets several do so at once without blocking each other.
---   $1 int  max rows per run
+--   $1 int       max rows per run
+--   $2 text      the rescuing worker's id
+--   $3 bigint[]  ids of the jobs it still holds: never rescued by it (a process frozen
+--                for longer than its lease renews them at its next heartbeat instead);
+--                NULL while one of its claims is in flight: none of its jobs then
 -- Reads jobs_lease_idx (running rows only, ordered by lease_expires_at). The rows stay
 -- locked by this statement while move_jobs() (sql/functions/move_jobs.sql) moves them
 -- (requeued at their old run_at, so back to their place in line, not behind the backlog
@@ -11,6 +15,7 @@
 WITH expired AS (
   SELECT j.id, j.attempt, j.max_attempts, j.locked_by FROM {{schema}}.jobs j
    WHERE j.state = 'running' AND j.lease_expires_at < now()
+     AND NOT (j.locked_by = $2 AND ($3::bigint[] IS NULL OR j.id = ANY ($3::bigint[])))
    ORDER BY j.lease_expires_at
    LIMIT $1
    FOR UPDATE SKIP LOCKED

@@ -106,6 +106,7 @@ export class ClaimLoop {
   /** Probe claims asked for (one per queue at a time), made at the top of the next round. */
   private readonly probes = new Map<string, ProbeRequest>();
   private outage = false;
+  private inFlight = 0;
   private firstDone: () => void = () => {};
   /** Settles once the first claim came back (or failed), or the loop stopped. */
   readonly firstClaim: Promise<void> = new Promise((resolve) => {
@@ -130,6 +131,14 @@ export class ClaimLoop {
     await this.loopDone;
     for (const req of this.probes.values()) req.done([], 0);
     this.probes.clear();
+  }
+
+  /**
+   * Claim statements sent whose rows have not been delivered yet. Their jobs are this
+   * worker's in the database but in no executor: the rescue must not take them.
+   */
+  get claimsInFlight(): number {
+    return this.inFlight;
   }
 
   /** Waiting for a wake-up (no claim in flight, none about to start): its connection is free. */
@@ -219,7 +228,15 @@ export class ClaimLoop {
       try {
         const free = ex ? ex.concurrency - ex.active - ex.buffered : 0;
         if (free > 0) granted = await req.grant(free);
-        if (granted > 0) rows = (await this.opts.claim([req.queue], [granted])).rows;
+        if (granted > 0) {
+          // Counted until the rows are delivered below, in this same synchronous run.
+          this.inFlight++;
+          try {
+            rows = (await this.opts.claim([req.queue], [granted])).rows;
+          } finally {
+            this.inFlight--;
+          }
+        }
       } catch (err) {
         this.opts.log.warn({ err: String(err), queue: req.queue }, 'could not claim probe jobs');
       }
@@ -279,7 +296,13 @@ export class ClaimLoop {
         let batch: ClaimBatch;
         try {
           const started = performance.now();
-          batch = await this.opts.claim(queues, counts);
+          // Counted until the rows are delivered below, in this same synchronous run.
+          this.inFlight++;
+          try {
+            batch = await this.opts.claim(queues, counts);
+          } finally {
+            this.inFlight--;
+          }
           if (batch.rows.length >= MIN_CLAIM) {
             const sample = (performance.now() - started) / batch.rows.length;
             this.msPerJob = this.msPerJob === 0 ? sample : 0.7 * this.msPerJob + 0.3 * sample;

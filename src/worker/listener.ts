@@ -25,6 +25,9 @@ export interface ListenerOptions {
  * reconnects with backoff (100 ms doubling to 5 s), logging once per outage, and
  * re-LISTENs; the claim loop's poll covers the gap.
  */
+/** The longest wait between two reconnect attempts of a listener. */
+export const LISTENER_MAX_BACKOFF_MS = 5_000;
+
 export class Listener {
   private client: pg.Client | null = null;
   private stopped = false;
@@ -93,7 +96,7 @@ export class Listener {
       this.outage = true;
       this.opts.log.warn({ err: String(err) }, 'listener disconnected; reconnecting with backoff (polling meanwhile)');
     }
-    this.backoff = Math.min(5_000, Math.max(100, this.backoff * 2));
+    this.backoff = Math.min(LISTENER_MAX_BACKOFF_MS, Math.max(100, this.backoff * 2));
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.connect();

@@ -10,10 +10,18 @@ import { ClaimLoop } from './claim-loop.js';
 import { type ClaimedRow, type JobOutcome, QueueExecutor } from './executor.js';
 import type { RuntimeHooks } from './hooks.js';
 import { JobLogBuffer } from './job-logs.js';
-import { Listener } from './listener.js';
+import { LISTENER_MAX_BACKOFF_MS, Listener } from './listener.js';
 import type { RuntimeControl, RuntimePlugin } from './plugin.js';
 import type { RetryPolicy } from './retry.js';
 import { listenerAppName, SessionWatch } from './sessions.js';
+
+/**
+ * After the database was unreachable, how long this worker takes nobody for dead (by a
+ * missing session or an expired lease): every live worker reconnects its listener within
+ * its backoff (at most LISTENER_MAX_BACKOFF_MS after the server is back) and renews its
+ * leases at its next heartbeat. Twice the longest backoff, whatever the lease.
+ */
+const RECONNECT_GRACE_MS = 2 * LISTENER_MAX_BACKOFF_MS;
 
 export interface RuntimeConfig {
   schema: string;
@@ -100,7 +108,7 @@ export class WorkerRuntime {
   private unregistered = false;
   private stopping: Promise<void> | null = null;
   readonly counters = { rescued: 0, rescuedDead: 0, leasesLost: 0 };
-  /** When a background statement last failed for want of a connection (rescue holds off after it). */
+  /** When a background statement last failed for want of a connection (rescues hold off after it). */
   private lastConnectionErrorAt = 0;
 
   constructor(private readonly deps: RuntimeDeps) {
@@ -156,7 +164,7 @@ export class WorkerRuntime {
       onConnect: (recovered) => {
         // Back from an outage: the other workers may still be reconnecting (their
         // listener backoff is at most 5 s); do not take them for dead meanwhile.
-        if (recovered) this.sessionHoldOffUntil = Date.now() + Math.min(10_000, config.leaseMs);
+        if (recovered) this.sessionHoldOffUntil = Date.now() + RECONNECT_GRACE_MS;
         this.listenerUp = true;
         this.listening = true;
         this.claimLoop.wake();
@@ -181,9 +189,7 @@ export class WorkerRuntime {
       log,
       confirmMs: config.sessionCheckMs,
       mayRescue: () =>
-        this.listenerUp &&
-        Date.now() >= this.sessionHoldOffUntil &&
-        Date.now() - this.lastConnectionErrorAt >= Math.min(10_000, config.leaseMs),
+        this.listenerUp && Date.now() >= this.sessionHoldOffUntil && Date.now() - this.lastConnectionErrorAt >= RECONNECT_GRACE_MS,
     });
   }
 
@@ -380,6 +386,14 @@ export class WorkerRuntime {
     }
   }
 
+  /** Ids of every job this process holds: buffered, running, or finished with its status write pending. */
+  private heldIds(): string[] {
+    const ids: string[] = [];
+    for (const ex of [...this.executors.values(), ...this.draining]) for (const [id] of ex.heldJobs()) ids.push(id);
+    for (const u of this.batcher.unwritten()) ids.push(u.id);
+    return ids;
+  }
+
   /** Renews the lease of every held job in one statement; aborts jobs whose lease was lost. */
   private async heartbeat(): Promise<void> {
     const { pool, sql, config } = this.deps;
@@ -427,10 +441,23 @@ export class WorkerRuntime {
   private async rescue(): Promise<void> {
     const { pool, sql, config, log } = this.deps;
     // Right after the database was unreachable, every lease may look expired because no
-    // process could renew it. Hold off one lease length so live workers renew theirs and
-    // flush their queued status updates first; only leases of dead workers are rescued.
-    if (Date.now() - this.lastConnectionErrorAt < config.leaseMs) return;
-    const res = await pool.query<{ dead: number; requeued: number; queues: string[] }>(sql.rescue, [1000]);
+    // process could renew it. Hold off one lease length, and at least the reconnect grace,
+    // so live workers reconnect, renew theirs and flush their queued status updates first;
+    // only leases of dead workers are rescued.
+    if (Date.now() - this.lastConnectionErrorAt < Math.max(config.leaseMs, RECONNECT_GRACE_MS)) return;
+    // Never this process's own jobs: one frozen for a while (stopped, a VM paused, a long
+    // GC) finds its leases expired when it wakes, and its next heartbeat renews them;
+    // rescuing them would run them twice. Read when the statement is sent, not before
+    // it waited for a connection.
+    const client = await pool.connect();
+    let res: pg.QueryResult<{ dead: number; requeued: number; queues: string[] }>;
+    try {
+      // With a claim in flight, jobs just claimed are this worker's and in no executor yet: spare all of its jobs.
+      const own = this.claimLoop.claimsInFlight > 0 ? null : this.heldIds();
+      res = await client.query(sql.rescue, [1000, config.workerId, own]);
+    } finally {
+      client.release();
+    }
     const row = res.rows[0];
     if (!row || (row.dead === 0 && row.requeued === 0)) return;
     this.counters.rescued += row.requeued;

@@ -2,7 +2,7 @@
  * The database goes away mid-run and comes back, with real worker processes. This
  * file starts its own PostgreSQL server: the shared one must never stop.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -34,7 +34,7 @@ function warnings(p: Spawned): Map<string, number> {
 }
 
 describe('database outage with worker processes', () => {
-  it('workers ride out a restart longer than their lease: nothing lost, nothing run twice, no crash, one warning per part', async () => {
+  it('workers ride out a restart longer than their lease, one of them back late: nothing lost, nothing run twice, no crash, one warning per part', async () => {
     const admin = makeRota(server.url);
     await admin.migrate();
     const queue = 'outage';
@@ -64,6 +64,11 @@ describe('database outage with worker processes', () => {
     };
     await waitFor(async () => (await completed()) >= total / 5, 60_000, 'the run to be under way');
 
+    // The second worker comes back late, as a worker still in its listener's reconnect
+    // backoff (up to 5 s) does: frozen through the restart and 3 s after it. It is alive;
+    // the first worker must not take it for dead meanwhile.
+    const late = workers[1] as Spawned;
+    late.child.kill('SIGSTOP');
     await server.stop();
     const refused = await admin.enqueue(queue, { during: 'outage' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(DatabaseUnavailableError);
@@ -73,6 +78,8 @@ describe('database outage with worker processes', () => {
     const waited = patient.enqueue(queue, { during: 'outage, waited' });
     await sleep(4_000);
     await server.start();
+    await sleep(3_000);
+    late.child.kill('SIGCONT');
     const { id } = await waited;
     expect(id).toMatch(/^\d+$/);
 
@@ -80,6 +87,14 @@ describe('database outage with worker processes', () => {
     const c = await admin.counts();
     expect(c.filter((x) => x.queue === queue && x.state !== 'completed')).toEqual([]);
     // No status update was lost: a lost completion would have let the job be rescued and run again.
+    // Neither live worker took the other for dead after the restart: a listener still in
+    // its reconnect backoff (up to 5 s) is not a dead process, and an expired lease of a
+    // connected worker is renewed by its heartbeat before anyone rescues it.
+    for (const w of workers) {
+      const warned = warnings(w);
+      expect(warned.get('worker process gone (its sessions ended): its jobs rescued'), w.output().slice(-3000)).toBeUndefined();
+      expect(warned.get('rescued jobs whose lease expired'), w.output().slice(-3000)).toBeUndefined();
+    }
     const ids = readFileSync(runs, 'utf8')
       .trim()
       .split('\n')
@@ -95,5 +110,51 @@ describe('database outage with worker processes', () => {
     }
     for (const w of workers) w.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => w.exited));
+  });
+
+  it('a worker frozen for longer than its lease renews its own leases when it wakes instead of rescuing (and rerunning) its own jobs', async () => {
+    const admin = makeRota(server.url);
+    await admin.migrate();
+    const queue = 'frozen';
+    const total = 30;
+    await admin.enqueueMany(
+      queue,
+      Array.from({ length: total }, (_, i) => ({ payload: { i } })),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'rota-frozen-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const runs = join(dir, 'runs');
+    const ran = () => (existsSync(runs) ? readFileSync(runs, 'utf8').trim().split('\n').filter(Boolean) : []);
+    const w = spawnTs('harness/worker-process.ts', {
+      DATABASE_URL: server.url,
+      QUEUE: queue,
+      CONCURRENCY: '10',
+      JOB_MS: '400',
+      RUNS_FILE: runs,
+      ROTA_OPTIONS: JSON.stringify({ leaseMs: 1_000, rescueIntervalMs: 100, pollIntervalMs: 100 }),
+    });
+    await w.ready;
+    await waitFor(async () => ran().length >= 5, 30_000, 'the first jobs to finish');
+    // Frozen with jobs running and buffered: every lease it holds expires meanwhile.
+    w.child.kill('SIGSTOP');
+    await sleep(2_500);
+    w.child.kill('SIGCONT');
+    await waitFor(
+      async () => (await admin.counts()).find((x) => x.queue === queue && x.state === 'completed')?.count === total,
+      60_000,
+      'every job to complete',
+    );
+    const ids = ran().map((l) => l.split(' ')[0]);
+    expect(new Set(ids).size).toBe(total);
+    const notes = w
+      .output()
+      .split('\n')
+      .filter((l) => !l.includes('lease lost'))
+      .join('\n');
+    expect(ids, notes.slice(-3000)).toHaveLength(total);
+    expect(warnings(w).get('rescued jobs whose lease expired')).toBeUndefined();
+    w.child.kill('SIGTERM');
+    await w.exited;
+    await admin.close();
   });
 });
