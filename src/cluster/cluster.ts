@@ -33,7 +33,7 @@ import { boundedAll, type GroupMigration, migrateClusterSchema, migrateGroup } f
 import type { MoveResult } from './move.js';
 import { GroupPlacement, isGroupGone, PlacementStore } from './placement.js';
 import { readParts, sumCounts } from './reads.js';
-import { SharedRuntime, type SharedRuntimeStats } from './shared-runtime.js';
+import { claimsPerServer, SharedRuntime, type SharedRuntimeStats } from './shared-runtime.js';
 import { ClusterWorkers, servedGroups } from './workers.js';
 
 export interface ClusterWorkOptions extends WorkOptions {
@@ -72,7 +72,12 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
     const coordinator = this.cfg.servers.get(this.cfg.coordinator)?.connectionString as string;
     const { settings } = resolveOptions({ ...options.rota, connectionString: coordinator, workerId: this.workerId });
     this.enqueueCfg = { maxPayloadBytes: settings.maxPayloadBytes, defaultMaxAttempts: settings.defaultMaxAttempts };
-    const shared = this.cfg.sharedRuntime ? new SharedRuntime((server) => this.pool(server), 1) : null;
+    const shared = this.cfg.sharedRuntime
+      ? new SharedRuntime(
+          (server) => this.pool(server),
+          (server) => claimsPerServer(this.cfg.servers.get(server)?.poolSize ?? 1),
+        )
+      : null;
     this.shared = shared;
     this.rotas = new GroupRotas(this.cfg, {
       workerId: this.workerId,

@@ -57,7 +57,7 @@ export class SharedBudget implements SlotBudget {
   }
 }
 
-/** Claims of one server's groups, `limit` at a time, first asked first served. */
+/** Claims of one server's groups, `limit` at a time (claimsPerServer), first asked first served. */
 export class ClaimTurns {
   private inFlight = 0;
   private readonly queue: Array<() => void> = [];
@@ -204,6 +204,18 @@ export class FinishCoalescer {
   }
 }
 
+/**
+ * Claims in flight at once on a server. Two when the pool has room for them beside the
+ * status writes (at most two): a group's small claim (a newcomer tenant, urgent work)
+ * then goes out beside another group's large one instead of after it. Measured (4
+ * paired rounds, 8 groups on 3 servers): a small tenant behind a big one in another
+ * group of the same server finished after 43–118 ms with two, 47–209 ms with one, and
+ * burn-down was no slower.
+ */
+export function claimsPerServer(poolSize: number): number {
+  return poolSize >= 4 ? 2 : 1;
+}
+
 /** Per server: status-write transactions, and the groups' batches they carried (batches / transactions = groups per commit). */
 export type SharedRuntimeStats = Record<string, { transactions: number; batches: number }>;
 
@@ -214,7 +226,7 @@ export class SharedRuntime {
 
   constructor(
     private readonly pool: (server: string) => pg.Pool,
-    private readonly claimsPerServer: number,
+    private readonly claimsPerServer: (server: string) => number,
   ) {}
 
   /** `queue`'s executors in every group share `concurrency` slots from now on. */
@@ -232,7 +244,11 @@ export class SharedRuntime {
   hooks(server: string): RuntimeHooks {
     let s = this.servers.get(server);
     if (!s) {
-      s = { turns: new ClaimTurns(this.claimsPerServer), rotations: new Rotations(), finishes: new FinishCoalescer(this.pool(server)) };
+      s = {
+        turns: new ClaimTurns(this.claimsPerServer(server)),
+        rotations: new Rotations(),
+        finishes: new FinishCoalescer(this.pool(server)),
+      };
       this.servers.set(server, s);
     }
     const { turns, rotations, finishes } = s;
