@@ -73,45 +73,72 @@ BEGIN
            AS u(tenant, priority, d_ready, d_running, ready_at, hold_until)
      GROUP BY 1, 2, 3
   ),
-  tenant_delta AS (
-    SELECT d.queue, d.tenant, sum(d.d_running)::int AS d_running, max(d.hold_until) AS hold_until
-      FROM lane_delta d GROUP BY 1, 2
+  -- Queues in which some tenant's running is counted: a tenant_concurrency, or a tenant
+  -- with a concurrency of its own (tenant_limit_idx: a probe per queue). In the others a
+  -- lane whose jobs only ended (no arrival, no hold) needs nothing from its tenant's row:
+  -- the tenant's running is not counted and its row exists (the fold of its jobs' arrival
+  -- made it), so the probe below is skipped. sync_tenant_running() keeps "counted" equal
+  -- to "a limit applies" under the queue's lock, which this fold holds too.
+  counting AS (
+    SELECT q.queue FROM {{schema}}.queue_state q
+     WHERE q.queue = ANY(p_queues)
+       AND (q.tenant_concurrency IS NOT NULL
+            OR EXISTS (SELECT 1 FROM {{schema}}.tenant_state ts WHERE ts.queue = q.queue AND ts.concurrency IS NOT NULL))
+  ),
+  -- Each lane with what its tenant's row says: known (the row exists) and counted
+  -- (running is not NULL: a concurrency limit applies, see
+  -- sql/functions/tenant_running.sql). A lookup by primary key (LIMIT keeps it a
+  -- parameterized probe: as a join, with statistics taken before the tenants' rows
+  -- existed, the planner materialized the whole of tenant_state and filtered it per
+  -- tenant, 100 ms for 100 jobs over 10,000 tenants in the fairness benchmark's
+  -- claim-cost step). Per lane rather than per tenant, so that the lanes of a tenant new
+  -- to the queue are known to be new without a join (a tenant has one lane per priority
+  -- with work: mostly one).
+  lane_row AS (
+    SELECT d.*, NOT d.probe OR t.known IS NOT NULL AS known, coalesce(t.counted, false) AS counted
+      FROM (SELECT x.*, x.d_ready <> 0 OR x.ready_at IS NOT NULL OR x.hold_until IS NOT NULL
+                        OR x.queue IN (SELECT c.queue FROM counting c) AS probe
+              FROM lane_delta x) d
+      LEFT JOIN LATERAL (
+        SELECT true AS known, ts.running IS NOT NULL AS counted FROM {{schema}}.tenant_state ts
+         WHERE d.probe AND ts.queue = d.queue AND ts.tenant = d.tenant LIMIT 1) t ON true
+  ),
+  tenant_row AS (
+    SELECT d.queue, d.tenant, sum(d.d_running)::int AS d_running, max(d.hold_until) AS hold_until,
+           bool_and(d.known) AS known, bool_or(d.counted) AS counted
+      FROM lane_row d GROUP BY 1, 2
   ),
   -- Each tenant's row is written only when it must change: a tenant new to the queue
   -- gets its row, a hold (ctx.rateLimit) is recorded, and running moves for tenants
-  -- whose running is counted (not NULL: a concurrency limit applies to them, see
-  -- sql/functions/tenant_running.sql). The rest is a read of tenant_state_pkey: most
-  -- folds change only uncounted tenants (jobs of unlimited tenants ended), which used
-  -- to cost a row write per tenant per round.
-  -- A lookup per tenant by primary key (LIMIT keeps it a parameterized probe: as a join,
-  -- with statistics taken before the tenants' rows existed, the planner materialized the
-  -- whole of tenant_state and filtered it per tenant, 100 ms for 100 jobs over 10,000
-  -- tenants in the fairness benchmark's claim-cost step).
-  tenant_row AS (
-    SELECT d.queue, d.tenant, d.d_running, d.hold_until, t.known IS NOT NULL AS known, coalesce(t.counted, false) AS counted
-      FROM tenant_delta d
-      LEFT JOIN LATERAL (
-        SELECT true AS known, ts.running IS NOT NULL AS counted FROM {{schema}}.tenant_state ts
-         WHERE ts.queue = d.queue AND ts.tenant = d.tenant LIMIT 1) t ON true
-  ),
-  tenants AS (
-    INSERT INTO {{schema}}.tenant_state AS t (queue, tenant, running, held_until)
-    SELECT d.queue, d.tenant,
-           -- A new tenant is counted when its queue has a tenant_concurrency; a known
-           -- one's delta is added to what it has (NULL + delta stays NULL).
-           CASE WHEN d.known OR q.tenant_concurrency IS NOT NULL THEN d.d_running END,
-           d.hold_until
+  -- whose running is counted. The rest was at most a read: most folds change only
+  -- uncounted tenants (jobs of unlimited tenants ended), which used to cost a row write
+  -- per tenant per round. New rows (and new lanes below) are plain INSERTs, not upserts:
+  -- this fold holds the queue's lock, as does every other writer of its tenant and lane
+  -- rows (configure), so a row found missing stays missing until it is inserted here; a
+  -- lane row exists only with its tenant's (both are made here, neither is deleted).
+  -- An upsert checks the key before inserting and confirms the insert after: the first
+  -- claim after 20,000 jobs over 10,000 new tenants used 25-30 % more backend CPU and
+  -- 24 % more WAL with upserts (bench/experiments/fold-cost.ts).
+  new_tenants AS (
+    INSERT INTO {{schema}}.tenant_state (queue, tenant, running, held_until)
+    -- Counted from the start when its queue has a tenant_concurrency.
+    SELECT d.queue, d.tenant, CASE WHEN q.tenant_concurrency IS NOT NULL THEN d.d_running END, d.hold_until
       FROM tenant_row d
       JOIN {{schema}}.queue_state q ON q.queue = d.queue
-     WHERE NOT d.known OR d.hold_until IS NOT NULL OR (d.counted AND d.d_running <> 0)
-    ON CONFLICT (queue, tenant) DO UPDATE
-       SET running = t.running + excluded.running,
-           held_until = greatest(t.held_until, excluded.held_until)
+     WHERE NOT d.known
+  ),
+  tenants AS (
+    UPDATE {{schema}}.tenant_state t
+       SET running = t.running + d.d_running,  -- NULL (not counted) stays NULL
+           held_until = greatest(t.held_until, d.hold_until)
+      FROM tenant_row d
+     WHERE d.known AND (d.hold_until IS NOT NULL OR (d.counted AND d.d_running <> 0))
+       AND t.queue = d.queue AND t.tenant = d.tenant
   ),
   lane_in AS (
     SELECT x.queue, x.tenant, x.priority, sum(x.d_ready)::int AS d_ready, min(x.ready_at) AS ready_at, bool_or(x.unblock) AS unblock
       FROM (SELECT d.queue, d.tenant, d.priority, d.d_ready, d.ready_at, false AS unblock
-              FROM lane_delta d WHERE d.d_ready <> 0 OR d.ready_at IS NOT NULL
+              FROM lane_row d WHERE d.known AND (d.d_ready <> 0 OR d.ready_at IS NOT NULL)
             UNION ALL
             SELECT l.queue, l.tenant, l.priority, 0, NULL, true
               FROM tenant_row d
@@ -123,6 +150,19 @@ BEGIN
              -- Only a counted tenant can be parked at its limit (removing a limit unparks).
              WHERE d.counted AND d.d_running < 0) x
      GROUP BY 1, 2, 3
+  ),
+  -- A new tenant's lanes start at their tier's current round (vclock): claimable now, or
+  -- parked until their first job is due.
+  new_lanes AS (
+    INSERT INTO {{schema}}.lane_state (queue, tenant, priority, tier, ready, vtime, parked_until, promote_at)
+    SELECT d.queue, d.tenant, d.priority, d.priority, d.d_ready,
+           q.vclock[d.priority + 1],
+           CASE WHEN d.ready_at <= v_now THEN NULL
+                WHEN d.ready_at IS NOT NULL THEN d.ready_at
+                ELSE 'infinity' END,
+           CASE WHEN q.aging_ms IS NOT NULL AND d.priority > 0 THEN v_now + q.aging_ms * interval '1 millisecond' END
+      FROM lane_row d JOIN {{schema}}.queue_state q ON q.queue = d.queue
+     WHERE NOT d.known AND (d.d_ready <> 0 OR d.ready_at IS NOT NULL)
   ),
   -- The proposed parking travels in excluded.parked_until: NULL = claimable now (a job
   -- became due, or the tenant went under its limit), a time = the first new job's
@@ -152,7 +192,7 @@ BEGIN
   queue_delta AS (
     SELECT c.queue, max(c.queue_hold_until) AS hold_until,
            (SELECT coalesce(sum(d.d_running), 0) FROM lane_delta d WHERE d.queue = c.queue)::int AS d_running,
-           EXISTS (SELECT 1 FROM tenant_delta d WHERE d.queue = c.queue AND d.hold_until IS NOT NULL) AS tenant_held
+           EXISTS (SELECT 1 FROM tenant_row d WHERE d.queue = c.queue AND d.hold_until IS NOT NULL) AS tenant_held
       FROM changes c GROUP BY c.queue
   )
   UPDATE {{schema}}.queue_state q
@@ -436,10 +476,19 @@ BEGIN
      WHERE j.id = ANY (ARRAY(SELECT unnest(p.ids) FROM picks p))
     RETURNING j.id, j.queue, j.tenant, j.priority, j.payload, j.attempt, j.max_attempts, j.timeout_ms, j.created_at, j.run_at
   ),
+  -- What each lane got, and its tenant with it (t_got). Only a limited tenant's lanes
+  -- (a concurrency limit or tokens: every lane of a tenant is alike in that) need t_got,
+  -- so only they go through the window and its sort on (queue, tenant); an unlimited
+  -- lane's t_got is its own got, never read.
   lane_out AS (
+    SELECT p.*, cardinality(p.ids) AS got, cardinality(p.ids) AS t_got
+      FROM picks p
+     WHERE p.lim IS NULL AND p.tokens IS NULL
+    UNION ALL
     SELECT p.*, cardinality(p.ids) AS got,
            (sum(cardinality(p.ids)) OVER (PARTITION BY p.queue, p.tenant))::int AS t_got
       FROM picks p
+     WHERE p.lim IS NOT NULL OR p.tokens IS NOT NULL
   ),
   -- Only tenants with something to write: a counted running (NULL stays NULL) or tokens.
   tenants AS (
@@ -482,10 +531,15 @@ BEGIN
      WHERE ls.ctid = o.lane_ctid
     RETURNING ls.queue, ls.parked_until, ls.ready > 0 AND ls.parked_until IS NOT NULL AS parked, o.lim IS NOT NULL AS tenant_limited
   ),
+  -- Per queue and tier: jobs taken and the last start tag served, in one pass over the
+  -- lanes (read by queue_got and by the queue's vclock).
+  tier_out AS (
+    SELECT o.queue, o.tier, sum(o.got)::int AS got, max(o.served) AS served FROM lane_out o GROUP BY 1, 2
+  ),
   queue_got AS (
     SELECT qb.queue, qb.want, qb.budget, qb.tokens, qb.rate, qb.held_until, qb.vclock,
            qb.concurrency IS NOT NULL AND qb.concurrency - qb.running < qb.want AS queue_limited,
-           coalesce((SELECT sum(o.got) FROM lane_out o WHERE o.queue = qb.queue), 0)::int AS got
+           coalesce((SELECT sum(o.got) FROM tier_out o WHERE o.queue = qb.queue), 0)::int AS got
       FROM qb
   ),
   queues AS (
@@ -493,7 +547,7 @@ BEGIN
        SET running = qs.running + g.got,
            tokens = g.tokens - g.got,
            tokens_at = CASE WHEN g.tokens IS NULL THEN NULL ELSE v_now END,
-           vclock = ARRAY(SELECT greatest(g.vclock[i], coalesce((SELECT max(o.served) FROM lane_out o
+           vclock = ARRAY(SELECT greatest(g.vclock[i], coalesce((SELECT max(o.served) FROM tier_out o
                                                                  WHERE o.queue = g.queue AND o.tier = i - 1), g.vclock[i]))
                             FROM generate_series(1, 4) AS i ORDER BY i)
       FROM queue_got g

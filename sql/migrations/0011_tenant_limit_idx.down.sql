@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS {{schema}}.tenant_limit_idx;

@@ -1,0 +1,12 @@
+-- rota 0011: which queues count some tenant's running jobs, in one probe (issue #9).
+--
+-- A claim's fold of finished jobs used to read the tenant_state row of every tenant
+-- whose jobs ended, to learn whether its running is counted (sql/functions/claim_jobs.sql,
+-- sql/migrations/0012_tenant_running.sql): a tenant_state_pkey probe per tenant per
+-- round over many tenants. Running is counted exactly for the tenants a concurrency limit
+-- applies to (their own, or their queue's tenant_concurrency), so a queue with no
+-- tenant_concurrency and no tenant with a concurrency of its own counts no one; this
+-- index answers the second half with one probe. `concurrency` changes only when a tenant
+-- is configured, so the claims' and folds' updates of tenant rows stay HOT.
+-- {{schema}} is replaced by the configured schema name (validated, quoted).
+CREATE INDEX tenant_limit_idx ON {{schema}}.tenant_state (queue) WHERE concurrency IS NOT NULL;
