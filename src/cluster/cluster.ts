@@ -29,7 +29,7 @@ import { ClusterMigrateError } from './errors.js';
 import { GroupRotas } from './group-rotas.js';
 import { groupOfJobId, groupOfSchedule, groupOfTenant, groupSchema } from './hash.js';
 import { ClusterLimits, type ClusterQueueHandle } from './limit-store.js';
-import { boundedAll, type GroupMigration, migrateClusterSchema, migrateGroup } from './migrate.js';
+import { type GroupMigration, migrateClusterSchema, migrateGroup, migrateGroups } from './migrate.js';
 import type { MoveResult } from './move.js';
 import { GroupPlacement, isGroupGone, PlacementStore } from './placement.js';
 import { readParts, sumCounts } from './reads.js';
@@ -203,14 +203,12 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
     // Groups are migrated where they are: a group moved since the config was written is
     // migrated on its new server, never re-created empty on its old one.
     await this.placer.seed();
-    const groups = Array.from({ length: this.cfg.groups }, (_, g) => g);
-    const out = await boundedAll(groups, this.cfg.migrateConcurrency, async (g): Promise<GroupMigration> => {
-      const server = this.cfg.placement[g] as string;
-      try {
-        return { ...(await migrateGroup(this.group(g), this.pool(server), g)), server };
-      } catch (err) {
-        return { group: g, schema: this.schemaOf(g), server, applied: [], version: 0, error: String(err) };
-      }
+    const out = await migrateGroups({
+      groups: this.cfg.groups,
+      concurrency: this.cfg.migrateConcurrency,
+      serverOf: (g) => this.serverOf(g),
+      schemaOf: (g) => this.schemaOf(g),
+      migrate: (g) => migrateGroup(this.group(g), this.pool(this.serverOf(g)), g),
     });
     if (out.some((g) => g.error)) throw new ClusterMigrateError(out);
     return out;
