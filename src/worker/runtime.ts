@@ -8,6 +8,7 @@ import type { Handler } from '../types.js';
 import { type FlushStats, StatusBatcher } from './batcher.js';
 import { ClaimLoop } from './claim-loop.js';
 import { type ClaimedRow, type JobOutcome, QueueExecutor } from './executor.js';
+import type { RuntimeHooks } from './hooks.js';
 import { JobLogBuffer } from './job-logs.js';
 import { LISTENER_MAX_BACKOFF_MS, Listener } from './listener.js';
 import type { RuntimeControl, RuntimePlugin } from './plugin.js';
@@ -62,6 +63,8 @@ export interface RuntimeDeps {
   plugin?: RuntimePlugin;
   /** Extra work on the heartbeat timer, after the heartbeat (the monitor's rollup write). */
   onHeartbeat?: () => Promise<void>;
+  /** A host running several runtimes in one process (RotaCluster) shares work through these. */
+  hooks?: RuntimeHooks;
 }
 
 export interface QueueWorkerOptions {
@@ -95,6 +98,8 @@ export class WorkerRuntime {
   /** Set once the LISTEN connection was up: only then is this worker registered (see sessions.ts). */
   private listening = false;
   private timers: NodeJS.Timeout[] = [];
+  /** Stops the periodic tasks scheduled through hooks.schedule. */
+  private unscheduled: Array<() => void> = [];
   private started = false;
   /** The start-up (listener, first registration, first rescue); stop() waits for it. */
   private background: Promise<void> | null = null;
@@ -107,11 +112,12 @@ export class WorkerRuntime {
   private lastConnectionErrorAt = 0;
 
   constructor(private readonly deps: RuntimeDeps) {
-    const { config, pool, sql, log } = deps;
+    const { config, pool, sql, log, hooks } = deps;
     this.batcher = new StatusBatcher({
       write: async (params) => {
         await this.writeJobLogs();
-        await pool.query({ name: `rota_finish_${config.schema}`, text: sql.finishBatch, values: params });
+        const statement = { name: `rota_finish_${config.schema}`, text: sql.finishBatch, values: params };
+        await (hooks?.writeFinish ? hooks.writeFinish(statement) : pool.query(statement));
       },
       log,
       batchSize: config.batchSize,
@@ -132,8 +138,11 @@ export class WorkerRuntime {
       claimSql: sql.claim,
     });
     const plugin = deps.plugin;
+    const claimTurn = hooks?.claimTurn;
     this.claimLoop = new ClaimLoop({
-      claim: (queues, counts) => this.claimer.claim(queues, counts),
+      claim: claimTurn
+        ? (queues, counts) => claimTurn(() => this.claimer.claim(queues, counts))
+        : (queues, counts) => this.claimer.claim(queues, counts),
       executors: () => [...this.executors.values()],
       gate: plugin?.gate,
       release: (rows) => this.release(rows),
@@ -209,6 +218,7 @@ export class WorkerRuntime {
       log: this.deps.log.child({ queue }),
       finish: (u) => this.batcher.push(u),
       jobLogs: this.jobLogs,
+      budget: this.deps.hooks?.budget?.(queue),
       onSlotFree: () => this.claimLoop.slotFreed(ex),
       onOutcome: (o) => {
         this.finished.set(queue, (this.finished.get(queue) ?? 0) + 1);
@@ -251,10 +261,10 @@ export class WorkerRuntime {
     this.claimLoop.start();
     this.deps.plugin?.start(this.control());
     // One warning when a task starts failing and one when it recovers, not one per tick.
-    const every = (task: string, ms: number, fn: () => Promise<unknown>) => {
+    const every = (task: 'heartbeat' | 'rescue' | 'sessions' | 'maintenance', ms: number, fn: () => Promise<unknown>) => {
       let busy = false;
       let failing = false;
-      const t = setInterval(() => {
+      const tick = () => {
         if (busy) return;
         busy = true;
         fn()
@@ -270,7 +280,13 @@ export class WorkerRuntime {
           .finally(() => {
             busy = false;
           });
-      }, ms);
+      };
+      const schedule = this.deps.hooks?.schedule;
+      if (schedule) {
+        this.unscheduled.push(schedule(task, ms, tick));
+        return;
+      }
+      const t = setInterval(tick, ms);
       t.unref();
       this.timers.push(t);
     };
@@ -322,6 +338,7 @@ export class WorkerRuntime {
     // or another process rescues it and runs it a second time.
     await this.drain(all, timeoutMs);
     for (const t of this.timers) clearInterval(t);
+    for (const stop of this.unscheduled) stop();
     const left = await this.batcher.flush(Date.now() + timeoutMs);
     if (left > 0) log.error({ left }, 'status updates not written before shutdown; their jobs will be rescued after the lease');
     await this.deps.plugin?.stop().catch((err) => log.warn({ err: String(err) }, 'resilience shutdown failed'));
