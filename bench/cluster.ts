@@ -3,11 +3,15 @@
  *
  * Starts its own three embedded PostgreSQL servers (PostgreSQL defaults) and, for 1, 2
  * and 3 servers holding 8 groups: bulk-enqueues 20,000 no-op jobs over 64 tenants, then
- * one process works them (concurrency 4 per group, 32 in all) until all are done.
+ * one process works them until all are done, with the shared worker runtime
+ * (concurrency 32 for the process) and with one runtime per group (`sharedRuntime:
+ * false`, concurrency 4 per group, 32 in all), alternating within each round.
  * Figures: enqueue and burn-down jobs/s, database transactions per 1,000 jobs and
  * PostgreSQL CPU ms per 1,000 jobs (all servers' processes, from /proc), and each
- * server's share of that CPU. Then fairness: tenant B (50 jobs) enqueued right after
- * tenant A's 5,000, B in another group than A, and B in A's group; handlers sleep 2 ms.
+ * server's share of that CPU. Then queue-wide limits split over groups, the idle cost
+ * (transactions/s of a worker serving 8 and 32 empty groups) in both designs, and
+ * fairness: tenant B (50 jobs) enqueued right after tenant A's 5,000, B in another
+ * group than A, and B in A's group; handlers sleep 2 ms.
  *
  * On this machine every server shares the same 2 cores with the workers, so jobs/s
  * cannot grow with servers here; the CPU per job and its split over servers are what
@@ -67,16 +71,26 @@ async function transactions(s: EmbeddedServer): Promise<number> {
   }
 }
 
-function cluster(servers: EmbeddedServer[], prefix: string): RotaCluster {
+type Design = 'shared' | 'per-group';
+const DESIGNS: Design[] = ['shared', 'per-group'];
+
+function cluster(servers: EmbeddedServer[], prefix: string, design: Design): RotaCluster {
   const named = Object.fromEntries(servers.map((s, i) => [String.fromCharCode(97 + i), { connectionString: s.url, poolSize: 4 }]));
-  return new RotaCluster({ servers: named, groups: GROUPS, schemaPrefix: prefix, logger: quiet, rebalanceMs: 0 });
+  return new RotaCluster({
+    servers: named,
+    groups: GROUPS,
+    schemaPrefix: prefix,
+    logger: quiet,
+    rebalanceMs: 0,
+    sharedRuntime: design === 'shared',
+  });
 }
 
 let seq = 0;
 
-async function burnDown(all: EmbeddedServer[], n: number): Promise<Row> {
+async function burnDown(all: EmbeddedServer[], n: number, design: Design): Promise<Row> {
   const servers = all.slice(0, n);
-  const c = cluster(servers, `bd${++seq}`);
+  const c = cluster(servers, `bd${++seq}`, design);
   await c.migrate();
   const items = Array.from({ length: JOBS }, (_, i) => ({ payload: { i }, tenant: `tenant-${i % TENANTS}` }));
   const t0 = performance.now();
@@ -90,7 +104,8 @@ async function burnDown(all: EmbeddedServer[], n: number): Promise<Row> {
     finish = r;
   });
   const started = performance.now();
-  const w = c.work('bench', { concurrency: PER_GROUP_CONCURRENCY }, async () => {
+  const concurrency = design === 'shared' ? PER_GROUP_CONCURRENCY * GROUPS : PER_GROUP_CONCURRENCY;
+  const w = c.work('bench', { concurrency }, async () => {
     if (++done === JOBS) finish();
   });
   await all_done;
@@ -100,8 +115,17 @@ async function burnDown(all: EmbeddedServer[], n: number): Promise<Row> {
   const tx = (await Promise.all(servers.map(transactions))).map((t, i) => t - (tx0[i] as number));
   await c.close();
   const cpuTotal = cpu.reduce((a, b) => a + b, 0);
+  const writes = Object.values(c.stats().statusWrites);
+  const perCommit =
+    writes.reduce((a, s) => a + s.batches, 0) /
+    Math.max(
+      1,
+      writes.reduce((a, s) => a + s.transactions, 0),
+    );
   return {
     servers: n,
+    design,
+    'groups per status commit': design === 'shared' ? Math.round(perCommit * 100) / 100 : 1,
     'enqueue jobs/s': Math.round((JOBS / enqueueMs) * 1000),
     'burn-down jobs/s': Math.round((JOBS / ms) * 1000),
     'tx / 1k jobs': Math.round((tx.reduce((a, b) => a + b, 0) / JOBS) * 1000),
@@ -115,8 +139,8 @@ function tenantIn(prefix: string, pick: (g: number) => boolean): string {
   for (let i = 0; ; i++) if (pick(fnv1a32(`${prefix}${i}`) % GROUPS)) return `${prefix}${i}`;
 }
 
-async function fairness(servers: EmbeddedServer[], sameGroup: boolean): Promise<Row> {
-  const c = cluster(servers, `fair${++seq}`);
+async function fairness(servers: EmbeddedServer[], sameGroup: boolean, design: Design, concurrency: number): Promise<Row> {
+  const c = cluster(servers, `fair${++seq}`, design);
   await c.migrate();
   const a = tenantIn('big-', () => true);
   const ga = c.groupOf(a);
@@ -126,7 +150,7 @@ async function fairness(servers: EmbeddedServer[], sameGroup: boolean): Promise<
   const bFinished = new Promise<void>((r) => {
     bDone = r;
   });
-  const w = c.work('fair', { concurrency: 10 }, async (job) => {
+  const w = c.work('fair', { concurrency }, async (job) => {
     await sleep(2);
     if (job.tenant === b && --bLeft === 0) bDone();
   });
@@ -145,7 +169,14 @@ async function fairness(servers: EmbeddedServer[], sameGroup: boolean): Promise<
   await w.stop();
   await c.close();
   // Ideal: B's 50 jobs alone on concurrency 10 at 2 ms each.
-  return { 'B is': sameGroup ? "in A's group" : 'in another group', "B's 50 jobs done after (ms)": Math.round(ms), 'ideal (ms)': 10 };
+  // Ideal: B alone on 10 handlers, 10 ms; with A's group taking every other slot, 20 ms.
+  return {
+    design,
+    concurrency,
+    'handlers in all': design === 'shared' ? concurrency : concurrency * GROUPS,
+    'B is': sameGroup ? "in A's group" : 'in another group',
+    "B's 50 jobs done after (ms)": Math.round(ms),
+  };
 }
 
 /**
@@ -183,7 +214,8 @@ async function queueLimit(servers: EmbeddedServer[], kind: 'concurrency' | 'rate
   });
   const started = performance.now();
   last = started;
-  const w = c.work('limited', { concurrency: 16 }, async () => {
+  // More handlers than the limit in every group (the shared runtime's concurrency is the process's).
+  const w = c.work('limited', { concurrency: 16 * groups }, async () => {
     tick();
     running++;
     maxRunning = Math.max(maxRunning, running);
@@ -212,9 +244,9 @@ async function queueLimit(servers: EmbeddedServer[], kind: 'concurrency' | 'rate
 }
 
 /** Statements an idle worker costs: transactions per second on its servers while it works an empty queue in every group. */
-async function idleCost(servers: EmbeddedServer[], groups: number): Promise<Row> {
+async function idleCost(servers: EmbeddedServer[], groups: number, design: Design): Promise<Row> {
   const named = Object.fromEntries(servers.map((s, i) => [String.fromCharCode(97 + i), { connectionString: s.url }]));
-  const c = new RotaCluster({ servers: named, groups, schemaPrefix: `idle${++seq}`, logger: quiet });
+  const c = new RotaCluster({ servers: named, groups, schemaPrefix: `idle${++seq}`, logger: quiet, sharedRuntime: design === 'shared' });
   await c.migrate();
   const w = c.work('idle', { concurrency: 4 }, async () => {});
   await sleep(2_000); // start-up (registration, first rescue) out of the way
@@ -226,6 +258,7 @@ async function idleCost(servers: EmbeddedServer[], groups: number): Promise<Row>
   await w.stop();
   await c.close();
   return {
+    design,
     groups,
     servers: servers.length,
     'transactions/s': Math.round(tx / secs),
@@ -241,23 +274,27 @@ export async function run(_server: BenchServer, opts: BenchOptions): Promise<voi
   const settings = { shared_buffers: '128MB', max_connections: 100 };
   const servers = await Promise.all([0, 1, 2].map(() => startEmbeddedPostgres({ settings })));
   try {
-    const rounds: Row[][] = [[], [], []];
+    const rounds = new Map<string, Row[]>();
     for (let r = 0; r < opts.runs; r++)
-      for (const n of [1, 2, 3]) {
-        console.error(`cluster: burn-down on ${n} server(s), round ${r + 1}/${opts.runs}`);
-        (rounds[n - 1] as Row[]).push(await burnDown(servers, n));
-      }
+      for (const n of [1, 2, 3])
+        for (const design of r % 2 === 0 ? DESIGNS : [...DESIGNS].reverse()) {
+          console.error(`cluster: burn-down on ${n} server(s), ${design}, round ${r + 1}/${opts.runs}`);
+          const key = `${n}:${design}`;
+          rounds.set(key, [...(rounds.get(key) ?? []), await burnDown(servers, n, design)]);
+        }
     const med = (rows: Row[], key: string) => median(rows.map((x) => x[key] as number));
     const worst = (rows: Row[], key: string) => Math.min(...rows.map((x) => x[key] as number));
     printTable(
-      `Cluster burn-down: ${JOBS.toLocaleString('en')} no-op jobs, ${TENANTS} tenants, ${GROUPS} groups, one process (concurrency ${PER_GROUP_CONCURRENCY} per group); medians of ${opts.runs}, worst jobs/s too`,
-      rounds.map((rows) => ({
+      `Cluster burn-down: ${JOBS.toLocaleString('en')} no-op jobs, ${TENANTS} tenants, ${GROUPS} groups, one process, 32 handlers (shared: concurrency 32 for the process; per-group: ${PER_GROUP_CONCURRENCY} per group); medians of ${opts.runs}, worst jobs/s too`,
+      [...rounds.values()].map((rows) => ({
         servers: rows[0]?.servers as number,
+        design: rows[0]?.design as string,
         'enqueue jobs/s': med(rows, 'enqueue jobs/s'),
         'burn-down jobs/s': med(rows, 'burn-down jobs/s'),
         'worst burn-down jobs/s': worst(rows, 'burn-down jobs/s'),
         'tx / 1k jobs': med(rows, 'tx / 1k jobs'),
         'PG CPU ms / 1k jobs': med(rows, 'PG CPU ms / 1k jobs'),
+        'groups per status commit': med(rows, 'groups per status commit'),
         'CPU share per server (last round)': rows[rows.length - 1]?.['CPU share per server'] as string,
       })),
     );
@@ -281,23 +318,31 @@ export async function run(_server: BenchServer, opts: BenchOptions): Promise<voi
       }
     printTable('Queue-wide limits split over groups (70 % of the jobs in one group, 30 ms handlers), every round', limits);
     const idle: Row[] = [];
-    for (const groups of [8, 32]) {
-      console.error(`cluster: idle cost, ${groups} groups`);
-      idle.push(await idleCost(servers, groups));
-    }
-    printTable('Idle worker, one queue, every group served (one run; includes the reading connections)', idle);
+    for (let r = 0; r < opts.runs; r++)
+      for (const groups of [8, 32])
+        for (const design of DESIGNS) {
+          console.error(`cluster: idle cost, ${groups} groups, ${design}, round ${r + 1}/${opts.runs}`);
+          idle.push({ round: r + 1, ...(await idleCost(servers, groups, design)) });
+        }
+    printTable('Idle worker, one queue, every group served on 3 servers (every round; includes the reading connections)', idle);
     const fair: Row[] = [];
-    for (const same of [false, true]) {
-      const runs: Row[] = [];
-      for (let r = 0; r < opts.runs; r++) runs.push(await fairness(servers, same));
-      fair.push({
-        ...(runs[0] as Row),
-        "B's 50 jobs done after (ms)": med(runs, "B's 50 jobs done after (ms)"),
-        'worst (ms)': Math.max(...runs.map((x) => x["B's 50 jobs done after (ms)"] as number)),
-      });
-    }
+    const fairCases: Array<[Design, number]> = [
+      ['shared', 10],
+      ['shared', 80],
+      ['per-group', 10],
+    ];
+    for (const [design, concurrency] of fairCases)
+      for (const same of [false, true]) {
+        const runs: Row[] = [];
+        for (let r = 0; r < opts.runs; r++) runs.push(await fairness(servers, same, design, concurrency));
+        fair.push({
+          ...(runs[0] as Row),
+          "B's 50 jobs done after (ms)": med(runs, "B's 50 jobs done after (ms)"),
+          'worst (ms)': Math.max(...runs.map((x) => x["B's 50 jobs done after (ms)"] as number)),
+        });
+      }
     printTable(
-      'Cluster fairness: tenant A enqueues 5,000 jobs, then tenant B 50; 3 servers, 8 groups, concurrency 10 per group, 2 ms handlers',
+      'Cluster fairness: tenant A enqueues 5,000 jobs, then tenant B 50; 3 servers, 8 groups, shared (concurrency for the process) or per-group (concurrency per group), 2 ms handlers',
       fair,
     );
   } finally {

@@ -4,6 +4,8 @@ export { ClusterMigrateError, PartialEnqueueError } from './cluster/errors.js';
 export type { ClusterQueueHandle, ClusterQueueInfo } from './cluster/limit-store.js';
 export type { GroupMigration } from './cluster/migrate.js';
 export type { MoveResult } from './cluster/move.js';
+export { PartialReadError, type UnreachableGroup } from './cluster/reads.js';
+export type { SharedRuntimeStats } from './cluster/shared-runtime.js';
 export type { MigrateResult } from './db/migrator.js';
 export {
   BreakerOpenError,

@@ -38,7 +38,7 @@ import type {
   QueuePayloads,
 } from './types.js';
 import type { JobOutcome } from './worker/executor.js';
-import { customListenerClient, WorkerHost } from './worker-host.js';
+import { customListenerClient, runtimeHooks, WorkerHost } from './worker-host.js';
 
 export type {
   PoolStats,
@@ -122,6 +122,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
         this.emitter.emit('flush', st);
       },
       newListenerClient: () => customListenerClient(this),
+      hooks: () => runtimeHooks(this),
     });
   }
 

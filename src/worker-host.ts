@@ -11,6 +11,7 @@ import { RetryPolicies } from './resilience/retry-settings.js';
 import type { Handler } from './types.js';
 import type { FlushStats } from './worker/batcher.js';
 import type { JobOutcome } from './worker/executor.js';
+import type { RuntimeHooks } from './worker/hooks.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './worker/retry.js';
 import { type RuntimeQueries, WorkerRuntime } from './worker/runtime.js';
 import { listenerAppName } from './worker/sessions.js';
@@ -25,6 +26,18 @@ const listenerFactories = new WeakMap<object, () => pg.Client>();
 /** Makes `rota`'s workers open their LISTEN connection through `factory` (src/cluster/shared-listener.ts). */
 export function useListenerClient(rota: object, factory: () => pg.Client): void {
   listenerFactories.set(rota, factory);
+}
+
+const hookSets = new WeakMap<object, RuntimeHooks>();
+
+/** Makes the worker runtimes `rota` starts from now on share work through `hooks` (src/cluster/shared-runtime.ts). */
+export function useRuntimeHooks(rota: object, hooks: RuntimeHooks): void {
+  hookSets.set(rota, hooks);
+}
+
+/** The hooks set for `rota` by useRuntimeHooks, if any. */
+export function runtimeHooks(rota: object): RuntimeHooks | undefined {
+  return hookSets.get(rota);
 }
 
 /** The LISTEN connection set for `rota` by useListenerClient, else null (the default one). */
@@ -45,6 +58,8 @@ export interface WorkerHostDeps {
   onFlush(s: FlushStats): void;
   /** A LISTEN connection other than the default (RotaCluster shares one per server: src/cluster/shared-listener.ts); null: the default. */
   newListenerClient?: () => pg.Client | null;
+  /** Shared work across runtimes (RotaCluster; src/worker/hooks.ts); read when a runtime starts. */
+  hooks?: () => RuntimeHooks | undefined;
 }
 
 /**
@@ -163,6 +178,7 @@ export class WorkerHost {
         await this.refreshRetry();
         await monitor.writeRollups();
       },
+      hooks: this.deps.hooks?.(),
     });
     this.lastRuntime = this.runtime;
     return this.runtime;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { runChild } from '../child.js';
-import { median, printTable, type Row } from '../lib.js';
+import { median, printTable, type Row, waitForNoClients } from '../lib.js';
 import type { BurndownResult, ChildEnv } from '../proc/protocol.js';
 
 const JOBS = Number(process.env.JOBS ?? 20_000);
@@ -32,6 +32,24 @@ const seconds = (t: string) => {
 };
 
 const server = await startEmbeddedPostgres({ settings: { shared_buffers: '256MB' } });
+// PostgreSQL's CPU: backends are the postmaster's children, and an exited backend's
+// user + system time is added to the postmaster's cutime + cstime (/proc/<pid>/stat,
+// fields 16 and 17, clock ticks of 10 ms). Read before and after a burn-down, once its
+// sessions have ended: the CPU of every backend it used (autovacuum workers that ended
+// meanwhile too, alike for both sides).
+const postmaster = await (async () => {
+  const c = new pg.Client(server.url);
+  await c.connect();
+  const r = await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const ppid = Number(readFileSync(`/proc/${r.rows[0]?.pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+  await c.end();
+  return ppid;
+})();
+const childrenCpuSeconds = () => {
+  const f = readFileSync(`/proc/${postmaster}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // After "pid (comm) ": state is f[0], so field n (1-based, man proc) is f[n - 3].
+  return (Number(f[13]) + Number(f[14])) / 100;
+};
 try {
   const variants: Array<[string, string]> = [
     ['base', join(BASE, 'bench/proc/rota.ts')],
@@ -44,6 +62,7 @@ try {
     const rate: Record<string, number> = {};
     const tail: Record<string, number> = {};
     const cpu: Record<string, number> = {};
+    const pgCpu: Record<string, number> = {};
     // Alternate which goes first.
     for (const [label, script] of round % 2 ? variants : [...variants].reverse()) {
       const db = `ab_${n++}`;
@@ -63,7 +82,13 @@ try {
       const cpuFile = join(dir, `${db}.cpu`);
       process.env.NODE_BIN = process.execPath;
       process.env.CPU_FILE = cpuFile;
+      await waitForNoClients(server.url, db);
+      await new Promise((r) => setTimeout(r, 200));
+      const pgBefore = childrenCpuSeconds();
       const res = await runChild<BurndownResult>({ node: wrapper, script, timeoutMs: 300_000, env: env('burndown') });
+      await waitForNoClients(server.url, db);
+      await new Promise((r) => setTimeout(r, 200));
+      pgCpu[label] = ((childrenCpuSeconds() - pgBefore) * 1e6) / JOBS;
       // `times`: the shell's own user and system time, then its children's.
       const [user, sys] = (readFileSync(cpuFile, 'utf8').trim().split('\n')[1] ?? '').split(/\s+/);
       cpu[label] = ((seconds(user ?? '') + seconds(sys ?? '')) * 1e6) / JOBS;
@@ -79,13 +104,20 @@ try {
       'base jobs/s': rate.base as number,
       'this tree jobs/s': rate['this tree'] as number,
       'this tree ÷ base': `${ratio.toFixed(2)}×`,
+      'base: last handler → all written, ms': tail.base as number,
       'this tree: last handler → all written, ms': tail['this tree'] as number,
       'worker CPU µs per job, base': cpu.base as number,
       'worker CPU µs per job, this tree': cpu['this tree'] as number,
+      'PostgreSQL CPU µs per job, base': pgCpu.base as number,
+      'PostgreSQL CPU µs per job, this tree': pgCpu['this tree'] as number,
     });
   }
   printTable(`cold burn-down of ${JOBS} jobs, base (${BASE}) against this tree`, rows);
   console.log(`median ratio ${median(ratios).toFixed(2)}×, worst ${Math.min(...ratios).toFixed(2)}×`);
+  const col = (k: string) => median(rows.map((r) => r[k] as number)).toFixed(1);
+  console.log(
+    `median CPU µs per job: worker ${col('worker CPU µs per job, base')} → ${col('worker CPU µs per job, this tree')}, PostgreSQL ${col('PostgreSQL CPU µs per job, base')} → ${col('PostgreSQL CPU µs per job, this tree')}`,
+  );
 } finally {
   await server.destroy();
 }

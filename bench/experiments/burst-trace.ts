@@ -41,8 +41,7 @@ try {
     if (start < 100 && !name.startsWith('rota_claim') && !name.startsWith('rota_finish'))
       events.push(`${start.toFixed(1)}\t${took}\t${name.replace(/\s+/g, ' ').slice(0, 40)}`);
     if (name.startsWith('rota_claim')) events.push(`${start.toFixed(1)}\t${took}\tclaim\t${res.rows.length} rows`);
-    if (name.startsWith('rota_finish'))
-      events.push(`${start.toFixed(1)}\t${took}\tflush\t${String(values?.[0]).split('"i":').length - 1} rows`);
+    if (name.startsWith('rota_finish')) events.push(`${start.toFixed(1)}\t${took}\tflush\t${String(values?.[0]).split(',').length} rows`);
     return res;
   };
   const worker = new Rota({ pool, logger: silent });

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pg from 'pg';
-import { buildRows, type EnqueueConfig } from '../client/enqueue.js';
+import type { EnqueueConfig } from '../client/enqueue.js';
 import { validateJobId } from '../client/jobs.js';
 import { validateName } from '../client/validate.js';
+import { resolveOptions } from '../config.js';
 import { ValidationError } from '../errors.js';
 import { defaultLogger, type Logger } from '../logger.js';
 import type { PoolStats, RotaEvents, RotaStats, Worker, WorkOptions } from '../options.js';
@@ -23,13 +24,16 @@ import type {
   QueuePayloads,
 } from '../types.js';
 import { type ClusterOptions, type ResolvedCluster, resolveCluster } from './config.js';
-import { ClusterMigrateError, PartialEnqueueError } from './errors.js';
+import { enqueueSplit } from './enqueue.js';
+import { ClusterMigrateError } from './errors.js';
 import { GroupRotas } from './group-rotas.js';
 import { groupOfJobId, groupOfSchedule, groupOfTenant, groupSchema } from './hash.js';
 import { ClusterLimits, type ClusterQueueHandle } from './limit-store.js';
-import { boundedAll, type GroupMigration, migrateClusterSchema, migrateGroup } from './migrate.js';
+import { type GroupMigration, migrateClusterSchema, migrateGroup, migrateGroups } from './migrate.js';
 import type { MoveResult } from './move.js';
 import { GroupPlacement, isGroupGone, PlacementStore } from './placement.js';
+import { readParts, sumCounts } from './reads.js';
+import { claimsPerServer, SharedRuntime, type SharedRuntimeStats } from './shared-runtime.js';
 import { ClusterWorkers, servedGroups } from './workers.js';
 
 export interface ClusterWorkOptions extends WorkOptions {
@@ -54,6 +58,7 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
   private readonly workers: ClusterWorkers;
   private readonly limits: ClusterLimits;
   private readonly placer: GroupPlacement;
+  private readonly shared: SharedRuntime | null;
   private closed = false;
   /** The limits every group's Rota applies to enqueued jobs (its defaults unless options.rota sets them). */
   private readonly enqueueCfg: EnqueueConfig;
@@ -61,16 +66,25 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
   constructor(readonly options: ClusterOptions) {
     this.cfg = resolveCluster(options);
     this.log = options.logger ?? defaultLogger();
-    this.enqueueCfg = {
-      maxPayloadBytes: options.rota?.maxPayloadBytes ?? 1024 * 1024,
-      defaultMaxAttempts: options.rota?.defaultMaxAttempts ?? 5,
-    };
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    // The groups' Rota options, checked and completed as every group's Rota will (one
+    // source of defaults: src/config.ts); bad ones are refused here, before anything opens.
+    const coordinator = this.cfg.servers.get(this.cfg.coordinator)?.connectionString as string;
+    const { settings } = resolveOptions({ ...options.rota, connectionString: coordinator, workerId: this.workerId });
+    this.enqueueCfg = { maxPayloadBytes: settings.maxPayloadBytes, defaultMaxAttempts: settings.defaultMaxAttempts };
+    const shared = this.cfg.sharedRuntime
+      ? new SharedRuntime(
+          (server) => this.pool(server),
+          (server) => claimsPerServer(this.cfg.servers.get(server)?.poolSize ?? 1),
+        )
+      : null;
+    this.shared = shared;
     this.rotas = new GroupRotas(this.cfg, {
       workerId: this.workerId,
       rota: options.rota,
       log: this.log,
       schemaOf: (g) => this.schemaOf(g),
+      hooks: shared ? (server) => shared.hooks(server) : undefined,
     });
     const clusterSchema = `${this.cfg.schemaPrefix}_cluster`;
     this.limits = new ClusterLimits({
@@ -78,6 +92,8 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
       schema: clusterSchema,
       groups: this.cfg.groups,
       group: (g) => this.group(g),
+      serverOf: (g) => this.serverOf(g),
+      coordinatorName: this.cfg.coordinator,
       log: this.log.child({ part: 'limits' }),
     });
     this.workers = new ClusterWorkers({
@@ -87,6 +103,7 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
       refreshPlacement: () => this.refreshPlacement(),
       placementRefreshMs: this.cfg.placementRefreshMs,
       log: this.log.child({ part: 'cluster' }),
+      shared,
     });
     this.placer = new GroupPlacement({
       store: new PlacementStore(this.pool(this.cfg.coordinator), clusterSchema),
@@ -143,9 +160,12 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
     return this;
   }
 
-  /** This process's counters per group opened here, and its pools per server. */
-  stats(): { groups: Record<string, RotaStats>; pools: Record<string, PoolStats> } {
-    return this.rotas.stats();
+  /**
+   * This process's counters per group opened here, its pools per server, and (shared
+   * runtime) per server the status-write transactions and the group batches they carried.
+   */
+  stats(): { groups: Record<string, RotaStats>; pools: Record<string, PoolStats>; statusWrites: SharedRuntimeStats } {
+    return { ...this.rotas.stats(), statusWrites: this.shared?.stats() ?? {} };
   }
 
   /**
@@ -183,14 +203,12 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
     // Groups are migrated where they are: a group moved since the config was written is
     // migrated on its new server, never re-created empty on its old one.
     await this.placer.seed();
-    const groups = Array.from({ length: this.cfg.groups }, (_, g) => g);
-    const out = await boundedAll(groups, this.cfg.migrateConcurrency, async (g): Promise<GroupMigration> => {
-      const server = this.cfg.placement[g] as string;
-      try {
-        return { ...(await migrateGroup(this.group(g), this.pool(server), g)), server };
-      } catch (err) {
-        return { group: g, schema: this.schemaOf(g), server, applied: [], version: 0, error: String(err) };
-      }
+    const out = await migrateGroups({
+      groups: this.cfg.groups,
+      concurrency: this.cfg.migrateConcurrency,
+      serverOf: (g) => this.serverOf(g),
+      schemaOf: (g) => this.schemaOf(g),
+      migrate: (g) => migrateGroup(this.group(g), this.pool(this.serverOf(g)), g),
     });
     if (out.some((g) => g.error)) throw new ClusterMigrateError(out);
     return out;
@@ -211,51 +229,21 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
   /**
    * Enqueues many jobs: split by tenant group, one enqueueMany (one statement, or one
    * transaction) per group, groups in parallel. Atomic within each group, not across
-   * groups: when some groups fail, PartialEnqueueError says which items were written.
+   * groups: when some groups fail, PartialEnqueueError says which items were written
+   * (src/cluster/enqueue.ts).
    */
   enqueueMany<P>(queue: AnyQueue<Q>, items: readonly EnqueueItem<P>[]): Promise<EnqueueResult[]>;
   enqueueMany<N extends QueueName<Q>>(queue: N, items: readonly EnqueueItem<Q[N]>[]): Promise<EnqueueResult[]>;
-  async enqueueMany(queue: string, items: readonly EnqueueItem[]): Promise<EnqueueResult[]> {
-    if (!Array.isArray(items)) throw new ValidationError('items', 'must be an array');
-    // Every item is checked before any group writes (errors name items[i] as given), so
-    // bad input writes nothing; each group's Rota checks its part again.
-    const rows = buildRows(queue, items, this.enqueueCfg, (i) => `items[${i}].`);
-    const byGroup = new Map<number, number[]>();
-    rows.forEach((row, i) => {
-      const g = groupOfTenant(row.tenant, this.cfg.groups);
-      const list = byGroup.get(g);
-      if (list) list.push(i);
-      else byGroup.set(g, [i]);
-    });
-    const results: Array<EnqueueResult | null> = new Array(items.length).fill(null);
-    const failed: number[] = [];
-    const causes: unknown[] = [];
-    await Promise.all(
-      [...byGroup].map(async ([g, idx]) => {
-        try {
-          const res = await this.routed(g, (r) =>
-            r.enqueueMany(
-              queue,
-              idx.map((i) => items[i] as EnqueueItem),
-            ),
-          );
-          res.forEach((r, k) => {
-            results[idx[k] as number] = r;
-          });
-        } catch (err) {
-          failed.push(g);
-          causes.push(err);
-        }
-      }),
+  enqueueMany(queue: string, items: readonly EnqueueItem[]): Promise<EnqueueResult[]> {
+    return enqueueSplit(
+      {
+        groups: this.cfg.groups,
+        config: this.enqueueCfg,
+        enqueueMany: (g, part) => this.routed(g, (r) => r.enqueueMany(queue, part)),
+      },
+      queue,
+      items,
     );
-    if (failed.length === byGroup.size && causes.length > 0) throw causes[0];
-    if (failed.length > 0)
-      throw new PartialEnqueueError(
-        results,
-        failed.sort((a, b) => a - b),
-        causes,
-      );
-    return results as EnqueueResult[];
   }
 
   /** The group holding job `id` (from its high bits), or null for an id no group or legacy schema holds. */
@@ -275,20 +263,18 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
     return g === null ? false : this.routed(g, (r) => r.cancel(id));
   }
 
-  /** Counts per queue and state, summed over every group (one statement per group). */
-  async counts(windowMs?: number): Promise<Array<{ queue: string; state: JobState; count: number }>> {
-    const groups = Array.from({ length: this.cfg.groups }, (_, g) => g);
-    if (this.cfg.legacy) groups.push(LEGACY);
-    const all = await Promise.all(groups.map((g) => this.group(g).counts(windowMs)));
-    const sum = new Map<string, { queue: string; state: JobState; count: number }>();
-    for (const rows of all)
-      for (const r of rows) {
-        const key = `${r.queue}\x1f${r.state}`;
-        const s = sum.get(key);
-        if (s) s.count += r.count;
-        else sum.set(key, { ...r });
-      }
-    return [...sum.values()].sort((a, b) => (a.queue === b.queue ? a.state.localeCompare(b.state) : a.queue.localeCompare(b.queue)));
+  /**
+   * Counts per queue and state, summed over every group (one statement per group). When
+   * some groups are unreachable: PartialReadError (src/cluster/reads.ts) carrying the
+   * sums over the others and the list of unreachable groups and servers.
+   */
+  counts(windowMs?: number): Promise<Array<{ queue: string; state: JobState; count: number }>> {
+    const groups = this.allGroups();
+    return readParts(
+      'counts',
+      groups.map((g) => ({ group: g, server: this.serverOf(g), read: () => this.group(g).counts(windowMs) })),
+      (got) => sumCounts(got.map((p) => p.value)),
+    );
   }
 
   /** A queue's settings in every group; concurrency and rate are queue-wide, split over groups (src/cluster/limits.ts). */
@@ -335,9 +321,25 @@ export class RotaCluster<Q extends QueuePayloads = AnyQueues> {
     return this.writable(this.scheduleGroup(name)).trigger(name);
   }
 
-  async schedules(): Promise<ScheduleInfo[]> {
-    const all = await Promise.all(Array.from({ length: this.cfg.groups }, (_, g) => this.group(g).schedules()));
-    return all.flat().sort((a, b) => a.name.localeCompare(b.name));
+  /** Every group's schedules, by name; PartialReadError (src/cluster/reads.ts) when some groups are unreachable. */
+  schedules(): Promise<ScheduleInfo[]> {
+    return readParts(
+      'schedules',
+      Array.from({ length: this.cfg.groups }, (_, g) => ({ group: g, server: this.serverOf(g), read: () => this.group(g).schedules() })),
+      (got) => got.flatMap((p) => p.value).sort((a, b) => a.name.localeCompare(b.name)),
+    );
+  }
+
+  /** Every group, and the legacy schema (-1) when there is one. */
+  private allGroups(): number[] {
+    const groups = Array.from({ length: this.cfg.groups }, (_, g) => g);
+    if (this.cfg.legacy) groups.push(LEGACY);
+    return groups;
+  }
+
+  /** The server group g is on (-1: the legacy schema's). */
+  private serverOf(g: number): string {
+    return g === LEGACY ? (this.cfg.legacy?.server as string) : (this.cfg.placement[g] as string);
   }
 
   /** Runs the scheduler of every group (or `groups`) in this process; stopped by close(). */

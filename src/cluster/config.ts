@@ -42,6 +42,13 @@ export interface ClusterOptions {
   rebalanceMs?: number;
   /** While this process works, the stored placement is re-read this often, so it follows moves made elsewhere. Default 5,000 ms; 0 disables. */
   placementRefreshMs?: number;
+  /**
+   * Workers of all groups as one (default true): `concurrency` is handlers per process
+   * across the groups, claims of a server's groups taken in turn, status writes of a
+   * server's groups committed together, idle groups polled every 5 s (docs/cluster.md).
+   * false: the earlier design, an independent runtime per group and `concurrency` per group.
+   */
+  sharedRuntime?: boolean;
   workerId?: string;
   logger?: RotaOptions['logger'];
   /** Passed to every group's Rota (lease, batching, retention...). */
@@ -58,6 +65,7 @@ export interface ResolvedCluster {
   migrateConcurrency: number;
   rebalanceMs: number;
   placementRefreshMs: number;
+  sharedRuntime: boolean;
 }
 
 const SERVER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -90,6 +98,9 @@ export function resolveCluster(o: ClusterOptions): ResolvedCluster {
     });
   }
   const schemaPrefix = o.schemaPrefix ?? 'rota';
+  // PostgreSQL reserves schema names starting with pg_ (`pg` would make `pg_cluster`).
+  if (typeof schemaPrefix === 'string' && /^pg(_|$)/.test(schemaPrefix))
+    throw new ValidationError('schemaPrefix', `must not make schema names starting with pg_ (got ${JSON.stringify(schemaPrefix)})`);
   try {
     validateSchema(groupSchema(schemaPrefix, groups - 1));
     validateSchema(`${schemaPrefix}_cluster`);
@@ -114,5 +125,19 @@ export function resolveCluster(o: ClusterOptions): ResolvedCluster {
   if (rebalanceMs !== 0) positiveInt('rebalanceMs', rebalanceMs, { min: 50 });
   const placementRefreshMs = o.placementRefreshMs ?? 5_000;
   if (placementRefreshMs !== 0) positiveInt('placementRefreshMs', placementRefreshMs, { min: 50 });
-  return { servers, groups, placement, schemaPrefix, coordinator, legacy, migrateConcurrency, rebalanceMs, placementRefreshMs };
+  if (o.sharedRuntime !== undefined && typeof o.sharedRuntime !== 'boolean')
+    throw new ValidationError('sharedRuntime', `must be true or false (got ${JSON.stringify(o.sharedRuntime)})`);
+  const sharedRuntime = o.sharedRuntime ?? true;
+  return {
+    servers,
+    groups,
+    placement,
+    schemaPrefix,
+    coordinator,
+    legacy,
+    migrateConcurrency,
+    rebalanceMs,
+    placementRefreshMs,
+    sharedRuntime,
+  };
 }

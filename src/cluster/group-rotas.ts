@@ -3,12 +3,18 @@ import { ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { PoolStats, RotaEvents, RotaStats } from '../options.js';
 import { Rota } from '../rota.js';
+import type { RuntimeHooks } from '../worker/hooks.js';
 import { listenerAppName } from '../worker/sessions.js';
-import { useListenerClient } from '../worker-host.js';
+import { useListenerClient, useRuntimeHooks } from '../worker-host.js';
 import type { ClusterRotaOptions, ResolvedCluster } from './config.js';
 import { SharedListener } from './shared-listener.js';
 
 type AnyListener = (...args: never[]) => void;
+
+/** A group's fallback claim poll with the shared runtime, unless `rota.pollIntervalMs` says otherwise. */
+export const IDLE_POLL_MS = 5_000;
+/** A group's breaker sync with the shared runtime, unless `rota.breakerSyncMs` says otherwise. */
+export const BREAKER_SYNC_MS = 2_000;
 
 /**
  * What one process holds of a cluster: a pool and a shared LISTEN connection per server,
@@ -25,7 +31,14 @@ export class GroupRotas {
 
   constructor(
     private readonly cfg: ResolvedCluster,
-    private readonly o: { workerId: string; rota?: ClusterRotaOptions; log: Logger; schemaOf: (g: number) => string },
+    private readonly o: {
+      workerId: string;
+      rota?: ClusterRotaOptions;
+      log: Logger;
+      schemaOf: (g: number) => string;
+      /** The shared worker runtime's hooks for a group on this server (src/cluster/shared-runtime.ts); absent: one independent runtime per group. */
+      hooks?: (server: string) => RuntimeHooks;
+    },
   ) {
     for (const [name, s] of cfg.servers) {
       const pool = new pg.Pool({ connectionString: s.connectionString, max: s.poolSize, application_name: 'rota' });
@@ -57,7 +70,15 @@ export class GroupRotas {
       const schema = g === -1 ? (cfg.legacy?.schema as string) : this.o.schemaOf(g);
       const listener = this.listeners.get(server) as SharedListener;
       r = new Rota({
+        // A group's fallback claim poll and breaker sync: NOTIFY wakes a group with new
+        // work (and breaker changes), so idle groups are not polled every second.
         ...this.o.rota,
+        ...(this.o.hooks
+          ? {
+              pollIntervalMs: this.o.rota?.pollIntervalMs ?? IDLE_POLL_MS,
+              breakerSyncMs: this.o.rota?.breakerSyncMs ?? BREAKER_SYNC_MS,
+            }
+          : {}),
         pool: this.pool(server),
         schema,
         workerId: this.o.workerId,
@@ -65,6 +86,7 @@ export class GroupRotas {
       });
       // The listener handle stands in for a pg.Client: it implements what the runtime's Listener calls.
       useListenerClient(r, () => listener.handle() as unknown as pg.Client);
+      if (this.o.hooks) useRuntimeHooks(r, this.o.hooks(server));
       for (const [event, fn] of this.events) r.on(event, fn as (...args: unknown[]) => void);
       this.rotas.set(g, r);
     }

@@ -6,6 +6,7 @@ import { type QueueInfo, type QueueSettings, queueColumns, type RateLimit } from
 import type { Logger } from '../logger.js';
 import type { Rota } from '../rota.js';
 import { type GroupLimitState, groupRate, raisesWithinRoom, rateShares, rebalanceByDemand, splitEven } from './limits.js';
+import { type ReadPart, readParts } from './reads.js';
 
 /** A queue as the cluster sees it: the queue-wide limits and every group's part. */
 export interface ClusterQueueInfo {
@@ -17,8 +18,11 @@ export interface ClusterQueueInfo {
   /** Summed over groups. */
   running: number;
   ready: number;
-  /** Each group's own view (its share of the limits). */
-  groups: QueueInfo[];
+  /**
+   * Each group's own view (its share of the limits), in group order. When some groups
+   * are unreachable (PartialReadError) only the others are here: `group` says which.
+   */
+  groups: Array<QueueInfo & { group: number }>;
 }
 
 export interface ClusterQueueHandle {
@@ -46,6 +50,9 @@ export interface ClusterLimitsOptions {
   schema: string;
   groups: number;
   group: (g: number) => Rota;
+  /** The server group g is placed on, and the coordinator's name (for the unreachable list of a partial read). */
+  serverOf: (g: number) => string;
+  coordinatorName: string;
   log: Logger;
 }
 
@@ -115,11 +122,24 @@ export class ClusterLimits {
     return res.rows[0] ?? null;
   }
 
-  private async info(queue: string): Promise<ClusterQueueInfo> {
-    const [t, groups] = await Promise.all([
-      this.target(queue),
-      Promise.all(this.groupList.map((g) => this.o.group(g).queue(queue).info({ tenants: 0 }))),
-    ]);
+  /** The queue-wide limits and every group's part; PartialReadError (src/cluster/reads.ts) when some are unreachable. */
+  private info(queue: string): Promise<ClusterQueueInfo> {
+    const parts: ReadPart<LimitRow | null | QueueInfo>[] = [
+      { group: null, server: this.o.coordinatorName, read: () => this.target(queue) },
+      ...this.groupList.map((g) => ({
+        group: g,
+        server: this.o.serverOf(g),
+        read: () => this.o.group(g).queue(queue).info({ tenants: 0 }),
+      })),
+    ];
+    return readParts(`queue ${JSON.stringify(queue)} info`, parts, (got) => {
+      const t = (got.find((p) => p.group === null)?.value ?? null) as LimitRow | null;
+      const groups = got.flatMap((p) => (p.group === null ? [] : [{ ...(p.value as QueueInfo), group: p.group }]));
+      return this.merge(queue, t, groups);
+    });
+  }
+
+  private merge(queue: string, t: LimitRow | null, groups: Array<QueueInfo & { group: number }>): ClusterQueueInfo {
     return {
       queue,
       concurrency: t?.concurrency ?? null,

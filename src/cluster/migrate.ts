@@ -73,3 +73,23 @@ export async function migrateClusterSchema(pool: pg.Pool, schema: string): Promi
     ),
   );
 }
+
+/** Every group's migration, `concurrency` at once; every group is tried, failures are returned with their error. */
+export async function migrateGroups(o: {
+  groups: number;
+  concurrency: number;
+  serverOf: (g: number) => string;
+  schemaOf: (g: number) => string;
+  migrate: (g: number) => Promise<Omit<GroupMigration, 'server'>>;
+}): Promise<GroupMigration[]> {
+  const groups = Array.from({ length: o.groups }, (_, g) => g);
+  const out = await boundedAll(groups, o.concurrency, async (g): Promise<GroupMigration> => {
+    const server = o.serverOf(g);
+    try {
+      return { ...(await o.migrate(g)), server };
+    } catch (err) {
+      return { group: g, schema: o.schemaOf(g), server, applied: [], version: 0, error: String(err) };
+    }
+  });
+  return out;
+}

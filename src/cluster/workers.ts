@@ -1,9 +1,11 @@
+import { positiveInt } from '../client/validate.js';
 import { ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Worker, WorkOptions } from '../options.js';
 import type { Rota } from '../rota.js';
 import type { Handler } from '../types.js';
 import type { ClusterLimits } from './limit-store.js';
+import type { SharedBudget, SharedRuntime } from './shared-runtime.js';
 
 interface WorkRegistration {
   queue: string;
@@ -13,6 +15,8 @@ interface WorkRegistration {
   groups: Set<number>;
   /** The running worker per group (absent while the group is paused for a move). */
   workers: Map<number, Worker>;
+  /** The process-wide handler slots of the queue (shared runtime). */
+  budget: SharedBudget | null;
 }
 
 export interface ClusterWorkersOptions {
@@ -25,6 +29,8 @@ export interface ClusterWorkersOptions {
   /** 0: no refresh while working. */
   placementRefreshMs: number;
   log: Logger;
+  /** The shared worker runtime (src/cluster/shared-runtime.ts); null: `concurrency` per group. */
+  shared: SharedRuntime | null;
 }
 
 /**
@@ -42,8 +48,19 @@ export class ClusterWorkers {
   work(queue: string, groups: readonly number[], opts: WorkOptions, handler: Handler<never, unknown>): Worker {
     if (this.works.has(queue))
       throw new ValidationError('queue', `a worker for ${JSON.stringify(queue)} is already running in this process`);
-    const reg: WorkRegistration = { queue, opts, handler, groups: new Set(groups), workers: new Map() };
-    for (const g of groups) if (!this.paused.has(g)) reg.workers.set(g, this.o.group(g).work(queue, opts, handler));
+    const shared = this.o.shared;
+    // With the shared runtime, `concurrency` is the process's handlers for the queue across
+    // all groups: every group's executor may use all of it, the budget caps the sum.
+    const budget = shared ? shared.setBudget(queue, positiveInt('concurrency', opts?.concurrency ?? 1, { max: 10_000 })) : null;
+    const reg: WorkRegistration = { queue, opts, handler, groups: new Set(groups), workers: new Map(), budget };
+    try {
+      for (const g of groups) if (!this.paused.has(g)) reg.workers.set(g, this.o.group(g).work(queue, opts, handler));
+    } catch (err) {
+      // Bad work options are refused by the first group: nothing keeps running.
+      for (const w of reg.workers.values()) void w.stop();
+      if (budget) shared?.dropBudget(queue, budget);
+      throw err;
+    }
     this.works.set(queue, reg);
     this.startTimers();
     return {
@@ -52,6 +69,7 @@ export class ClusterWorkers {
         if (this.works.get(queue) === reg) this.works.delete(queue);
         await Promise.all([...reg.workers.values()].map((w) => w.stop()));
         reg.workers.clear();
+        if (budget) shared?.dropBudget(queue, budget);
         if (this.works.size === 0) this.stopTimers();
       },
     };

@@ -14,6 +14,7 @@
 import type pg from 'pg';
 import type { ClaimBatch } from '../worker/claim-loop.js';
 import type { ClaimedRow } from '../worker/executor.js';
+import { claimTypes } from '../worker/timestamps.js';
 
 export interface FairClaimerOptions {
   pool: pg.Pool;
@@ -59,6 +60,8 @@ export class FairClaimer {
         name: `rota_claim_${schema}`,
         text: this.opts.claimSql,
         values: [askQueues, askCounts, this.opts.workerId, this.opts.leaseMs],
+        // Two timestamps per job, read by position (src/worker/timestamps.ts).
+        types: claimTypes,
       });
       const got = new Map<string, number>();
       const again = new Set<string>();

@@ -29,7 +29,7 @@ export interface BatcherOptions {
   batchSize?: number;
   /** Flush queued updates after at most this many ms. Default 5. */
   intervalMs?: number;
-  /** Upper bound of rows per statement; a bigger backlog goes in several. Default 5,000. */
+  /** Upper bound of rows per statement; a bigger backlog goes in several. Default MAX_STATEMENT_ROWS. */
   maxStatementRows?: number;
   /**
    * Whether a second statement may go out while one is in flight (a pool connection is
@@ -38,6 +38,15 @@ export interface BatcherOptions {
   spare?: () => boolean;
   onFlush?: (stats: FlushStats) => void;
 }
+
+/**
+ * Rows per finish statement at most. A finish's PostgreSQL CPU per job is flat up to
+ * about 1,000 rows and grows beyond (bench/experiments/finish-cost.ts, backend CPU per
+ * job: 250 rows 20 µs, 1,000 19.5, 2,000 27, 4,000 52): the backlog at the end of a
+ * burst (4,000–8,000 queued updates) went out as two statements of 3,000–4,500 rows
+ * that took 200–240 ms (docs/performance.md, fourth pass).
+ */
+const MAX_STATEMENT_ROWS = 1_000;
 
 /** A second statement in flight only for this many batches' worth of queued updates. */
 const BACKLOG_BATCHES = 10;
@@ -108,7 +117,7 @@ export class StatusBatcher {
     this.batchSize = opts.batchSize ?? 100;
     this.backlog = BACKLOG_BATCHES * this.batchSize;
     this.intervalMs = opts.intervalMs ?? 5;
-    this.maxRows = opts.maxStatementRows ?? 5_000;
+    this.maxRows = opts.maxStatementRows ?? MAX_STATEMENT_ROWS;
   }
 
   get pending(): number {

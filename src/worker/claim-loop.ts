@@ -33,6 +33,8 @@ export interface ClaimLoopOptions {
   gate?: ClaimGate;
   /** Gives claimed rows back unrun, attempt not charged. */
   release: (rows: ClaimedRow[]) => void;
+  /** Status writes of finished jobs queued behind the one in flight (the batcher's backlog). */
+  unwritten?: () => number;
 }
 
 /** Priority rank of 'normal': lower ranks are urgent and high. */
@@ -47,6 +49,15 @@ const NORMAL_RANK = PRIORITIES.indexOf('normal');
 const CLAIM_BUDGET_MS = 25;
 /** Never fewer jobs than this per claim because of the budget. */
 const MIN_CLAIM = 200;
+
+/**
+ * Ordinary claims wait while this many status writes are queued (two finish statements'
+ * worth, src/worker/batcher.ts): the batcher then has the claim's connection for a second
+ * statement, and a burst's finishes keep pace with its claims instead of piling up
+ * behind them (docs/performance.md, fourth pass). Urgent work, newcomers and probes
+ * are still claimed.
+ */
+const BACKLOG_PAUSE = 2_000;
 
 /** Shortest sleep before a timed wake-up, so a wake time that is already due cannot spin. */
 const MIN_SLEEP_MS = 5;
@@ -106,6 +117,8 @@ export class ClaimLoop {
   /** Probe claims asked for (one per queue at a time), made at the top of the next round. */
   private readonly probes = new Map<string, ProbeRequest>();
   private outage = false;
+  /** Waiting for the batcher's backlog to come down (BACKLOG_PAUSE). */
+  private paused = false;
   private inFlight = 0;
   private firstDone: () => void = () => {};
   /** Settles once the first claim came back (or failed), or the loop stopped. */
@@ -203,8 +216,21 @@ export class ClaimLoop {
     if (this.more.has(ex.queue) && ex.buffered <= this.target(ex) / 2) this.wake();
   }
 
+  /** Ordinary claims wait for the status writes (BACKLOG_PAUSE); nothing urgent or new is waiting. */
+  private backedUp(): boolean {
+    const unwritten = this.opts.unwritten;
+    return (
+      unwritten !== undefined &&
+      unwritten() >= BACKLOG_PAUSE &&
+      this.urgent.size === 0 &&
+      this.newcomers.size === 0 &&
+      this.probes.size === 0
+    );
+  }
+
   /** Finished jobs' status was written: a queue held back by a limit may have room now. */
   flushed(): void {
+    if (this.paused && !this.backedUp()) this.wake();
     if (this.freedLimited.size === 0) return;
     for (const [q, n] of this.freedLimited) {
       if (n <= 1) this.freedLimited.delete(q);
@@ -257,6 +283,13 @@ export class ClaimLoop {
     while (this.running) {
       this.wakeRequested = false;
       if (this.probes.size > 0) await this.runProbes();
+      if (this.backedUp()) {
+        // Woken by the flush that brings the backlog down (flushed()), or by urgent work.
+        this.paused = true;
+        await this.sleepOrWake(this.opts.pollIntervalMs);
+        this.paused = false;
+        continue;
+      }
       const queues: string[] = [];
       const counts: number[] = [];
       const byQueue = new Map<string, QueueExecutor>();

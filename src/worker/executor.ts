@@ -12,6 +12,7 @@ import { FairBuffer } from '../fairness/fair-buffer.js';
 import type { Logger } from '../logger.js';
 import { type Handler, type Job, type JobContext, PRIORITIES } from '../types.js';
 import type { FinishUpdate } from './batcher.js';
+import type { SlotBudget } from './hooks.js';
 import type { JobLogBuffer } from './job-logs.js';
 import { type RetryPolicy, retryDelayMs } from './retry.js';
 
@@ -54,6 +55,8 @@ export interface ExecutorOptions {
   enterBreaker?: (name: string, job: Job) => Promise<void>;
   /** Keeps ctx.log lines and ctx.progress values for the job (written with the status batches). */
   jobLogs?: JobLogBuffer;
+  /** Slots shared with other executors (src/worker/hooks.ts); each running handler holds one. */
+  budget?: SlotBudget;
 }
 
 interface Held {
@@ -207,8 +210,9 @@ export class QueueExecutor {
   get queue(): string {
     return this.opts.queue;
   }
+  /** What claims are planned for: the concurrency, or its share of a shared budget (src/worker/hooks.ts). */
   get concurrency(): number {
-    return this.opts.concurrency;
+    return this.opts.budget ? this.opts.budget.share(this) : this.opts.concurrency;
   }
   /** Whether a job of `tenant` waits in the buffer (then new jobs of it need no claim of their own). */
   buffers(tenant: string): boolean {
@@ -305,14 +309,25 @@ export class QueueExecutor {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** A shared budget's slot may be free (src/worker/hooks.ts). */
+  resume(): void {
+    this.pump();
+  }
+
   private pump(): void {
     while (this.running < this.opts.concurrency) {
       if (this.startedThisTurn >= STARTS_PER_TURN) {
         this.resumeNextTurn();
         return;
       }
+      const budget = this.opts.budget;
+      const slot = budget !== undefined && this.buffer.size > 0;
+      if (slot && !budget.take(this)) break;
       const row = this.buffer.shift();
-      if (!row) break;
+      if (!row) {
+        if (slot) budget.give();
+        break;
+      }
       this.running++;
       if (this.startedThisTurn++ === 0) this.resumeNextTurn();
       void this.run(row);
@@ -391,6 +406,7 @@ export class QueueExecutor {
     opts.onOutcome?.(outcome);
     this.countRate();
     this.running--;
+    opts.budget?.give();
     this.pump();
     if (this.running === 0 && this.idleWaiters.length > 0) {
       for (const w of this.idleWaiters.splice(0)) w();

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type pg from 'pg';
 import { maintainPartitions } from '../db/maintenance.js';
 import { isConnectionError } from '../errors.js';
@@ -8,19 +7,14 @@ import type { Handler } from '../types.js';
 import { type FlushStats, StatusBatcher } from './batcher.js';
 import { ClaimLoop } from './claim-loop.js';
 import { type ClaimedRow, type JobOutcome, QueueExecutor } from './executor.js';
+import type { RuntimeHooks } from './hooks.js';
 import { JobLogBuffer } from './job-logs.js';
-import { LISTENER_MAX_BACKOFF_MS, Listener } from './listener.js';
+import { LeaseKeeper } from './leases.js';
+import { Listener } from './listener.js';
 import type { RuntimeControl, RuntimePlugin } from './plugin.js';
+import { WorkerRow } from './registration.js';
 import type { RetryPolicy } from './retry.js';
 import { listenerAppName, SessionWatch } from './sessions.js';
-
-/**
- * After the database was unreachable, how long this worker takes nobody for dead (by a
- * missing session or an expired lease): every live worker reconnects its listener within
- * its backoff (at most LISTENER_MAX_BACKOFF_MS after the server is back) and renews its
- * leases at its next heartbeat. Twice the longest backoff, whatever the lease.
- */
-const RECONNECT_GRACE_MS = 2 * LISTENER_MAX_BACKOFF_MS;
 
 export interface RuntimeConfig {
   schema: string;
@@ -62,6 +56,8 @@ export interface RuntimeDeps {
   plugin?: RuntimePlugin;
   /** Extra work on the heartbeat timer, after the heartbeat (the monitor's rollup write). */
   onHeartbeat?: () => Promise<void>;
+  /** A host running several runtimes in one process (RotaCluster) shares work through these. */
+  hooks?: RuntimeHooks;
 }
 
 export interface QueueWorkerOptions {
@@ -83,35 +79,29 @@ export class WorkerRuntime {
   private readonly claimer: FairClaimer;
   readonly batcher: StatusBatcher;
   private readonly jobLogs = new JobLogBuffer();
-  /** Attempts finished per queue, and at the last registration: the throughput the worker row reports. */
-  private readonly finished = new Map<string, number>();
-  private lastRegistered = { at: Date.now(), finished: new Map<string, number>() };
   private readonly listener: Listener;
   private readonly sessions: SessionWatch;
   /** The LISTEN connection is up. */
   private listenerUp = false;
-  /** Until when dead-session rescue holds off (after this process's own reconnect). */
-  private sessionHoldOffUntil = 0;
   /** Set once the LISTEN connection was up: only then is this worker registered (see sessions.ts). */
   private listening = false;
   private timers: NodeJS.Timeout[] = [];
+  /** Stops the periodic tasks scheduled through hooks.schedule. */
+  private unscheduled: Array<() => void> = [];
   private started = false;
   /** The start-up (listener, first registration, first rescue); stop() waits for it. */
   private background: Promise<void> | null = null;
-  /** Registrations in flight: stop() waits for them, so none lands after the row is deleted. */
-  private readonly registrations = new Set<Promise<void>>();
-  private unregistered = false;
+  private readonly row: WorkerRow;
   private stopping: Promise<void> | null = null;
-  readonly counters = { rescued: 0, rescuedDead: 0, leasesLost: 0 };
-  /** When a background statement last failed for want of a connection (rescues hold off after it). */
-  private lastConnectionErrorAt = 0;
+  private readonly leases: LeaseKeeper;
 
   constructor(private readonly deps: RuntimeDeps) {
-    const { config, pool, sql, log } = deps;
+    const { config, pool, sql, log, hooks } = deps;
     this.batcher = new StatusBatcher({
       write: async (params) => {
         await this.writeJobLogs();
-        await pool.query({ name: `rota_finish_${config.schema}`, text: sql.finishBatch, values: params });
+        const statement = { name: `rota_finish_${config.schema}`, text: sql.finishBatch, values: params };
+        await (hooks?.writeFinish ? hooks.writeFinish(statement) : pool.query(statement));
       },
       log,
       batchSize: config.batchSize,
@@ -132,11 +122,15 @@ export class WorkerRuntime {
       claimSql: sql.claim,
     });
     const plugin = deps.plugin;
+    const claimTurn = hooks?.claimTurn;
     this.claimLoop = new ClaimLoop({
-      claim: (queues, counts) => this.claimer.claim(queues, counts),
+      claim: claimTurn
+        ? (queues, counts) => claimTurn(() => this.claimer.claim(queues, counts))
+        : (queues, counts) => this.claimer.claim(queues, counts),
       executors: () => [...this.executors.values()],
       gate: plugin?.gate,
       release: (rows) => this.release(rows),
+      unwritten: () => this.batcher.pending,
       pollIntervalMs: config.pollIntervalMs,
       maxPrefetch: config.maxPrefetch,
       prefetchSeconds: config.prefetchSeconds,
@@ -155,7 +149,7 @@ export class WorkerRuntime {
       onConnect: (recovered) => {
         // Back from an outage: the other workers may still be reconnecting (their
         // listener backoff is at most 5 s); do not take them for dead meanwhile.
-        if (recovered) this.sessionHoldOffUntil = Date.now() + RECONNECT_GRACE_MS;
+        if (recovered) this.leases.listenerRecovered();
         this.listenerUp = true;
         this.listening = true;
         this.claimLoop.wake();
@@ -179,9 +173,43 @@ export class WorkerRuntime {
       notify: (queues) => this.notifyQueues(queues),
       log,
       confirmMs: config.sessionCheckMs,
-      mayRescue: () =>
-        this.listenerUp && Date.now() >= this.sessionHoldOffUntil && Date.now() - this.lastConnectionErrorAt >= RECONNECT_GRACE_MS,
+      mayRescue: () => this.listenerUp && this.leases.sessionsTrusted,
     });
+    this.leases = new LeaseKeeper({
+      pool,
+      sql,
+      schema: config.schema,
+      workerId: config.workerId,
+      leaseMs: config.leaseMs,
+      executors: () => [...this.executors.values(), ...this.draining],
+      unwritten: () => this.batcher.unwritten(),
+      claimsInFlight: () => this.claimLoop.claimsInFlight,
+      notify: (queues) => this.notifyQueues(queues),
+      log,
+    });
+    this.row = new WorkerRow({
+      pool,
+      schema: config.schema,
+      workerId: config.workerId,
+      queues: () => this.queues,
+      ready: () => this.listening,
+      stats: () => ({
+        pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount },
+        batcher: { pending: this.batcher.pending, ...this.batcher.counters },
+        claims: this.claimLoop.counters,
+        // The LISTEN session's application_name: others take this worker for dead when it is gone.
+        listener: listenerAppName(config.workerId),
+        sessions: this.sessions.counters,
+        running: Object.fromEntries([...this.executors.values()].map((e) => [e.queue, e.active])),
+        concurrency: Object.fromEntries([...this.executors.values()].map((e) => [e.queue, e.concurrency])),
+        resilience: this.deps.plugin?.stats(),
+      }),
+    });
+  }
+
+  /** Jobs rescued by this process (lease expiry) and leases it lost. */
+  get counters(): LeaseKeeper['counters'] {
+    return this.leases.counters;
   }
 
   /** Gives claimed rows back unrun, attempt not charged. */
@@ -208,9 +236,10 @@ export class WorkerRuntime {
       log: this.deps.log.child({ queue }),
       finish: (u) => this.batcher.push(u),
       jobLogs: this.jobLogs,
+      budget: this.deps.hooks?.budget?.(queue),
       onSlotFree: () => this.claimLoop.slotFreed(ex),
       onOutcome: (o) => {
-        this.finished.set(queue, (this.finished.get(queue) ?? 0) + 1);
+        this.row.countFinished(queue);
         plugin?.onOutcome(o);
         this.deps.onOutcome(o);
       },
@@ -222,7 +251,7 @@ export class WorkerRuntime {
       this.background = this.startBackground();
     } else {
       this.claimLoop.wake();
-      void this.register();
+      void this.row.register();
     }
   }
 
@@ -250,10 +279,10 @@ export class WorkerRuntime {
     this.claimLoop.start();
     this.deps.plugin?.start(this.control());
     // One warning when a task starts failing and one when it recovers, not one per tick.
-    const every = (task: string, ms: number, fn: () => Promise<unknown>) => {
+    const every = (task: 'heartbeat' | 'rescue' | 'sessions' | 'maintenance', ms: number, fn: () => Promise<unknown>) => {
       let busy = false;
       let failing = false;
-      const t = setInterval(() => {
+      const tick = () => {
         if (busy) return;
         busy = true;
         fn()
@@ -262,19 +291,25 @@ export class WorkerRuntime {
             failing = false;
           })
           .catch((err) => {
-            if (isConnectionError(err)) this.lastConnectionErrorAt = Date.now();
+            if (isConnectionError(err)) this.leases.connectionError();
             if (!failing) log.warn({ task, err: String(err) }, 'background task failed; will retry');
             failing = true;
           })
           .finally(() => {
             busy = false;
           });
-      }, ms);
+      };
+      const schedule = this.deps.hooks?.schedule;
+      if (schedule) {
+        this.unscheduled.push(schedule(task, ms, tick));
+        return;
+      }
+      const t = setInterval(tick, ms);
       t.unref();
       this.timers.push(t);
     };
     every('heartbeat', config.heartbeatMs, () => this.heartbeat());
-    every('rescue', config.rescueIntervalMs, () => this.rescue());
+    every('rescue', config.rescueIntervalMs, () => this.leases.rescue());
     every('sessions', config.sessionCheckMs, () => this.sessions.check());
     every('maintenance', config.maintenanceIntervalMs, () =>
       maintainPartitions(this.deps.pool, config.schema, { retentionMs: config.retentionMs }),
@@ -284,10 +319,10 @@ export class WorkerRuntime {
     await Promise.all([
       this.listener
         .start()
-        .then(() => this.register())
+        .then(() => this.row.register())
         .catch((err) => log.warn({ err: String(err) }, 'worker registration failed; will retry')),
       // After the first claim: jobs already waiting start first; expired leases can wait that long.
-      this.claimLoop.firstClaim.then(() => this.rescue()).catch(() => {}),
+      this.claimLoop.firstClaim.then(() => this.leases.rescue()).catch(() => {}),
     ]);
   }
 
@@ -313,7 +348,7 @@ export class WorkerRuntime {
   }
 
   private async doStop(timeoutMs: number, extra: QueueExecutor[]): Promise<void> {
-    const { log, pool, config } = this.deps;
+    const { log } = this.deps;
     const all = [...this.executors.values(), ...extra];
     this.executors.clear();
     await this.claimLoop.stop();
@@ -321,15 +356,14 @@ export class WorkerRuntime {
     // or another process rescues it and runs it a second time.
     await this.drain(all, timeoutMs);
     for (const t of this.timers) clearInterval(t);
+    for (const stop of this.unscheduled) stop();
     const left = await this.batcher.flush(Date.now() + timeoutMs);
     if (left > 0) log.error({ left }, 'status updates not written before shutdown; their jobs will be rescued after the lease');
     await this.deps.plugin?.stop().catch((err) => log.warn({ err: String(err) }, 'resilience shutdown failed'));
     // A close() right after work() must not leave the start-up's row behind.
     await this.background?.catch(() => {});
-    this.unregistered = true;
-    await Promise.allSettled([...this.registrations]);
     // Unregister before the LISTEN session ends, or others would take this worker for dead.
-    await pool.query(`DELETE FROM "${config.schema}".workers WHERE id = $1`, [config.workerId]).catch(() => {});
+    await this.row.unregister();
     await this.listener.stop();
   }
 
@@ -369,129 +403,19 @@ export class WorkerRuntime {
     }
   }
 
-  /** Ids of every job this process holds: buffered, running, or finished with its status write pending. */
-  private heldIds(): string[] {
-    const ids: string[] = [];
-    for (const ex of [...this.executors.values(), ...this.draining]) for (const [id] of ex.heldJobs()) ids.push(id);
-    for (const u of this.batcher.unwritten()) ids.push(u.id);
-    return ids;
-  }
-
-  /** Renews the lease of every held job in one statement; aborts jobs whose lease was lost. */
+  /** Renews this process's leases, then the rest of what is kept fresh with them. */
   private async heartbeat(): Promise<void> {
-    const { pool, sql, config } = this.deps;
-    const ids: string[] = [];
-    const attempts: number[] = [];
-    const owner = new Map<string, QueueExecutor>();
-    for (const ex of [...this.executors.values(), ...this.draining]) {
-      for (const [id, attempt] of ex.heldJobs()) {
-        ids.push(id);
-        attempts.push(attempt);
-        owner.set(id, ex);
-      }
-    }
-    // Finished jobs whose status write has not landed yet (e.g. held through an outage).
-    for (const u of this.batcher.unwritten()) {
-      ids.push(u.id);
-      attempts.push(u.attempt);
-    }
-    if (ids.length > 0) {
-      const res = await pool.query<{ id: string; cancel: boolean }>({
-        name: `rota_heartbeat_${config.schema}`,
-        text: sql.heartbeat,
-        values: [ids, attempts, config.workerId, config.leaseMs],
-      });
-      // Cancels whose NOTIFY this process missed (e.g. sent while its listener reconnected).
-      for (const r of res.rows) if (r.cancel) owner.get(r.id)?.cancel(r.id);
-      if (res.rows.length < ids.length) {
-        const kept = new Set(res.rows.map((r) => r.id));
-        for (const id of ids) {
-          const ex = owner.get(id);
-          if (!kept.has(id) && ex) {
-            this.counters.leasesLost++;
-            ex.leaseLost(id);
-          }
-        }
-      }
-    }
+    await this.leases.renew();
     // Leases first: the rest (job logs, the worker row, rollups) may wait on a busy pool,
     // and the next heartbeat (the next renewal) is skipped while this one runs.
     await this.writeJobLogs();
-    await this.register();
+    await this.row.register();
     await this.deps.onHeartbeat?.();
-  }
-
-  private async rescue(): Promise<void> {
-    const { pool, sql, config, log } = this.deps;
-    // Right after the database was unreachable, every lease may look expired because no
-    // process could renew it. Hold off one lease length, and at least the reconnect grace,
-    // so live workers reconnect, renew theirs and flush their queued status updates first;
-    // only leases of dead workers are rescued.
-    if (Date.now() - this.lastConnectionErrorAt < Math.max(config.leaseMs, RECONNECT_GRACE_MS)) return;
-    // Never this process's own jobs: one frozen for a while (stopped, a VM paused, a long
-    // GC) finds its leases expired when it wakes, and its next heartbeat renews them;
-    // rescuing them would run them twice. Read when the statement is sent, not before
-    // it waited for a connection.
-    const client = await pool.connect();
-    let res: pg.QueryResult<{ dead: number; requeued: number; queues: string[] }>;
-    try {
-      // With a claim in flight, jobs just claimed are this worker's and in no executor yet: spare all of its jobs.
-      const own = this.claimLoop.claimsInFlight > 0 ? null : this.heldIds();
-      res = await client.query(sql.rescue, [1000, config.workerId, own]);
-    } finally {
-      client.release();
-    }
-    const row = res.rows[0];
-    if (!row || (row.dead === 0 && row.requeued === 0)) return;
-    this.counters.rescued += row.requeued;
-    this.counters.rescuedDead += row.dead;
-    log.warn({ requeued: row.requeued, dead: row.dead }, 'rescued jobs whose lease expired');
-    await this.notifyQueues(row.queues);
   }
 
   /** Wakes the workers of these queues, as an enqueue would. */
   private async notifyQueues(queues: string[]): Promise<void> {
     const { pool, config } = this.deps;
     await pool.query('SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q', [`${config.schema}.jobs`, queues]);
-  }
-
-  private register(): Promise<void> {
-    if (this.unregistered) return Promise.resolve();
-    const p = this.upsertWorkerRow().finally(() => this.registrations.delete(p));
-    this.registrations.add(p);
-    return p;
-  }
-
-  /** Attempts finished per second and queue since the last registration (the management API sums these). */
-  private throughput(): Record<string, number> {
-    const now = Date.now();
-    const secs = Math.max(0.001, (now - this.lastRegistered.at) / 1000);
-    const out: Record<string, number> = {};
-    for (const [queue, n] of this.finished)
-      out[queue] = Math.round(((n - (this.lastRegistered.finished.get(queue) ?? 0)) / secs) * 10) / 10;
-    this.lastRegistered = { at: now, finished: new Map(this.finished) };
-    return out;
-  }
-
-  private async upsertWorkerRow(): Promise<void> {
-    const { pool, config } = this.deps;
-    if (!this.listening) return;
-    const stats = {
-      pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount },
-      batcher: { pending: this.batcher.pending, ...this.batcher.counters },
-      claims: this.claimLoop.counters,
-      // The LISTEN session's application_name: others take this worker for dead when it is gone.
-      listener: listenerAppName(config.workerId),
-      sessions: this.sessions.counters,
-      running: Object.fromEntries([...this.executors.values()].map((e) => [e.queue, e.active])),
-      concurrency: Object.fromEntries([...this.executors.values()].map((e) => [e.queue, e.concurrency])),
-      throughput: this.throughput(),
-      resilience: this.deps.plugin?.stats(),
-    };
-    await pool.query(
-      `INSERT INTO "${config.schema}".workers (id, hostname, pid, queues, stats) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO UPDATE SET queues = EXCLUDED.queues, heartbeat_at = now(), stats = EXCLUDED.stats`,
-      [config.workerId, hostname(), process.pid, this.queues, JSON.stringify(stats)],
-    );
   }
 }

@@ -65,5 +65,12 @@ describe('rota cluster', () => {
       ['cli_cluster', 'cli_g000'],
       ['cli_g001', 'cli_g002', 'cli_g003'],
     ]);
+    // Server b unreachable (nothing listens on port 1): status names b's groups, prints the rest, exits 2.
+    const down = config('down.json', { ...good, servers: { ...good.servers, b: { connectionString: 'postgres://x@127.0.0.1:1/db' } } });
+    const partial = await runCli(['cluster', 'status', '--config', down], env);
+    expect(partial.code).toBe(2);
+    expect(partial.stdout).toContain('server a: groups 0');
+    for (const g of [1, 2, 3]) expect(partial.stderr).toContain(`unreachable: group ${g} on server b`);
+    expect(partial.stderr).not.toContain('group 0 on');
   });
 });

@@ -33,9 +33,17 @@ describe('RotaCluster on 3 servers, 8 groups', () => {
     expect(() => new RotaCluster({ servers: { a: { connectionString: url } }, groups: 2, schemaPrefix: 'Bad-Prefix' })).toThrow(
       /schemaPrefix/,
     );
+    expect(() => new RotaCluster({ servers: { a: { connectionString: url } }, groups: 2, schemaPrefix: 'pg' })).toThrow(/^schemaPrefix:/);
     expect(
       () => new RotaCluster({ servers: { a: { connectionString: url } }, groups: 2, legacy: { server: 'z', schema: 'rota' } }),
     ).toThrow(ValidationError);
+    // The groups' Rota options are checked as a Rota checks them (src/config.ts), naming the option.
+    expect(() => new RotaCluster({ servers: { a: { connectionString: url } }, groups: 2, rota: { maxPayloadBytes: 0 } })).toThrow(
+      /maxPayloadBytes/,
+    );
+    expect(
+      () => new RotaCluster({ servers: { a: { connectionString: url } }, groups: 2, sharedRuntime: 'yes' as unknown as boolean }),
+    ).toThrow(/^sharedRuntime:/);
   });
 
   it('migrates every group onto its server, idempotently, with ids that name the group', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedServer } from '../../src/db/embedded.js';
-import { type EnqueueItem, PartialEnqueueError } from '../../src/index.js';
+import { type EnqueueItem, PartialEnqueueError, PartialReadError, type RotaCluster } from '../../src/index.js';
 import { waitFor } from '../support/db.js';
 import { spawnTs } from '../support/spawn.js';
 import { closeAll, makeCluster, RunLog, sleep, sql } from './helpers.js';
@@ -14,6 +14,11 @@ afterEach(closeAll);
 
 const tenants = Array.from({ length: 24 }, (_, i) => `t${i}`);
 
+/** How many of `tenants` live in a group placed on server b. */
+function bGroupTenants(c: RotaCluster): number {
+  return tenants.filter((t) => c.placement[c.groupOf(t)] === 'b').length;
+}
+
 /** Completed jobs per group, read from each group's history on its server. */
 async function completedIn(schema: string, server: EmbeddedServer): Promise<number> {
   const rows = await sql<{ n: string }>(server, `SELECT count(*) AS n FROM "${schema}".jobs_done WHERE state = 'completed'`);
@@ -22,8 +27,9 @@ async function completedIn(schema: string, server: EmbeddedServer): Promise<numb
 
 describe('RotaCluster faults', () => {
   it('a server down for 10 s stops only its groups; nothing is lost and nothing runs twice', async () => {
-    // No prefetch: a group holds at most twice its concurrency claimed, so what b's groups
-    // may still run after b stops is bounded (3 groups × 2 × concurrency 2).
+    // No prefetch: a group holds at most twice its share of the process's concurrency
+    // claimed (8 over 8 busy groups: 1 each), so what b's groups may still run after b
+    // stops is bounded (3 groups × 2 × 2, the bound of the per-group design, holds).
     const c = makeCluster(servers, { schemaPrefix: 'down', rota: { maxPrefetch: 0 } });
     await c.migrate();
     const items: EnqueueItem[] = Array.from({ length: 960 }, (_, i) => ({ payload: { i }, tenant: tenants[i % tenants.length] as string }));
@@ -31,10 +37,11 @@ describe('RotaCluster faults', () => {
     const onB = new Set(ids.filter((id) => c.placement[c.groupOfJob(id) as number] === 'b'));
     expect(onB.size).toBeGreaterThan(0);
     const log = new RunLog();
-    const w = c.work('work', { concurrency: 2 }, async (job) => {
+    const w = c.work('work', { concurrency: 8 }, async (job) => {
       await sleep(10);
       log.ran(job.id);
     });
+    await c.schedule('nightly', '0 3 * * *', 'work', {});
     await waitFor(() => log.runs.size > 60, 20_000, 'work started');
     const b = servers[1] as EmbeddedServer;
     await b.stop();
@@ -53,6 +60,24 @@ describe('RotaCluster faults', () => {
     (partial as PartialEnqueueError).results.forEach((r, i) => {
       expect(r === null).toBe(c.placement[c.groupOf(tenants[i] as string)] === 'b');
     });
+    // Merged reads give what the reachable groups have and name the others.
+    const bAll = [0, 1, 2, 3, 4, 5, 6, 7].filter((g) => c.placement[g] === 'b');
+    const readErr = (await c.counts().catch((e: unknown) => e)) as PartialReadError<Array<{ queue: string; count: number }>>;
+    expect(readErr).toBeInstanceOf(PartialReadError);
+    expect(readErr.unreachable.map((u) => u.group)).toEqual(bAll);
+    expect(readErr.servers).toEqual(['b']);
+    expect(readErr.unreachable.every((u) => u.connection)).toBe(true);
+    expect(readErr.result.find((r) => r.queue === 'other')?.count).toBe(tenants.length - bGroupTenants(c));
+    const schedErr = (await c.schedules().catch((e: unknown) => e)) as PartialReadError<Array<{ name: string }>>;
+    expect(schedErr).toBeInstanceOf(PartialReadError);
+    const nightlyOnB = c.placement[c.scheduleGroup('nightly')] === 'b';
+    expect(schedErr.result.map((s) => s.name)).toEqual(nightlyOnB ? [] : ['nightly']);
+    const infoErr = (await c
+      .queue('work')
+      .info()
+      .catch((e: unknown) => e)) as PartialReadError<{ groups: Array<{ group: number }> }>;
+    expect(infoErr).toBeInstanceOf(PartialReadError);
+    expect(infoErr.result.groups.map((g) => g.group)).toEqual([0, 1, 2, 3, 4, 5, 6, 7].filter((g) => !bAll.includes(g)));
     // The other servers' groups finish all their jobs while b is down.
     const others = ids.filter((id) => !onB.has(id));
     await waitFor(() => others.every((id) => log.runs.has(id)), 9_000, "the other servers' jobs");
@@ -76,6 +101,9 @@ describe('RotaCluster faults', () => {
     await w.stop();
     expect(done).toBe(ids.length);
     expect(log.duplicates).toEqual([]);
+    // Back up: merged reads are whole again.
+    expect((await c.counts()).find((r) => r.queue === 'work' && r.state === 'completed')?.count).toBe(ids.length);
+    expect((await c.schedules()).map((s) => s.name)).toEqual(['nightly']);
   });
 
   it('moves a group to another server while it works: nothing lost, ids keep routing', async () => {
@@ -195,7 +223,7 @@ describe('RotaCluster: a worker process dies', () => {
       CLUSTER_PREFIX: 'crash',
     });
     await holder.ready;
-    // One job per group held (concurrency 1 in each of 8 groups, leases of 30 s).
+    // Eight jobs held (concurrency 8 for the process, leases of 30 s).
     const held = () =>
       holder
         .lines()

@@ -14,7 +14,7 @@ const cluster = new RotaCluster({
   logger: quiet,
   rota: { pollIntervalMs: 50, maxPrefetch: 0 },
 });
-cluster.work('hold', { concurrency: 1 }, async (job) => {
+cluster.work('hold', { concurrency: 8 }, async (job) => {
   process.stdout.write(`holding ${job.id}\n`);
   await new Promise(() => {}); // until the process is killed
 });

@@ -57,6 +57,11 @@ describe('database outage with worker processes', () => {
         ROTA_OPTIONS: JSON.stringify({ leaseMs: 2_000, rescueIntervalMs: 300, pollIntervalMs: 200 }),
       }),
     );
+    // Whatever happens below, no worker of this test outlives it (a timed-out test must
+    // not leave them running into the next one).
+    onTestFinished(() => {
+      for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    });
     await Promise.all(workers.map((w) => w.ready));
     const completed = async () => {
       const c = await admin.counts();
@@ -110,7 +115,7 @@ describe('database outage with worker processes', () => {
     }
     for (const w of workers) w.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => w.exited));
-  });
+  }, 180_000);
 
   it('a worker frozen for longer than its lease renews its own leases when it wakes instead of rescuing (and rerunning) its own jobs', async () => {
     const admin = makeRota(server.url);
@@ -132,6 +137,9 @@ describe('database outage with worker processes', () => {
       JOB_MS: '400',
       RUNS_FILE: runs,
       ROTA_OPTIONS: JSON.stringify({ leaseMs: 1_000, rescueIntervalMs: 100, pollIntervalMs: 100 }),
+    });
+    onTestFinished(() => {
+      if (w.child.exitCode === null) w.child.kill('SIGKILL');
     });
     await w.ready;
     await waitFor(async () => ran().length >= 5, 30_000, 'the first jobs to finish');
@@ -156,5 +164,5 @@ describe('database outage with worker processes', () => {
     w.child.kill('SIGTERM');
     await w.exited;
     await admin.close();
-  });
+  }, 180_000);
 });

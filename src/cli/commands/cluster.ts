@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { RotaCluster } from '../../cluster/cluster.js';
 import { type ClusterOptions, resolveCluster } from '../../cluster/config.js';
+import { PartialReadError } from '../../cluster/reads.js';
 import { ValidationError } from '../../errors.js';
 import { int } from '../flags.js';
 
 /** Top-level keys of a cluster config file (ClusterOptions without the code-only ones). */
-const CONFIG_KEYS = ['servers', 'groups', 'placement', 'schemaPrefix', 'coordinator', 'legacy', 'migrateConcurrency'];
+const CONFIG_KEYS = ['servers', 'groups', 'placement', 'schemaPrefix', 'coordinator', 'legacy', 'migrateConcurrency', 'sharedRuntime'];
 
 /**
  * Reads and validates a cluster config file (JSON: servers, groups, placement, ...). A
@@ -82,10 +83,21 @@ export function registerClusterCommands(program: Command): void {
     .requiredOption('--config <file>', 'cluster config')
     .action(async (opts: { config: string }) => {
       await withCluster(opts.config, async (c) => {
+        // Where the groups are now (moves update the stored placement), not where the file says.
+        await c.refreshPlacement().catch((err: unknown) => console.error(`stored placement not read (${String(err)}); showing the file's`));
         const perServer = new Map<string, number[]>();
         for (const [g, s] of c.placement.entries()) perServer.set(s, [...(perServer.get(s) ?? []), g]);
         for (const [s, gs] of perServer) console.log(`server ${s}: groups ${gs.join(', ')}`);
-        for (const r of await c.counts()) console.log(`${r.queue.padEnd(24)}${r.state.padEnd(12)}${r.count}`);
+        // A server down: the other groups' counts, the unreachable ones named, exit code 2.
+        const counts = await c.counts().catch((err: unknown) => {
+          if (!(err instanceof PartialReadError)) throw err;
+          const partial = err as PartialReadError<Awaited<ReturnType<typeof c.counts>>>;
+          for (const u of partial.unreachable) console.error(`unreachable: group ${u.group} on server ${u.server} (${u.error})`);
+          console.error(`the counts leave out ${partial.unreachable.length} unreachable group(s)`);
+          process.exitCode = 2;
+          return partial.result;
+        });
+        for (const r of counts) console.log(`${r.queue.padEnd(24)}${r.state.padEnd(12)}${r.count}`);
       });
     });
 
