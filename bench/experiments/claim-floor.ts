@@ -10,15 +10,14 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
-import { Rota } from '../../src/index.js';
 import { median, printTable } from '../lib.js';
+import { seedTenantJobs } from './seed.js';
 
 const JOBS = Number(process.env.JOBS ?? 40_000);
 const TENANTS = Number(process.env.TENANTS ?? 1_000);
 const SIZE = Number(process.env.SIZE ?? 1_000);
 const CALLS = Number(process.env.CALLS ?? 12);
 const cpuUs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
-const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
 const FLOOR = `
 WITH act AS (
@@ -58,15 +57,7 @@ const FLOOR_HASH = FLOOR.replace(
 
 const server = await startEmbeddedPostgres({ settings: { shared_buffers: '256MB' } });
 try {
-  const rota = new Rota({ connectionString: server.url, logger: silent });
-  await rota.migrate();
-  for (let i = 0; i < JOBS; i += 1_000) {
-    await rota.enqueueMany(
-      'q',
-      Array.from({ length: 1_000 }, (_, k) => ({ payload: { k }, tenant: `t${(i + k) % TENANTS}` })),
-    );
-  }
-  await rota.close();
+  await seedTenantJobs(server.url, JOBS, TENANTS);
   const c = new pg.Client(server.url);
   await c.connect();
   await c.query('SET enable_hashjoin = off; SET enable_mergejoin = off; SET enable_seqscan = off');

@@ -7,28 +7,19 @@
 import { execFileSync, spawn } from 'node:child_process';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
-import { Rota } from '../../src/index.js';
 import { printTable } from '../lib.js';
+import { seedTenantJobs } from './seed.js';
 
 const JOBS = Number(process.env.JOBS ?? 60_000);
 const SIZE = Number(process.env.SIZE ?? 1_000);
 const CLAIMS = Number(process.env.CLAIMS ?? 40);
 const TENANTS = Number(process.env.TENANTS ?? 1_000);
 const OUT = process.env.OUT ?? '/tmp/claim-perf.data';
-const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
 const server = await startEmbeddedPostgres({ settings: { shared_buffers: '256MB' } });
 try {
   const url = server.url;
-  const rota = new Rota({ connectionString: url, logger: silent });
-  await rota.migrate();
-  for (let i = 0; i < JOBS; i += 1_000) {
-    await rota.enqueueMany(
-      'q',
-      Array.from({ length: 1_000 }, (_, k) => ({ payload: { k }, tenant: `t${(i + k) % TENANTS}` })),
-    );
-  }
-  await rota.close();
+  await seedTenantJobs(url, JOBS, TENANTS);
   const c = new pg.Client(url);
   await c.connect();
   await c.query(`SELECT count(*) FROM rota.claim_jobs(ARRAY['q'], ARRAY[1], 'w', 60000)`);

@@ -7,15 +7,14 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
-import { Rota } from '../../src/index.js';
 import { median, printTable } from '../lib.js';
+import { seedTenantJobs } from './seed.js';
 
 const JOBS = Number(process.env.JOBS ?? 20_000);
 const TENANTS = Number(process.env.TENANTS ?? 10_000);
 const SIZE = Number(process.env.SIZE ?? 1);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const cpuUs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
-const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
 const server = await startEmbeddedPostgres({ settings: { shared_buffers: '256MB' } });
 try {
@@ -28,15 +27,7 @@ try {
     await admin.query(`CREATE DATABASE fc_${round}`);
     await admin.end();
     const url = server.urlFor(`fc_${round}`);
-    const rota = new Rota({ connectionString: url, logger: silent });
-    await rota.migrate();
-    for (let i = 0; i < JOBS; i += 1_000) {
-      await rota.enqueueMany(
-        'q',
-        Array.from({ length: 1_000 }, (_, k) => ({ payload: { k }, tenant: `t${(i + k) % TENANTS}` })),
-      );
-    }
-    await rota.close();
+    await seedTenantJobs(url, JOBS, TENANTS);
     const c = new pg.Client(url);
     await c.connect();
     const pid = (await c.query('SELECT pg_backend_pid() AS p')).rows[0].p as number;
