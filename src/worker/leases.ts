@@ -115,9 +115,11 @@ export class LeaseKeeper {
       // With a claim in flight, jobs just claimed are this worker's and in no executor yet: spare all of its jobs.
       const own = this.opts.claimsInFlight() > 0 ? null : this.heldIds();
       res = await client.query(sql.rescue, [1000, workerId, own]);
-    } finally {
-      client.release();
+    } catch (err) {
+      client.release(err as Error); // a connection that failed is not given back to the pool
+      throw err;
     }
+    client.release();
     const row = res.rows[0];
     if (!row || (row.dead === 0 && row.requeued === 0)) return;
     this.counters.rescued += row.requeued;
