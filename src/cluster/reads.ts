@@ -25,15 +25,21 @@ export class PartialReadError<T> extends Error {
     readonly unreachable: UnreachableGroup[],
     readonly causes: unknown[],
   ) {
-    const servers = [...new Set(unreachable.map((u) => u.server))].sort();
     const groups = unreachable.map((u) => (u.group === null ? 'coordinator' : `g${u.group}`)).join(', ');
-    super(`${what}: ${unreachable.length} part(s) unreachable (${groups}; server(s) ${servers.join(', ')}); the result holds the others`);
+    super(
+      `${what}: ${unreachable.length} part(s) unreachable (${groups}; server(s) ${serversOf(unreachable).join(', ')}); the result holds the others`,
+    );
   }
 
   /** The servers of the unreachable groups. */
   get servers(): string[] {
-    return [...new Set(this.unreachable.map((u) => u.server))].sort();
+    return serversOf(this.unreachable);
   }
+}
+
+/** The servers of `unreachable`, each once, sorted. */
+function serversOf(unreachable: UnreachableGroup[]): string[] {
+  return [...new Set(unreachable.map((u) => u.server))].sort();
 }
 
 /** One part of a merged read: a group, or the coordinator (group null). */

@@ -65,17 +65,10 @@ export class LeaseKeeper {
     const ids: string[] = [];
     const attempts: number[] = [];
     const owner = new Map<string, QueueExecutor>();
-    for (const ex of this.opts.executors()) {
-      for (const [id, attempt] of ex.heldJobs()) {
-        ids.push(id);
-        attempts.push(attempt);
-        owner.set(id, ex);
-      }
-    }
-    // Finished jobs whose status write has not landed yet (e.g. held through an outage).
-    for (const u of this.opts.unwritten()) {
-      ids.push(u.id);
-      attempts.push(u.attempt);
+    for (const [id, attempt, ex] of this.held()) {
+      ids.push(id);
+      attempts.push(attempt);
+      if (ex) owner.set(id, ex);
     }
     if (ids.length === 0) return;
     const res = await pool.query<{ id: string; cancel: boolean }>({
@@ -113,7 +106,7 @@ export class LeaseKeeper {
     let res: pg.QueryResult<{ dead: number; requeued: number; queues: string[] }>;
     try {
       // With a claim in flight, jobs just claimed are this worker's and in no executor yet: spare all of its jobs.
-      const own = this.opts.claimsInFlight() > 0 ? null : this.heldIds();
+      const own = this.opts.claimsInFlight() > 0 ? null : Array.from(this.held(), ([id]) => id);
       res = await client.query(sql.rescue, [1000, workerId, own]);
     } catch (err) {
       client.release(err as Error); // a connection that failed is not given back to the pool
@@ -128,11 +121,12 @@ export class LeaseKeeper {
     await this.opts.notify(row.queues);
   }
 
-  /** Ids of every job this process holds: buffered, running, or finished with its status write pending. */
-  private heldIds(): string[] {
-    const ids: string[] = [];
-    for (const ex of this.opts.executors()) for (const [id] of ex.heldJobs()) ids.push(id);
-    for (const u of this.opts.unwritten()) ids.push(u.id);
-    return ids;
+  /**
+   * Every job this process holds, with its attempt and its executor: buffered or running,
+   * then finished with its status write pending (e.g. held through an outage; no executor).
+   */
+  private *held(): Generator<[id: string, attempt: number, owner: QueueExecutor | null]> {
+    for (const ex of this.opts.executors()) for (const [id, attempt] of ex.heldJobs()) yield [id, attempt, ex];
+    for (const u of this.opts.unwritten()) yield [u.id, u.attempt, null];
   }
 }
