@@ -210,6 +210,15 @@ BEGIN
     INTO v_fold_queues, v_fold_running, v_fold_hold, v_fold_held
     FROM queue_delta d;
 
+  -- The common small claim (sql/functions/claim_small.sql: the same result, a few small
+  -- statements instead of step 3's large plan); it returns nothing when the case is not
+  -- its own. rota.claim_path = 'full' skips it (tests run both paths).
+  IF current_setting('rota.claim_path', true) IS DISTINCT FROM 'full' THEN
+    RETURN QUERY SELECT * FROM {{schema}}.claim_small(p_queues, p_counts, p_worker, p_lease_ms, v_now,
+                                                      v_fold_queues, v_fold_running, v_fold_hold, v_fold_held);
+    IF FOUND THEN RETURN; END IF;
+  END IF;
+
   -- 3. Allocate, take, write back.
   --
   -- Candidates: per queue at most `budget` lanes from each of three index ranges:
