@@ -56,6 +56,13 @@ BEGIN
   -- 1. The mutex.
   PERFORM 1 FROM {{schema}}.queue_state s WHERE s.queue = ANY(p_queues) ORDER BY s.queue FOR UPDATE OF s;
   v_now := clock_timestamp();
+  -- The common small claim (sql/functions/claim_small.sql): the same result in a few
+  -- small statements instead of the two large plans below; no rows when the case is not
+  -- its own. rota.claim_path = 'full' skips it (the tests run both paths).
+  IF current_setting('rota.claim_path', true) IS DISTINCT FROM 'full' THEN
+    RETURN QUERY SELECT * FROM {{schema}}.claim_small(p_queues, p_counts, p_worker, p_lease_ms, v_now);
+    IF FOUND THEN RETURN; END IF;
+  END IF;
 
   -- 2. Fold. Lanes whose count changed are upserted (new tenants get their row here);
   -- a lane that had nothing ready joins its tier's current round (vclock) instead of
@@ -209,15 +216,6 @@ BEGIN
   SELECT array_agg(d.queue), array_agg(d.d_running), array_agg(d.hold_until), array_agg(d.tenant_held)
     INTO v_fold_queues, v_fold_running, v_fold_hold, v_fold_held
     FROM queue_delta d;
-
-  -- The common small claim (sql/functions/claim_small.sql: the same result, a few small
-  -- statements instead of step 3's large plan); it returns nothing when the case is not
-  -- its own. rota.claim_path = 'full' skips it (tests run both paths).
-  IF current_setting('rota.claim_path', true) IS DISTINCT FROM 'full' THEN
-    RETURN QUERY SELECT * FROM {{schema}}.claim_small(p_queues, p_counts, p_worker, p_lease_ms, v_now,
-                                                      v_fold_queues, v_fold_running, v_fold_hold, v_fold_held);
-    IF FOUND THEN RETURN; END IF;
-  END IF;
 
   -- 3. Allocate, take, write back.
   --

@@ -1,35 +1,43 @@
--- The small claim: step 3 of claim_jobs() (sql/functions/claim_jobs.sql) for the common
--- small case, in a few small statements instead of one plan of ~130 nodes. Called by
--- claim_jobs() only, after its lock and fold, with the fold's per-queue changes; it
--- returns no row when the case is not its own (and has then written nothing), and the
--- full allocation runs. Why: PostgreSQL starts up every node of a plan (and every CTE's
+-- The small claim: steps 2 and 3 of claim_jobs() (sql/functions/claim_jobs.sql), the
+-- fold and the allocation, for the common small case, in a few small statements instead
+-- of two plans of ~60 and ~130 nodes. Called by claim_jobs() only, right after its lock;
+-- it returns no row when the case is not its own, and claim_jobs() goes on with its own
+-- fold and allocation. Why: PostgreSQL starts up every node of a plan (and every CTE's
 -- subplan) whether it runs or not, and that start-up was 38 % of a one-job claim's CPU
 -- (docs/performance.md, "the claim's fixed cost"); these statements start a few nodes
 -- each.
 --
--- Its case ("fit"): one queue with no tenant concurrency, no tenant or queue rate limit
--- and no aging; at most 8 candidate lanes, none of a tenant with a limit, a count or a
--- hold of its own; and every candidate lane gives what the fit shortcut of the full
--- allocation gives (all it has when that fits the budget, or one weighted round that
--- fits). Then it must leave exactly what the full allocation would: the same jobs, the
--- same lane rows (ready, vtime, tier, promote_at, parking, plain_ver), the same queue
--- row (running, hold, tenant_ver, bucket, vclock) and the same marker row. Checked by
--- bench/experiments/small-claim-equiv.ts and test/fairness/small-claim.test.ts (both
--- paths on randomized scenarios); `SET rota.claim_path = 'full'` makes claim_jobs()
--- skip this function (e.g. PGOPTIONS='-c rota.claim_path=full' npx vitest run test/fairness).
+-- Its case: one queue with no tenant concurrency, no tenant with a concurrency limit of
+-- its own, no tenant or queue rate limit and no aging; a journal (lane_changes) with no
+-- hold, at most 64 lane entries and arrivals in one lane at most (any number of lanes
+-- whose jobs only ended); at most 8 candidate lanes, none of a tenant with a
+-- limit or hold of its own; and every candidate lane gets what the `fit` shortcut of the
+-- full allocation gives it (all it has when that fits the budget, or one weighted round
+-- that fits). Then it must leave exactly what claim_jobs() would: the same jobs, the
+-- same lane and tenant rows (ready, vtime, tier, promote_at, parking, plain_ver), the
+-- same queue row (running, hold, tenant_ver, bucket, vclock) and the same marker row.
+-- Checked by bench/experiments/small-claim-equiv.ts and test/fairness/small-claim.test.ts
+-- (both paths from the same states, randomized scenarios). `SET rota.claim_path = 'full'`
+-- makes claim_jobs() skip this function (the fairness tests run both ways:
+-- PGOPTIONS='-c rota.claim_path=full' npx vitest run test/fairness).
 --
--- The one difference: the full allocation reads everything in one snapshot, these
--- statements each take their own, so a job enqueued and committed meanwhile can be
--- taken (or seen as a lane's next due job) here. It is a due, available job of the lane
--- either way, and the lane's ready count stays exact (its arrival is folded later).
+-- Nothing is written before the queue's settings and the journal are known to be its
+-- case. When the allocation then turns out not to be (too many lanes, a tenant setting,
+-- a ranking needed), the fold stays done, its change of the queue's running is written
+-- here, and claim_jobs()'s own fold finds nothing left: the same state in the end.
 --
--- Not called with the settings of claim_jobs() (plan_cache_mode, the join overrides):
--- it runs inside that call and inherits them. When it declines, it says why in
--- rota.claim_small (a transaction-local setting, read by the equivalence checks).
+-- The one difference in behaviour: claim_jobs()'s allocation reads everything in one
+-- snapshot, these statements each take their own, so a job enqueued and committed
+-- meanwhile can be taken (or seen as a lane's next due job) here. It is a due,
+-- available job of the lane either way, and the lane's ready count stays exact (its
+-- arrival is in the journal, folded by the next claim).
+--
+-- It runs inside claim_jobs() and inherits its settings (plan_cache_mode, the join
+-- overrides). When it declines, it says why in rota.claim_small (a transaction-local
+-- setting, read by the equivalence checks).
 -- {{schema}} is replaced by the configured schema name (validated, quoted).
-CREATE OR REPLACE FUNCTION {{schema}}.claim_small(
-  p_queues text[], p_counts integer[], p_worker text, p_lease_ms integer, p_now timestamptz,
-  p_fold_queues text[], p_fold_running integer[], p_fold_hold timestamptz[], p_fold_held boolean[])
+CREATE OR REPLACE FUNCTION {{schema}}.claim_small(p_queues text[], p_counts integer[], p_worker text, p_lease_ms integer,
+                                                 p_now timestamptz)
 RETURNS TABLE (id bigint, queue text, tenant text, priority smallint, payload jsonb, attempt integer,
                max_attempts integer, timeout_ms integer, created_at timestamptz, run_at timestamptz,
                more boolean, limited boolean, wake_at double precision)
@@ -84,27 +92,107 @@ DECLARE
   v_vclock double precision[];
   g_n integer[] := '{}';
   g_got integer[] := '{}';
+  -- The fold: the journal rows read, and per lane (tenant, priority) with an arrival.
+  c_max_entries CONSTANT integer := 64;
+  r record;
+  v_entries integer := 0;
+  v_changes tid[] := '{}';
+  f_tenant text[] := '{}';
+  f_prio smallint[] := '{}';
+  f_ready integer[] := '{}';
+  f_at timestamptz[] := '{}';
+  f_in boolean[] := '{}';
+  f integer := 0;
+  j integer;
+  v_at timestamptz;
+  v_decline text;
 BEGIN
   IF cardinality(p_queues) IS DISTINCT FROM 1 OR cardinality(p_counts) IS DISTINCT FROM 1 OR v_want IS NULL OR v_want <= 0 THEN
     PERFORM set_config('rota.claim_small', 'not one queue', true);
     RETURN;
   END IF;
-  FOR i IN 1 .. coalesce(cardinality(p_fold_queues), 0) LOOP
-    IF p_fold_queues[i] = v_queue THEN
-      v_d_running := v_d_running + p_fold_running[i];
-      v_d_hold := greatest(v_d_hold, p_fold_hold[i]);
-      IF p_fold_held[i] THEN v_d_ver := 1; END IF;
-    END IF;
-  END LOOP;
-
+  -- The queue's settings, and whether some tenant of it has a concurrency limit of its
+  -- own (tenant_limit_idx): then some tenant's running is counted, which the fold keeps.
   SELECT qs.concurrency, qs.tenant_concurrency, qs.rate_limit, qs.tenant_rate_limit, qs.aging_ms,
-         qs.running, qs.held_until, qs.tenant_ver, qs.vclock
+         qs.running, qs.held_until, qs.tenant_ver, qs.vclock,
+         EXISTS (SELECT 1 FROM {{schema}}.tenant_state ts WHERE ts.queue = v_queue AND ts.concurrency IS NOT NULL) AS counting
     INTO s FROM {{schema}}.queue_state qs WHERE qs.queue = v_queue;
   IF NOT FOUND OR s.tenant_concurrency IS NOT NULL OR s.tenant_rate_limit IS NOT NULL OR s.rate_limit IS NOT NULL
-     OR s.aging_ms IS NOT NULL THEN
+     OR s.aging_ms IS NOT NULL OR s.counting THEN
     PERFORM set_config('rota.claim_small', 'queue settings', true);
     RETURN;
   END IF;
+
+  -- 2. The fold of claim_jobs() for its common case: no hold (ctx.rateLimit), no tenant
+  -- whose running is counted (above). Then a lane whose jobs only ended needs nothing
+  -- but the queue's running, and a lane with arrivals gets the fold's upsert (`lanes`,
+  -- `new_lanes`, `new_tenants` in claim_jobs()). Read first, written only once the case
+  -- is known to be this one: the journal rows read are the ones deleted (rows appended
+  -- meanwhile stay for the next claim, as those after the full fold's snapshot do).
+  FOR r IN SELECT c.ctid AS row_ctid, c.tenants, c.priorities, c.d_ready, c.d_running, c.ready_at, c.hold_until, c.queue_hold_until
+             FROM {{schema}}.lane_changes c WHERE c.queue = v_queue
+  LOOP
+    v_entries := v_entries + cardinality(r.tenants);
+    IF r.queue_hold_until IS NOT NULL OR v_entries > c_max_entries
+       OR cardinality(array_remove(r.hold_until, NULL)) > 0 THEN
+      PERFORM set_config('rota.claim_small', CASE WHEN v_entries > c_max_entries THEN 'fold size' ELSE 'hold' END, true);
+      RETURN;
+    END IF;
+    v_changes := v_changes || r.row_ctid;
+    FOR i IN 1 .. cardinality(r.tenants) LOOP
+      v_d_running := v_d_running + r.d_running[i];
+      IF r.d_ready[i] <> 0 OR r.ready_at[i] IS NOT NULL THEN
+        j := 0;
+        FOR m IN 1 .. f LOOP
+          IF f_tenant[m] = r.tenants[i] AND f_prio[m] = r.priorities[i] THEN j := m; EXIT; END IF;
+        END LOOP;
+        IF j = 0 THEN
+          -- One lane written at most: the full fold writes several in its hash
+          -- aggregate's order, and that order (the rows' places in the heap) is how
+          -- lane_active_idx orders lanes of equal (tier, vtime), whose turn comes first.
+          IF f = 1 THEN
+            PERFORM set_config('rota.claim_small', 'fold lanes', true);
+            RETURN;
+          END IF;
+          f := f + 1;
+          j := f;
+          f_tenant[j] := r.tenants[i];
+          f_prio[j] := r.priorities[i];
+          f_ready[j] := 0;
+        END IF;
+        f_ready[j] := f_ready[j] + r.d_ready[i];
+        f_at[j] := least(f_at[j], r.ready_at[i]);
+      END IF;
+    END LOOP;
+  END LOOP;
+  -- The full fold hands its running change to step 3 only when there was a journal row.
+  IF cardinality(v_changes) > 0 THEN
+    DELETE FROM {{schema}}.lane_changes c WHERE c.ctid = ANY (v_changes);
+  END IF;
+  FOR m IN 1 .. f LOOP
+    -- Arrivals and departures of one lane that cancel out: the full fold writes nothing.
+    CONTINUE WHEN f_ready[m] = 0 AND f_at[m] IS NULL;
+    -- The proposed parking (excluded.parked_until in claim_jobs()'s `lanes`).
+    v_at := CASE WHEN f_at[m] <= p_now THEN NULL WHEN f_at[m] IS NOT NULL THEN f_at[m] ELSE 'infinity' END;
+    UPDATE {{schema}}.lane_state l
+       SET ready = l.ready + f_ready[m],
+           vtime = CASE WHEN l.ready <= 0 OR (l.parked_until = 'infinity' AND v_at IS NULL)
+                        THEN greatest(l.vtime, s.vclock[f_prio[m] + 1]) ELSE l.vtime END,
+           tier = CASE WHEN l.ready <= 0 THEN l.priority ELSE l.tier END,
+           promote_at = CASE WHEN l.ready <= 0 THEN NULL ELSE l.promote_at END,
+           parked_until = CASE
+             WHEN l.ready + f_ready[m] <= 0 THEN NULL
+             WHEN l.ready <= 0 THEN nullif(v_at, 'infinity')
+             WHEN l.parked_until IS NULL OR v_at IS NULL THEN NULL
+             ELSE least(l.parked_until, v_at) END
+     WHERE l.queue = v_queue AND l.tenant = f_tenant[m] AND l.priority = f_prio[m];
+    IF NOT FOUND THEN
+      -- A new lane, of a new tenant perhaps: it starts at its tier's current round.
+      INSERT INTO {{schema}}.tenant_state (queue, tenant, running) VALUES (v_queue, f_tenant[m], NULL) ON CONFLICT DO NOTHING;
+      INSERT INTO {{schema}}.lane_state (queue, tenant, priority, tier, ready, vtime, parked_until, promote_at)
+      VALUES (v_queue, f_tenant[m], f_prio[m], f_prio[m], f_ready[m], s.vclock[f_prio[m] + 1], v_at, NULL);
+    END IF;
+  END LOOP;
   v_running := s.running + v_d_running;
   v_held := greatest(s.held_until, v_d_hold);
   v_tver := s.tenant_ver + v_d_ver;
@@ -141,9 +229,8 @@ BEGIN
   LOOP
     IF l.kind = 2 OR k = c_max_lanes
        OR l.t_found AND (l.concurrency IS NOT NULL OR l.rate_limit IS NOT NULL OR l.running IS NOT NULL OR l.held_until > p_now) THEN
-      PERFORM set_config('rota.claim_small',
-                         CASE WHEN l.kind = 2 THEN 'aging' WHEN k = c_max_lanes THEN 'lanes' ELSE 'tenant settings' END, true);
-      RETURN;
+      v_decline := CASE WHEN l.kind = 2 THEN 'aging' WHEN k = c_max_lanes THEN 'lanes' ELSE 'tenant settings' END;
+      EXIT;
     END IF;
     k := k + 1;
     a_ctid[k] := l.lane_ctid;
@@ -169,22 +256,29 @@ BEGIN
   END LOOP;
 
   -- `live` and `fit`: all a lane has when that fits the budget, or one weighted round.
-  IF v_sum_w > 0 THEN
+  IF v_decline IS NULL AND v_sum_w > 0 THEN
     v_r := v_budget::double precision / v_sum_w;
     v_all_in := v_sum_c <= v_budget;
     IF NOT v_all_in THEN
       IF v_min_tier <> v_max_tier OR v_r > v_min_cw THEN
-        PERFORM set_config('rota.claim_small', 'ranking', true);
-        RETURN;
-      END IF;
-      FOR i IN 1 .. k LOOP
-        IF a_c[i] > 0 THEN v_sum_m := v_sum_m + least(a_c[i], ceil(v_r * a_w[i])); END IF;
-      END LOOP;
-      IF v_sum_m > v_budget THEN
-        PERFORM set_config('rota.claim_small', 'ranking', true);
-        RETURN;
+        v_decline := 'ranking';
+      ELSE
+        FOR i IN 1 .. k LOOP
+          IF a_c[i] > 0 THEN v_sum_m := v_sum_m + least(a_c[i], ceil(v_r * a_w[i])); END IF;
+        END LOOP;
+        IF v_sum_m > v_budget THEN v_decline := 'ranking'; END IF;
       END IF;
     END IF;
+  END IF;
+  -- Not this case after all: the fold is done, so its change of the queue's running is
+  -- written here (the full claim's fold then finds nothing to fold) and the full
+  -- allocation runs.
+  IF v_decline IS NOT NULL THEN
+    PERFORM set_config('rota.claim_small', v_decline, true);
+    IF v_d_running <> 0 THEN
+      UPDATE {{schema}}.queue_state qs SET running = qs.running + v_d_running WHERE qs.queue = v_queue;
+    END IF;
+    RETURN;
   END IF;
 
   -- From here on this is the claim. Take: each lane's quota n (`quota`, `picks`, `claimed`).
