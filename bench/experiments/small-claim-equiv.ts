@@ -23,7 +23,7 @@ try {
   });
   for (const m of report.mismatches.slice(0, 10)) console.log(m);
   console.log(
-    `claims ${report.claims}: small path ${report.small} (${report.smallFolds} with something to fold), declined ${JSON.stringify(report.declined)}; differences ${report.mismatches.length}`,
+    `claims ${report.claims}: small path ${report.small} (${report.smallFolds} with something to fold), declined ${JSON.stringify(report.declined)}; full claim unequal to itself (ties) ${report.ties}; differences ${report.mismatches.length}`,
   );
   failed = report.mismatches.length > 0;
 } finally {

@@ -9,7 +9,8 @@
 // (auto_explain with log_nested_statements, sent to the client). ALT=<file> installs that
 // version of sql/functions/claim_jobs.sql as claim_jobs_alt() and alternates the three
 // (claim, alt, floor) on the same data, so a change is measured against the current
-// claim in one run. With PERF=<file>, claims
+// claim in one run. SETUP_SQL=<sql> runs that after the migrations (a schema change to
+// measure, in two runs: the floor's figures tell their loads apart). With PERF=<file>, claims
 // only (no floor), `perf record` (cpu-clock, DWARF call graphs) on the claiming backend,
 // then the share of samples under each step of the claim (inclusive).
 //   ROUNDS=400 SIZE=20 npx tsx bench/experiments/small-claim.ts
@@ -46,6 +47,9 @@ try {
   await rota.migrate();
   const c = new pg.Client(url);
   await c.connect();
+  // SETUP_SQL: a schema change to measure (two runs, with and without; the floor's
+  // figures tell the load apart).
+  if (process.env.SETUP_SQL) await c.query(process.env.SETUP_SQL);
   if (altSql) await c.query(altSql);
   const fin = new pg.Client(url);
   await fin.connect();
