@@ -1,16 +1,15 @@
 /**
- * The small claim (sql/functions/claim_small.sql) against the full allocation of
- * claim_jobs(), on randomized scenarios: queues plain or with a concurrency limit, a
- * hold, weights, tenant limits, rates or aging (the last three are the full path's
- * case: the small claim must decline them), jobs due, delayed and retried, tenants and
- * queues held by ctx.rateLimit, finishes of every common kind. At each claim, inside a
- * transaction, both paths run from the same state (the first rolled back): their
- * returned rows and the state they leave (every lane, tenant and queue row of the queue,
- * every job, the journal) must be equal, times the claim derives from its clock
- * (started_at, a lease, "now + 1 s") compared relative to that claim's own clock. Which
- * path is committed alternates, so the scenarios go on from states both made.
- * Not a test file: test/fairness/small-claim.test.ts and
- * bench/experiments/small-claim-equiv.ts run it.
+ * The small claim (sql/functions/claim_small.sql) against the full claim of
+ * claim_jobs(), on randomized scenarios: queues plain or with a concurrency limit,
+ * weights, tenant limits, rates or aging (the last ones are the full claim's case: the
+ * small claim must decline them), jobs due, delayed and retried, tenants and queues held
+ * by ctx.rateLimit, finishes of every common kind. At each claim both paths run from the
+ * same state, each in a transaction rolled back: their returned rows and the state they
+ * leave (every lane, tenant and queue row of the queue, every job, the journal) must be
+ * equal, times the claim derives from its clock (started_at, a lease, "now + 1 s")
+ * compared relative to that claim's own clock. Then a third run, of either path, is
+ * committed, so the scenarios go on from states both made. Not a test file:
+ * test/fairness/small-claim.test.ts and bench/experiments/small-claim-equiv.ts run it.
  */
 import pg from 'pg';
 import { loadQuery } from '../../src/db/sql.js';
