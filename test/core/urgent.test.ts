@@ -58,7 +58,7 @@ describe('urgent work', () => {
     await closeRota(producer);
   });
 
-  it('urgent work arriving while a claim is in flight is claimed right after it and runs before the jobs that claim took', async () => {
+  it('urgent work arriving while a claim is in flight is claimed beside it, not after it, and runs before the jobs that claim took', async () => {
     const queue = 'urgent-beside';
     const { producer, worker, first, order } = await blockedWorker(queue, 'n0');
     // Hold the queue's state row (the claims' mutex): the next claim stays in flight.
@@ -80,12 +80,14 @@ describe('urgent work', () => {
       await waitFor(async () => (await waiting()) === 1, 20_000, 'a claim waiting for the queue row');
       claimsBefore = worker.stats().claims;
       await producer.enqueue(queue, 'urgent', { priority: 'urgent' });
+      // A second claim is sent at once, beside the one in flight (it waits for the row too).
+      await waitFor(async () => (await waiting()) === 2, 20_000, 'an urgent claim beside the one in flight');
     } finally {
       await lock.query('COMMIT');
       lock.release();
     }
-    // The claim in flight returns, then the urgent one is claimed (the loop's next claim),
-    // both before the running job ends: the buffer's tier order decides what starts next.
+    // Both claims run once the row is free and come back before the running job ends:
+    // the buffer's tier order decides what starts next.
     await waitFor(() => worker.stats().claims >= claimsBefore + 2, 20_000, 'both claims to come back');
     await waitFor(async () => (await held(queue, { urgent: true })) === 1);
     first.open();
