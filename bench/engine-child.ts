@@ -91,6 +91,11 @@ async function urgent(): Promise<void> {
   const returned: number[] = [];
   const startedAt: number[] = [];
   const held: number[] = [];
+  // ENGINE_SPLIT=1: each urgent enqueue as BEGIN, the insert, COMMIT on one connection,
+  // timing the insert and the commit apart (three round trips instead of one).
+  const split = process.env.ENGINE_SPLIT === '1';
+  const insertMs: number[] = [];
+  const commitMs: number[] = [];
   let normalDone = 0;
   worker.work<{ u?: number }>(QUEUE, { concurrency: CONCURRENCY }, (job: Job<{ u?: number }>) => {
     if (job.payload.u !== undefined) startedAt[job.payload.u] = performance.now();
@@ -106,7 +111,20 @@ async function urgent(): Promise<void> {
   for (let i = 0; i < samples; i++) {
     held.push(await heldNow());
     called[i] = performance.now();
-    await producer.enqueue(QUEUE, { u: i }, { priority: 'urgent' });
+    if (split) {
+      const c = await producer.pool.connect();
+      try {
+        await c.query('BEGIN');
+        const t = performance.now();
+        await producer.enqueue(QUEUE, { u: i }, { priority: 'urgent', client: c });
+        const t2 = performance.now();
+        await c.query('COMMIT');
+        insertMs.push(t2 - t);
+        commitMs.push(performance.now() - t2);
+      } finally {
+        c.release();
+      }
+    } else await producer.enqueue(QUEUE, { u: i }, { priority: 'urgent' });
     returned[i] = performance.now();
     await sleep(gapMs);
   }
@@ -125,6 +143,7 @@ async function urgent(): Promise<void> {
     held,
     enqueueMs: called.map((t, i) => (returned[i] as number) - t),
     normalPerSec,
+    ...(split ? { insertMs, commitMs } : {}),
   });
 }
 

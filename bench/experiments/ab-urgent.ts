@@ -7,6 +7,7 @@
 // the enqueue call and from its return (p50 / p90), the enqueue call's own p50 and the
 // load average; then the medians over the rounds.
 //   BASE_DIR=/tmp/base ROUNDS=4 npx tsx bench/experiments/ab-urgent.ts
+// SPLIT=1 times the urgent enqueue's insert and its commit apart (BEGIN / insert / COMMIT).
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
@@ -27,6 +28,8 @@ interface UrgentResult {
   held: number[];
   enqueueMs: number[];
   normalPerSec: number;
+  insertMs?: number[];
+  commitMs?: number[];
 }
 
 const child = <R>(script: string, env: Record<string, string | number>): Promise<R> =>
@@ -66,6 +69,8 @@ try {
           ENGINE_MODE: 'urgent',
           ENGINE_SAMPLES: SAMPLES,
           ENGINE_GAP_MS: GAP_MS,
+          // SPLIT=1: the enqueue as BEGIN / insert / COMMIT, timed apart (bench/engine-child.ts).
+          ENGINE_SPLIT: process.env.SPLIT === '1' ? 1 : 0,
         });
         p50[label]?.push(percentile(r.latencies, 50));
         p50r[label]?.push(percentile(r.fromReturn, 50));
@@ -79,6 +84,9 @@ try {
           'call → start p50 / p90 / max ms': `${percentile(r.latencies, 50).toFixed(1)} / ${percentile(r.latencies, 90).toFixed(1)} / ${Math.max(...r.latencies).toFixed(1)}`,
           'return → start p50 / p90 ms': `${percentile(r.fromReturn, 50).toFixed(1)} / ${percentile(r.fromReturn, 90).toFixed(1)}`,
           'normal jobs/s meanwhile': Math.round(r.normalPerSec),
+          ...(r.insertMs && r.commitMs
+            ? { 'insert / commit p50 ms': `${percentile(r.insertMs, 50).toFixed(1)} / ${percentile(r.commitMs, 50).toFixed(1)}` }
+            : {}),
         });
       } finally {
         await waitForNoClients(adminUrl, databaseName(url)).catch(() => {});
