@@ -55,7 +55,7 @@ try {
           const rota = new Rota({ connectionString: url, logger: silent });
           await rota.migrate();
           await rota.close();
-          const load = loadavg()[0]?.toFixed(1);
+          const load = (loadavg()[0] ?? 0).toFixed(1);
           const r = (await runChild({
             node: process.execPath,
             script,

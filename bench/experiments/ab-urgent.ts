@@ -63,7 +63,7 @@ try {
       try {
         await child(script, { ENGINE_DB_URL: url, ENGINE_MODE: 'setup', ENGINE_JOBS: BACKLOG, ENGINE_TENANTS: 1 });
         await waitForNoClients(adminUrl, databaseName(url));
-        const load = loadavg()[0]?.toFixed(1);
+        const load = (loadavg()[0] ?? 0).toFixed(1);
         const r = await child<UrgentResult>(script, {
           ENGINE_DB_URL: url,
           ENGINE_MODE: 'urgent',
