@@ -1431,6 +1431,7 @@ $function$;
 CREATE OR REPLACE FUNCTION rota.move_jobs(p_ids bigint[], p_attempts integer[], p_kinds text[], p_results jsonb[], p_errors jsonb[], p_delays double precision[], p_outcomes text[])
  RETURNS TABLE(id bigint, queue text, state text)
  LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_generic_plan'
 AS $function$
 #variable_conflict use_column
 BEGIN
