@@ -51,7 +51,19 @@ async function large(db: string, file: string): Promise<string> {
   await c.query('UPDATE rota.jobs SET cancel_requested_at = now() WHERE id = ANY($1)', [
     got.rows.filter((_, n) => n % 41 === 0).map((r) => r.id),
   ]);
-  const kinds = ['complete', 'complete', 'complete', 'dead', 'retry', 'release', 'snooze', 'rate-limit', 'rate-limit-queue', 'rescue', 'bogus'];
+  const kinds = [
+    'complete',
+    'complete',
+    'complete',
+    'dead',
+    'retry',
+    'release',
+    'snooze',
+    'rate-limit',
+    'rate-limit-queue',
+    'rescue',
+    'bogus',
+  ];
   const err = { name: 'E', message: 'boom' };
   const moves: object[] = got.rows.map((r, n) => ({
     i: Number(r.id),
@@ -70,7 +82,8 @@ async function large(db: string, file: string): Promise<string> {
   const m1 = await c.query('SELECT * FROM rota.move_jobs($1::jsonb) ORDER BY id', [JSON.stringify(moves)]);
   const done = await c.query(`SELECT id, tenant, state, result, errors, attempt,
       (SELECT jsonb_agg(e - 'startedAt' - 'endedAt') FROM jsonb_array_elements(attempts) e) AS att FROM rota.jobs_done ORDER BY id`);
-  const jobs = await c.query(`SELECT id, state, attempt, errors, (SELECT jsonb_agg(e - 'startedAt' - 'endedAt') FROM jsonb_array_elements(attempts) e) AS att,
+  const jobs =
+    await c.query(`SELECT id, state, attempt, errors, (SELECT jsonb_agg(e - 'startedAt' - 'endedAt') FROM jsonb_array_elements(attempts) e) AS att,
       CASE WHEN run_at < now() THEN 'past' ELSE round(extract(epoch FROM run_at - now()) * 1000)::text END AS dt, locked_by
       FROM rota.jobs ORDER BY id`);
   await c.query('COMMIT');
