@@ -46,7 +46,9 @@ try {
   await c.connect();
   const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid as number;
   const perf = PERF
-    ? spawn('perf', ['record', '-e', 'cpu-clock', '-F', '2000', '--call-graph', 'dwarf,16384', '-p', String(pid), '-o', PERF], { stdio: 'ignore' })
+    ? spawn('perf', ['record', '-e', 'cpu-clock', '-F', '2000', '--call-graph', 'dwarf,16384', '-p', String(pid), '-o', PERF], {
+        stdio: 'ignore',
+      })
     : undefined;
   if (perf) await new Promise((r) => setTimeout(r, 500));
   const finishBatch = loadQuery('finish_batch', 'rota');
