@@ -50,10 +50,9 @@ DECLARE
   v_want integer := p_counts[1];
   s record;
   l record;
-  -- The queue row as the fold leaves it (see `q` in claim_jobs()).
+  -- The queue row as the fold leaves it (see `q` in claim_jobs()); no hold in this case,
+  -- so held_until and tenant_ver stay as they are.
   v_d_running integer := 0;
-  v_d_hold timestamptz;
-  v_d_ver integer := 0;
   v_running integer;
   v_held timestamptz;
   v_tver bigint;
@@ -101,7 +100,6 @@ DECLARE
   f_prio smallint[] := '{}';
   f_ready integer[] := '{}';
   f_at timestamptz[] := '{}';
-  f_in boolean[] := '{}';
   f integer := 0;
   j integer;
   v_at timestamptz;
@@ -194,8 +192,8 @@ BEGIN
     END IF;
   END LOOP;
   v_running := s.running + v_d_running;
-  v_held := greatest(s.held_until, v_d_hold);
-  v_tver := s.tenant_ver + v_d_ver;
+  v_held := s.held_until;
+  v_tver := s.tenant_ver;
   -- `qb` without tokens (no rate limit).
   v_budget := CASE WHEN v_held > p_now THEN 0
                    ELSE greatest(0, least(v_want, coalesce(s.concurrency - v_running, v_want))) END;
@@ -347,7 +345,7 @@ BEGIN
   END LOOP;
 
   -- The queue's row (`queues`): the fold's change and the claim's.
-  IF v_total > 0 OR v_d_running <> 0 OR v_d_hold IS NOT NULL OR v_d_ver <> 0 THEN
+  IF v_total > 0 OR v_d_running <> 0 THEN
     v_vclock := s.vclock;
     IF v_total > 0 THEN
       v_vclock := ARRAY[greatest(s.vclock[1], coalesce(v_served[1], s.vclock[1])),
@@ -357,8 +355,6 @@ BEGIN
     END IF;
     UPDATE {{schema}}.queue_state qs
        SET running = qs.running + v_d_running + v_total,
-           held_until = greatest(qs.held_until, v_d_hold),
-           tenant_ver = qs.tenant_ver + v_d_ver,
            tokens = CASE WHEN v_total > 0 THEN NULL ELSE qs.tokens END,
            tokens_at = CASE WHEN v_total = 0 THEN qs.tokens_at END,
            vclock = v_vclock
