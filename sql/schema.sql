@@ -878,7 +878,11 @@ DECLARE
   v_fold_hold timestamptz[];
   v_fold_held boolean[];
   -- Past this many live lanes in a queue, a claim serves it in turns (see `turns`).
-  c_turn_lanes integer := coalesce(nullif(current_setting('rota.claim_lanes', true), '')::int, 128);
+  -- 128: a claim of 1,000 then takes 8 jobs per turn; claims of up to 128 jobs are
+  -- served one job per lane as before. At 8 lanes a claim of 250 over 1,000 tenants
+  -- used 4.7 ms of CPU against 6.3 at 128 (2.9 over one tenant), for turns 16 times
+  -- as coarse (bench/experiments/claim-cost.ts, docs/performance.md).
+  c_turn_lanes CONSTANT integer := 128;
 BEGIN
   -- 1. The mutex.
   PERFORM 1 FROM "rota".queue_state s WHERE s.queue = ANY(p_queues) ORDER BY s.queue FOR UPDATE OF s;
