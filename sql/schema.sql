@@ -1482,79 +1482,86 @@ $function$;
 CREATE OR REPLACE FUNCTION rota.move_jobs(p_ids bigint[], p_attempts integer[], p_kinds text[], p_results jsonb[], p_errors jsonb[], p_delays double precision[], p_outcomes text[])
  RETURNS TABLE(id bigint, queue text, state text)
  LANGUAGE plpgsql
+ SET enable_nestloop TO 'off'
+ SET enable_mergejoin TO 'off'
+ SET enable_seqscan TO 'off'
+ SET plan_cache_mode TO 'force_generic_plan'
 AS $function$
 #variable_conflict use_column
 BEGIN
   RETURN QUERY
   WITH input AS MATERIALIZED (
-    SELECT coalesce(jsonb_object_agg(m.i::text, CASE WHEN m.k = 'cancel' THEN 'c'
-                                                    WHEN m.k IN ('complete', 'dead') THEN 'f' || m.a
-                                                    ELSE 'r' || m.a END || ':' || (m.n - 1)), '{}') AS byid,
-           coalesce(array_agg(m.i) FILTER (WHERE m.k NOT IN ('complete', 'dead', 'cancel')), '{}') AS requeue_ids,
-           coalesce(array_agg(m.i), '{}') AS all_ids,
-           to_jsonb(now()) AS ended_at
-      FROM unnest(p_ids, p_attempts, p_kinds) WITH ORDINALITY AS m(i, a, k, n)
+    -- One row per job: a duplicate id keeps its last move. g is the guard's kind.
+    SELECT DISTINCT ON (m.i) m.i, m.a, m.k, m.r, m.e, m.d, m.o,
+           CASE WHEN m.k = 'cancel' THEN 'c' WHEN m.k IN ('complete', 'dead') THEN 'f' ELSE 'r' END AS g
+      FROM unnest(p_ids, p_attempts, p_kinds, p_results, p_errors, p_delays, p_outcomes) WITH ORDINALITY AS m(i, a, k, r, e, d, o, n)
+     WHERE m.i IS NOT NULL
+     ORDER BY m.i, m.n DESC
   ),
   finished AS (
     DELETE FROM "rota".jobs j
-     WHERE j.id = ANY ((SELECT all_ids FROM input)::bigint[])
-       AND CASE split_part((SELECT byid FROM input) ->> j.id::text, ':', 1)
+     USING input m
+     WHERE j.id = ANY (p_ids)
+       AND j.id = m.i
+       AND CASE m.g
              WHEN 'c' THEN j.locked_by IS NULL
-             WHEN 'f' || j.attempt THEN j.locked_by IS NOT NULL
-             WHEN 'r' || j.attempt THEN j.locked_by IS NOT NULL AND j.cancel_requested_at IS NOT NULL
-             ELSE false END
+             WHEN 'f' THEN j.attempt = m.a AND j.locked_by IS NOT NULL
+             ELSE j.attempt = m.a AND j.locked_by IS NOT NULL AND j.cancel_requested_at IS NOT NULL END
     RETURNING j.id, j.queue, j.tenant, j.priority, j.payload, j.errors, j.attempt, j.max_attempts,
               j.dedup_key, j.run_at, j.created_at, j.started_at, j.locked_by, j.attempts, j.cancel_requested_at, j.timeout_ms,
-              (split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1) AS n
+              m.k, m.r, m.e, m.o
   ),
   archived AS (
     INSERT INTO "rota".jobs_done
            (id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, dedup_key, run_at, created_at, started_at,
             attempts, timeout_ms)
     SELECT f.id, f.queue, f.tenant, f.priority,
-           CASE WHEN p_kinds[f.n] = 'complete' THEN 'completed'
-                WHEN p_kinds[f.n] = 'cancel' OR f.cancel_requested_at IS NOT NULL THEN 'cancelled'
+           CASE WHEN f.k = 'complete' THEN 'completed'
+                WHEN f.k = 'cancel' OR f.cancel_requested_at IS NOT NULL THEN 'cancelled'
                 ELSE 'dead' END,
-           f.payload, p_results[f.n],
-           CASE WHEN jsonb_typeof(p_errors[f.n]) = 'object' THEN f.errors || jsonb_build_array(p_errors[f.n]) ELSE f.errors END,
+           f.payload, f.r,
+           CASE WHEN jsonb_typeof(f.e) = 'object' THEN f.errors || jsonb_build_array(f.e) ELSE f.errors END,
            f.attempt, f.max_attempts, f.dedup_key, f.run_at, f.created_at, f.started_at,
-           CASE WHEN p_kinds[f.n] IN ('cancel', 'release') THEN f.attempts
+           CASE WHEN f.k IN ('cancel', 'release') THEN f.attempts
                 ELSE f.attempts || jsonb_build_array(jsonb_build_object(
-                       'attempt', f.attempt, 'worker', f.locked_by, 'startedAt', f.started_at, 'endedAt', (SELECT ended_at FROM input),
-                       'outcome', coalesce(p_outcomes[f.n], p_kinds[f.n]), 'error', p_errors[f.n])) END,
+                       'attempt', f.attempt, 'worker', f.locked_by, 'startedAt', f.started_at, 'endedAt', (SELECT to_jsonb(now())),
+                       'outcome', coalesce(f.o, f.k), 'error', f.e)) END,
            f.timeout_ms
       FROM finished f
     RETURNING jobs_done.id, jobs_done.queue, jobs_done.state
   ),
+  requeue AS (
+    SELECT coalesce(array_agg(m.i), '{}') AS ids
+      FROM input m
+     WHERE m.g = 'r' AND m.k IN ('retry', 'release', 'snooze', 'rate-limit', 'rate-limit-queue', 'rescue')
+  ),
   requeued AS (
     UPDATE "rota".jobs j
        SET state = 'available',
-           run_at = CASE WHEN p_kinds[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)] = 'rescue' THEN j.run_at
-                         ELSE now() + coalesce((p_delays[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)])::double precision, 0)
-                                      * interval '1 millisecond' END,
-           attempt = CASE WHEN p_kinds[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)] IN ('retry', 'rescue') THEN j.attempt
-                          ELSE j.attempt - 1 END,
-           errors = CASE WHEN jsonb_typeof(p_errors[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)]) = 'object'
-                         THEN j.errors || jsonb_build_array(p_errors[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)])
-                         ELSE j.errors END,
-           attempts = CASE WHEN p_kinds[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)] = 'release' THEN j.attempts
+           run_at = CASE WHEN m.k = 'rescue' THEN j.run_at
+                         ELSE now() + coalesce(m.d, 0) * interval '1 millisecond' END,
+           attempt = CASE WHEN m.k IN ('retry', 'rescue') THEN j.attempt ELSE j.attempt - 1 END,
+           errors = CASE WHEN jsonb_typeof(m.e) = 'object' THEN j.errors || jsonb_build_array(m.e) ELSE j.errors END,
+           attempts = CASE WHEN m.k = 'release' THEN j.attempts
                            ELSE j.attempts || jsonb_build_array(jsonb_build_object(
-                             'attempt', j.attempt, 'worker', j.locked_by, 'startedAt', j.started_at, 'endedAt', (SELECT ended_at FROM input),
-                             'outcome', coalesce(p_outcomes[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)], p_kinds[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)]),
-                             'error', p_errors[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)])) END,
+                             'attempt', j.attempt, 'worker', j.locked_by, 'startedAt', j.started_at, 'endedAt', (SELECT to_jsonb(now())),
+                             'outcome', coalesce(m.o, m.k), 'error', m.e)) END,
            locked_by = NULL,
            lease_expires_at = NULL
-     WHERE j.id = ANY ((SELECT requeue_ids FROM input)::bigint[])
-       AND split_part((SELECT byid FROM input) ->> j.id::text, ':', 1) = 'r' || j.attempt
+      FROM input m
+     WHERE j.id = ANY ((SELECT ids FROM requeue)::bigint[])
+       AND j.id = m.i
+       AND m.g = 'r'
+       AND j.attempt = m.a
        AND j.locked_by IS NOT NULL
        AND j.cancel_requested_at IS NULL
-       AND p_kinds[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)] IN ('retry', 'release', 'snooze', 'rate-limit', 'rate-limit-queue', 'rescue')
-    RETURNING j.id, j.queue, j.tenant, j.priority, j.run_at, p_kinds[(split_part((SELECT byid FROM input) ->> j.id::text, ':', 2)::int + 1)] AS kind
+       AND m.k IN ('retry', 'release', 'snooze', 'rate-limit', 'rate-limit-queue', 'rescue')
+    RETURNING j.id, j.queue, j.tenant, j.priority, j.run_at, m.k AS kind
   ),
   moved AS (
     SELECT f.queue, f.tenant, f.priority,
-           CASE WHEN p_kinds[f.n] = 'cancel' THEN -1 ELSE 0 END AS d_ready,
-           CASE WHEN p_kinds[f.n] = 'cancel' THEN 0 ELSE -1 END AS d_running,
+           CASE WHEN f.k = 'cancel' THEN -1 ELSE 0 END AS d_ready,
+           CASE WHEN f.k = 'cancel' THEN 0 ELSE -1 END AS d_running,
            NULL::timestamptz AS ready_at, NULL::timestamptz AS hold_until, NULL::timestamptz AS queue_hold_until
       FROM finished f
     UNION ALL

@@ -45,6 +45,14 @@ const finishBatch = loadQuery('finish_batch', 'rota');
 if (process.env.BASE_FN) {
   VARIANTS[BASE_LABEL] = readFileSync(process.env.BASE_FN, 'utf8').replaceAll('{{schema}}', 'rota');
 }
+// ALT_FN=<path to a move_jobs.sql with the arrays' signature> adds a variant with that file
+// installed over this tree's function and called through finish_batch.sql, e.g. main's
+// file against this tree's (finish session of issue #9). ALT_SQL=<statement> adds a variant
+// with that statement run after migrate() (e.g. an ALTER FUNCTION … SET …).
+if (process.env.ALT_FN) {
+  VARIANTS['move_jobs from ALT_FN'] = readFileSync(process.env.ALT_FN, 'utf8').replaceAll('{{schema}}', 'rota');
+}
+if (process.env.ALT_SQL) VARIANTS['as migrated + ALT_SQL'] = process.env.ALT_SQL;
 const only = process.env.VARIANTS?.split(',');
 
 const server = await startEmbeddedPostgres({ settings: { shared_buffers: '256MB' } });

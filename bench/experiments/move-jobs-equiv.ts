@@ -23,6 +23,76 @@ const FINISH_JSON = `SELECT count(*) FILTER (WHERE m.state <> 'available')::int 
 const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 const server = await startEmbeddedPostgres({});
 const out: string[] = [];
+
+/** The large batch's trace: returned rows, jobs_done, jobs and lane_changes (times left out). */
+async function large(db: string, file: string): Promise<string> {
+  const admin = new pg.Client(server.url);
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${db}`);
+  await admin.end();
+  const rota = new Rota({ connectionString: server.urlFor(db), logger: silent });
+  await rota.migrate();
+  const c = new pg.Client(server.urlFor(db));
+  await c.connect();
+  await c.query(readFileSync(file, 'utf8').replaceAll('{{schema}}', 'rota'));
+  await rota.enqueueMany('q', [{ payload: {} }]);
+  await c.query('ANALYZE');
+  for (let i = 0; i < 3; i++) {
+    await rota.enqueueMany(
+      'q',
+      Array.from({ length: 1_000 }, (_, k) => ({ payload: { k }, tenant: `t${k % 7}` })),
+    );
+  }
+  await rota.close();
+  const got = await c.query<{ id: string; attempt: number }>(
+    `SELECT id, attempt FROM rota.claim_jobs(ARRAY['q'], ARRAY[2500], 'w1', 60000) WHERE id IS NOT NULL ORDER BY id`,
+  );
+  const free = await c.query<{ id: string }>(`SELECT id FROM rota.jobs WHERE locked_by IS NULL ORDER BY id LIMIT 100`);
+  await c.query('UPDATE rota.jobs SET cancel_requested_at = now() WHERE id = ANY($1)', [
+    got.rows.filter((_, n) => n % 41 === 0).map((r) => r.id),
+  ]);
+  const kinds = [
+    'complete',
+    'complete',
+    'complete',
+    'dead',
+    'retry',
+    'release',
+    'snooze',
+    'rate-limit',
+    'rate-limit-queue',
+    'rescue',
+    'bogus',
+  ];
+  const err = { name: 'E', message: 'boom' };
+  const moves: object[] = got.rows.map((r, n) => ({
+    i: Number(r.id),
+    a: n % 53 === 0 ? r.attempt + 1 : r.attempt,
+    k: kinds[n % kinds.length],
+    r: n % 5 === 0 ? { n } : null,
+    e: n % 3 === 0 ? err : null,
+    d: n % 4 === 0 ? null : n,
+  }));
+  got.rows.forEach((r, n) => {
+    if (n % 97 === 0) moves.push({ i: Number(r.id), a: r.attempt, k: 'dead', r: null, e: err, d: null });
+  });
+  for (const r of free.rows) moves.push({ i: Number(r.id), k: 'cancel' });
+  // One transaction, so now() is the moves' own: a delay reads back exactly; a rescue keeps its past run_at.
+  await c.query('BEGIN');
+  const m1 = await c.query('SELECT * FROM rota.move_jobs($1::jsonb) ORDER BY id', [JSON.stringify(moves)]);
+  const done = await c.query(`SELECT id, tenant, state, result, errors, attempt,
+      (SELECT jsonb_agg(e - 'startedAt' - 'endedAt') FROM jsonb_array_elements(attempts) e) AS att FROM rota.jobs_done ORDER BY id`);
+  const jobs =
+    await c.query(`SELECT id, state, attempt, errors, (SELECT jsonb_agg(e - 'startedAt' - 'endedAt') FROM jsonb_array_elements(attempts) e) AS att,
+      CASE WHEN run_at < now() THEN 'past' ELSE round(extract(epoch FROM run_at - now()) * 1000)::text END AS dt, locked_by
+      FROM rota.jobs ORDER BY id`);
+  await c.query('COMMIT');
+  const lane = await c.query(
+    `SELECT queue, tenants, priorities, d_ready, d_running, ready_at IS NULL, hold_until IS NULL, queue_hold_until IS NULL FROM rota.lane_changes ORDER BY 1, 2::text`,
+  );
+  await c.end();
+  return JSON.stringify({ m1: m1.rows, done: done.rows, jobs: jobs.rows, lane: lane.rows });
+}
 try {
   // full: every move through move_jobs(jsonb). batch: the moves a worker's batcher can
   // send, through finish_batch as it was (JSON) and as it is (finishParams' arrays).
@@ -31,7 +101,13 @@ try {
     ['cand', 'sql/functions/move_jobs.sql', 'full'],
     ['base_batch', BASE_FN, 'json'],
     ['cand_batch', 'sql/functions/move_jobs.sql', 'arrays'],
+    ['base_large', BASE_FN, 'large'],
+    ['cand_large', 'sql/functions/move_jobs.sql', 'large'],
   ] as const) {
+    if (mode === 'large') {
+      out.push(await large(db, file));
+      continue;
+    }
     const admin = new pg.Client(server.url);
     await admin.connect();
     await admin.query(`CREATE DATABASE ${db}`);
@@ -111,6 +187,7 @@ try {
   for (const [label, a, b] of [
     ['move_jobs(jsonb), every move', out[0], out[1]],
     ['finish_batch, JSON before / arrays now', out[2], out[3]],
+    ['move_jobs(jsonb), 2,500 moves after ANALYZE of a nearly empty table', out[4], out[5]],
   ]) {
     if (a === b) console.log(`${label}: identical (${String(a).length} characters of trace)`);
     else {

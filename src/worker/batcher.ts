@@ -53,6 +53,8 @@ const BACKLOG_BATCHES = 10;
 
 /** One element of a PostgreSQL array literal: quoted, `\` and `"` escaped. */
 function quoted(text: string): string {
+  // Most results (JSON null, numbers, booleans) have nothing to escape: skip the regex.
+  if (!text.includes('"') && !text.includes('\\')) return `"${text}"`;
   return `"${text.replace(/[\\"]/g, '\\$&')}"`;
 }
 
@@ -61,17 +63,26 @@ function quoted(text: string): string {
  * errors, delays), one position per update. PostgreSQL parses them far more cheaply
  * than one JSON document of the same moves (docs/performance.md, "Finish"). A null
  * result is stored as JSON null (as with the JSON input before), a null error as none.
+ * One pass over the batch (a burst writes ~20,000 updates a second through here).
  */
 export function finishParams(batch: readonly FinishUpdate[]): string[] {
-  const list = (f: (u: FinishUpdate) => string) => `{${batch.map(f).join(',')}}`;
-  return [
-    list((u) => u.id),
-    list((u) => String(u.attempt)),
-    list((u) => quoted(u.kind)),
-    list((u) => quoted(u.result ?? 'null')),
-    list((u) => (u.error === null ? 'NULL' : quoted(u.error))),
-    list((u) => (u.delayMs === null ? 'NULL' : String(u.delayMs))),
-  ];
+  let ids = '';
+  let attempts = '';
+  let kinds = '';
+  let results = '';
+  let errors = '';
+  let delays = '';
+  for (let n = 0; n < batch.length; n++) {
+    const u = batch[n] as FinishUpdate;
+    const sep = n === 0 ? '' : ',';
+    ids += sep + u.id;
+    attempts += sep + String(u.attempt);
+    kinds += `${sep}"${u.kind}"`; // FinishKind: letters and '-' only
+    results += sep + (u.result === null ? '"null"' : quoted(u.result));
+    errors += sep + (u.error === null ? 'NULL' : quoted(u.error));
+    delays += sep + (u.delayMs === null ? 'NULL' : String(u.delayMs));
+  }
+  return [`{${ids}}`, `{${attempts}}`, `{${kinds}}`, `{${results}}`, `{${errors}}`, `{${delays}}`];
 }
 
 /**

@@ -56,6 +56,48 @@ describe('status batcher', () => {
     await rota.close();
   });
 
+  it('results and errors reach the database exactly, whatever characters they hold', async () => {
+    // finishParams writes them into PostgreSQL array literals: quotes, backslashes,
+    // commas, braces and the word NULL must all survive, as must plain values.
+    const results: unknown[] = [
+      { s: 'a "quoted" word, a \\ backslash, {braces} and NULL' },
+      'NULL',
+      '"',
+      '\\',
+      'é ✓ 😀',
+      [1, [2, '{3}'], { k: 'v,w' }],
+      42,
+      true,
+      null,
+      'null',
+      '',
+    ];
+    // A batch big enough to hold every value at once: one statement.
+    const rota = makeRota(db.url, { batchSize: results.length * 2, batchIntervalMs: 200 });
+    rota.work('characters', { concurrency: results.length * 2 }, (job) => {
+      const n = job.payload as number;
+      if (n >= results.length) throw new Error(`failed "${n}" \\ {x,y} NULL`);
+      return results[n];
+    });
+    const ids = (
+      await client.enqueueMany(
+        'characters',
+        Array.from({ length: results.length * 2 }, (_, i) => ({ payload: i, maxAttempts: 1 })),
+      )
+    ).map((r) => r.id);
+    for (const [i, id] of ids.entries()) {
+      const job = await waitForState(client, id, ['completed', 'dead']);
+      if (i < results.length) {
+        expect(job.state).toBe('completed');
+        expect(job.result).toEqual(results[i]);
+      } else {
+        expect(job.state).toBe('dead');
+        expect(job.errors[0]?.message).toBe(`failed "${i}" \\ {x,y} NULL`);
+      }
+    }
+    await rota.close();
+  });
+
   it('under load, updates are group-committed: far fewer statements than jobs', async () => {
     const rota = makeRota(db.url);
     rota.work('grouped', { concurrency: 20 }, () => null);
