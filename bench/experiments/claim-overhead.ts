@@ -34,9 +34,7 @@ try {
     if (m) durations.push(Number(m[1]));
   });
   await c.query(`LOAD 'auto_explain'`);
-  await c.query(
-    `SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on; SET client_min_messages = log`,
-  );
+  await c.query(`SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on; SET client_min_messages = log`);
   const gaps: number[] = [];
   const tops: number[] = [];
   for (let i = 0; i < CLAIMS; i++) {
@@ -49,7 +47,8 @@ try {
       gaps.push(top - sum);
       tops.push(top);
     }
-    if (i < 2 || i === CLAIMS - 1) console.log(`claim ${i + 1}: top ${top.toFixed(2)} ms, nested ${nested.map((d) => d.toFixed(2)).join(' + ')}`);
+    if (i < 2 || i === CLAIMS - 1)
+      console.log(`claim ${i + 1}: top ${top.toFixed(2)} ms, nested ${nested.map((d) => d.toFixed(2)).join(' + ')}`);
   }
   console.log(`median of last half: top ${median(tops).toFixed(2)} ms, outside the nested statements ${median(gaps).toFixed(2)} ms`);
   await c.end();
