@@ -75,8 +75,10 @@ async function burndown(): Promise<void> {
 
 /**
  * A worker burning down a backlog of no-op normal jobs (so its buffer holds thousands);
- * urgent jobs enqueued one at a time meanwhile: enqueue call to handler start, and how
- * many jobs the worker held (buffered + running) just before each enqueue.
+ * urgent jobs enqueued one at a time meanwhile: handler start measured from the enqueue
+ * call and from its return (the commit acknowledged: the handler can start before it,
+ * since the NOTIFY is delivered at commit), and how many jobs the worker held (buffered
+ * + running) just before each enqueue.
  */
 async function urgent(): Promise<void> {
   const samples = Number(env('ENGINE_SAMPLES', '40'));
@@ -85,11 +87,19 @@ async function urgent(): Promise<void> {
   await probe.connect();
   const producer = new Rota({ connectionString: url, logger: silent });
   const worker = new Rota({ connectionString: url, logger: silent });
-  const latencies: number[] = [];
+  const called: number[] = [];
+  const returned: number[] = [];
+  const startedAt: number[] = [];
   const held: number[] = [];
-  const enqueueMs: number[] = [];
-  worker.work<{ t?: number }>(QUEUE, { concurrency: CONCURRENCY }, (job: Job<{ t?: number }>) => {
-    if (job.payload.t !== undefined) latencies.push(performance.now() - job.payload.t);
+  // ENGINE_SPLIT=1: each urgent enqueue as BEGIN, the insert, COMMIT on one connection,
+  // timing the insert and the commit apart (three round trips instead of one).
+  const split = process.env.ENGINE_SPLIT === '1';
+  const insertMs: number[] = [];
+  const commitMs: number[] = [];
+  let normalDone = 0;
+  worker.work<{ u?: number }>(QUEUE, { concurrency: CONCURRENCY }, (job: Job<{ u?: number }>) => {
+    if (job.payload.u !== undefined) startedAt[job.payload.u] = performance.now();
+    else normalDone++;
     return null;
   });
   // Wait until the worker holds thousands of claimed normal jobs.
@@ -97,19 +107,44 @@ async function urgent(): Promise<void> {
     (await probe.query<{ n: number }>("SELECT count(*)::int AS n FROM rota.jobs WHERE state = 'running'")).rows[0]?.n ?? 0;
   const deadline = Date.now() + 10_000;
   while ((await heldNow()) < 1_000 && Date.now() < deadline) await sleep(5);
+  const sampling = { t: performance.now(), done: normalDone };
   for (let i = 0; i < samples; i++) {
     held.push(await heldNow());
-    const t = performance.now();
-    await producer.enqueue(QUEUE, { t }, { priority: 'urgent' });
-    enqueueMs.push(performance.now() - t);
+    called[i] = performance.now();
+    if (split) {
+      const c = await producer.pool.connect();
+      try {
+        await c.query('BEGIN');
+        const t = performance.now();
+        await producer.enqueue(QUEUE, { u: i }, { priority: 'urgent', client: c });
+        const t2 = performance.now();
+        await c.query('COMMIT');
+        insertMs.push(t2 - t);
+        commitMs.push(performance.now() - t2);
+      } finally {
+        c.release();
+      }
+    } else await producer.enqueue(QUEUE, { u: i }, { priority: 'urgent' });
+    returned[i] = performance.now();
     await sleep(gapMs);
   }
+  // The backlog's rate while urgent work arrived: what claiming for it costs the rest.
+  const normalPerSec = ((normalDone - sampling.done) * 1000) / (performance.now() - sampling.t);
   const wait = Date.now() + 10_000;
-  while (latencies.length < samples && Date.now() < wait) await sleep(5);
+  while (startedAt.filter((t) => t !== undefined).length < samples && Date.now() < wait) await sleep(5);
   await worker.close();
   await producer.close();
   await probe.end();
-  done({ mode: 'urgent', latencies, held, enqueueMs });
+  const ran = [...called.keys()].filter((i) => startedAt[i] !== undefined);
+  done({
+    mode: 'urgent',
+    latencies: ran.map((i) => (startedAt[i] as number) - (called[i] as number)),
+    fromReturn: ran.map((i) => (startedAt[i] as number) - (returned[i] as number)),
+    held,
+    enqueueMs: called.map((t, i) => (returned[i] as number) - t),
+    normalPerSec,
+    ...(split ? { insertMs, commitMs } : {}),
+  });
 }
 
 /** Recovery: a worker whose first attempts never end (the victim); later attempts finish at once. */

@@ -1,6 +1,7 @@
 import { isConnectionError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { PRIORITIES } from '../types.js';
+import { DeliveryOrder } from './delivery-order.js';
 import type { ClaimedRow, QueueExecutor } from './executor.js';
 import type { ClaimGate, ProbeRequest } from './plugin.js';
 
@@ -114,6 +115,16 @@ export class ClaimLoop {
   private readonly urgent = new Set<string>();
   /** Queues where a tenant the buffer holds nothing of arrived, and the claim size it gets (see newcomer()). */
   private readonly newcomers = new Map<string, number>();
+  /**
+   * Urgent claims sent beside the loop's claim in flight (at most one per queue), and the
+   * queues to claim for again when theirs returns (more urgent work arrived meanwhile).
+   */
+  private readonly sideClaims = new Map<string, Promise<void>>();
+  private readonly sideAgain = new Set<string>();
+  /** The loop's claim statement is in flight. */
+  private claiming = false;
+  /** Rows of claims in flight together reach the executors in tier order (delivery-order.ts). */
+  private readonly order = new DeliveryOrder();
   /** Probe claims asked for (one per queue at a time), made at the top of the next round. */
   private readonly probes = new Map<string, ProbeRequest>();
   private outage = false;
@@ -142,6 +153,7 @@ export class ClaimLoop {
     this.firstDone();
     this.wake();
     await this.loopDone;
+    while (this.sideClaims.size > 0) await Promise.all(this.sideClaims.values());
     for (const req of this.probes.values()) req.done([], 0);
     this.probes.clear();
   }
@@ -151,7 +163,7 @@ export class ClaimLoop {
    * worker's in the database but in no executor: the rescue must not take them.
    */
   get claimsInFlight(): number {
-    return this.inFlight;
+    return this.inFlight + (this.order.holding ? 1 : 0);
   }
 
   /** Waiting for a wake-up (no claim in flight, none about to start): its connection is free. */
@@ -176,11 +188,11 @@ export class ClaimLoop {
   wake(queue?: string, rank?: number, arrived?: { tenant: string; jobs: number }): void {
     if (queue !== undefined) this.notified.add(queue);
     if (queue !== undefined && rank !== undefined && rank < NORMAL_RANK) {
-      // The loop's next claim, small (its tiers come first). A claim sent beside the one
-      // in flight, on the pool's other connection, started urgent work sooner but could
-      // take a lower tier's job ahead of a higher one's (test/core/worker.test.ts, the
-      // priority tiers test, failed 1 run in 6): not done until that is understood.
-      this.urgent.add(queue);
+      // A claim in flight (up to CLAIM_BUDGET_MS of backlog) would make urgent work wait
+      // for it and then for one more round trip: claim beside it instead (claimBeside()).
+      // With no claim in flight, the loop's next claim, small (its tiers come first).
+      if (this.claiming) this.claimBeside(queue);
+      else this.urgent.add(queue);
     } else if (queue !== undefined && arrived) this.newcomer(queue, arrived.tenant, arrived.jobs);
     this.wakeRequested = true;
     const r = this.wakeResolve;
@@ -203,7 +215,7 @@ export class ClaimLoop {
     const ex = this.opts.executors().find((e) => e.queue === queue);
     if (!ex || ex.buffers(tenant)) return;
     const target = this.target(ex);
-    const held = ex.buffered + ex.active;
+    const held = ex.buffered + ex.active + this.order.heldFor(queue);
     const cap = 3 * (ex.concurrency + this.opts.maxPrefetch);
     if (held >= cap) return;
     const n = Math.min(cap - held, Math.max(ex.concurrency, Math.ceil(target / 4), Math.min(2 * jobs, target)));
@@ -239,6 +251,79 @@ export class ClaimLoop {
     this.wake();
   }
 
+  /**
+   * A claim of `queue` (its concurrency's worth: tiers come first, so the urgent jobs are
+   * in it) on the pool's other connection, while the loop's claim is in flight. It queues
+   * on the queue's state row behind that claim and runs the moment it commits, with
+   * snapshots taken after (claim_jobs.sql), so limits stay exact; it saves the round trip
+   * and the delivery of the big claim's rows before a small one is sent. Its rows and the
+   * loop claim's reach the executor in tier order whichever reply is read first
+   * (delivery-order.ts).
+   */
+  private claimBeside(queue: string): void {
+    if (this.sideClaims.has(queue)) {
+      this.sideAgain.add(queue);
+      return;
+    }
+    const ex = this.opts.executors().find((e) => e.queue === queue);
+    if (!ex || (this.opts.gate && !this.opts.gate.admits(queue))) {
+      this.urgent.add(queue);
+      return;
+    }
+    const count = ex.concurrency;
+    const ticket = this.order.begin([queue]);
+    this.inFlight++;
+    const p = this.opts
+      .claim([queue], [count])
+      .then(
+        (batch) => {
+          let { rows } = batch;
+          const gate = this.opts.gate;
+          if (rows.length > 0 && (!ex.accepting || (gate && !gate.admits(queue)))) {
+            this.opts.release(rows);
+            rows = [];
+          }
+          this.counters.claims++;
+          this.counters.claimed += rows.length;
+          if (rows.length === 0) this.counters.emptyClaims++;
+          if (batch.limited.includes(queue)) this.limited.add(queue);
+          if (rows.length >= count || batch.more.includes(queue)) {
+            // There may be more than this small claim took: the loop's next claim looks.
+            this.more.add(queue);
+            this.notified.add(queue);
+          }
+          this.deliver(this.order.end(ticket, new Map([[queue, rows]])));
+        },
+        (err: unknown) => {
+          this.deliver(this.order.end(ticket, new Map()));
+          this.opts.log.warn({ err: String(err), queue }, 'claim beside the one in flight failed; the next claim takes it');
+          this.urgent.add(queue);
+          this.notified.add(queue);
+        },
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.sideClaims.delete(queue);
+        if (this.sideAgain.delete(queue) && this.running) {
+          if (this.claiming) this.claimBeside(queue);
+          else this.urgent.add(queue); // the loop's next claim takes them (tiers first)
+        }
+        this.wake();
+      });
+    this.sideClaims.set(queue, p);
+  }
+
+  /** Gives rows to their queues' executors (released when the queue is no longer worked here). */
+  private deliver(ready: ReadonlyMap<string, ClaimedRow[]>): void {
+    if (ready.size === 0) return;
+    const executors = this.opts.executors();
+    for (const [queue, rows] of ready) {
+      const ex = executors.find((e) => e.queue === queue);
+      if (ex) ex.deliver(rows);
+      else this.opts.release(rows);
+    }
+  }
+
   private target(ex: QueueExecutor): number {
     const byRate = Math.ceil(ex.ratePerSec * this.opts.prefetchSeconds);
     const prefetch = Math.min(this.opts.maxPrefetch, Math.max(byRate, this.boost.get(ex.queue) ?? 0));
@@ -251,12 +336,14 @@ export class ClaimLoop {
       const ex = this.opts.executors().find((e) => e.queue === req.queue);
       let granted = 0;
       let rows: ClaimedRow[] = [];
+      let ticket: number | undefined;
       try {
-        const free = ex ? ex.concurrency - ex.active - ex.buffered : 0;
+        const free = ex ? ex.concurrency - ex.active - ex.buffered - this.order.heldFor(req.queue) : 0;
         if (free > 0) granted = await req.grant(free);
         if (granted > 0) {
           // Counted until the rows are delivered below, in this same synchronous run.
           this.inFlight++;
+          ticket = this.order.begin([req.queue]);
           try {
             rows = (await this.opts.claim([req.queue], [granted])).rows;
           } finally {
@@ -274,7 +361,7 @@ export class ClaimLoop {
         rows.map((r) => r.id),
         granted,
       );
-      if (rows.length > 0) ex?.deliver(rows);
+      if (ticket !== undefined) this.deliver(this.order.end(ticket, new Map([[req.queue, rows]])));
     }
   }
 
@@ -297,7 +384,7 @@ export class ClaimLoop {
       for (const ex of this.opts.executors()) {
         if (gate && !gate.admits(ex.queue)) continue;
         const target = this.target(ex);
-        const held = ex.buffered + ex.active;
+        const held = ex.buffered + ex.active + this.order.heldFor(ex.queue);
         let n = target - held;
         // Skip crumbs: wait until a quarter of the target is free (at least one
         // slot), except where a limit hands out room a slot at a time.
@@ -327,14 +414,17 @@ export class ClaimLoop {
       let sleepMs = this.opts.pollIntervalMs;
       if (queues.length > 0) {
         let batch: ClaimBatch;
+        const ticket = this.order.begin(queues);
         try {
           const started = performance.now();
           // Counted until the rows are delivered below, in this same synchronous run.
           this.inFlight++;
+          this.claiming = true;
           try {
             batch = await this.opts.claim(queues, counts);
           } finally {
             this.inFlight--;
+            this.claiming = false;
           }
           if (batch.rows.length >= MIN_CLAIM) {
             const sample = (performance.now() - started) / batch.rows.length;
@@ -347,6 +437,7 @@ export class ClaimLoop {
           backoff = 0;
           this.firstDone();
         } catch (err) {
+          this.deliver(this.order.end(ticket, new Map()));
           this.firstDone();
           if (!this.outage) {
             this.outage = true;
@@ -396,8 +487,8 @@ export class ClaimLoop {
             this.limited.delete(q);
             this.freedLimited.delete(q);
           }
-          if (list.length > 0) ex.deliver(list);
         });
+        this.deliver(this.order.end(ticket, got));
         if (anyFull) continue;
         if (batch.wakeAt !== null) sleepMs = Math.min(sleepMs, Math.max(MIN_SLEEP_MS, batch.wakeAt - Date.now()));
       }

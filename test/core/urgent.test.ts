@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RotaOptions } from '../../src/index.js';
+import { useRuntimeHooks } from '../../src/worker-host.js';
 import { closeRota, gate, makeRota, migratedDatabase, waitFor } from './helpers.js';
 
 const db = await migratedDatabase();
@@ -22,10 +23,24 @@ async function held(queue: string, only: { tenant?: string; urgent?: boolean } =
 /**
  * A producer and a worker at concurrency 1 whose first job (`firstPayload`, enqueued
  * here) runs until `first.open()`: whatever is claimed meanwhile waits in the buffer.
+ * `settled()`: no claim of the worker is in flight, so every job the database shows
+ * claimed has reached its buffer (a claim commits before its reply is read).
  */
 async function blockedWorker(queue: string, firstPayload: string, opts: { tenant?: string; worker?: Partial<RotaOptions> } = {}) {
   const producer = makeRota(db.url);
   const worker = makeRota(db.url, opts.worker);
+  let claiming = 0;
+  useRuntimeHooks(worker, {
+    claimTurn: async (claim) => {
+      claiming++;
+      try {
+        return await claim();
+      } finally {
+        claiming--;
+      }
+    },
+  });
+  const settled = () => claiming === 0;
   const first = gate();
   const order: unknown[] = [];
   worker.work(queue, { concurrency: 1 }, async (job) => {
@@ -35,13 +50,13 @@ async function blockedWorker(queue: string, firstPayload: string, opts: { tenant
   });
   await producer.enqueue(queue, firstPayload, opts.tenant === undefined ? {} : { tenant: opts.tenant });
   await waitFor(() => order.length === 1, 20_000, 'the first job to start');
-  return { producer, worker, first, order };
+  return { producer, worker, first, order, settled };
 }
 
 describe('urgent work', () => {
   it('an urgent job starts before the normal jobs the worker had already claimed', async () => {
     const queue = 'urgent-ahead';
-    const { producer, worker, first, order } = await blockedWorker(queue, 'n0');
+    const { producer, worker, first, order, settled } = await blockedWorker(queue, 'n0');
     await producer.enqueueMany(
       queue,
       Array.from({ length: 50 }, (_, i) => ({ payload: `n${i + 1}` })),
@@ -51,6 +66,7 @@ describe('urgent work', () => {
     await producer.enqueue(queue, 'urgent', { priority: 'urgent' });
     // Claimed at once although normal jobs are buffered.
     await waitFor(async () => (await held(queue, { urgent: true })) === 1);
+    await waitFor(settled, 20_000, 'the claims in flight to come back');
     first.open();
     await waitFor(() => order.length === 52, 20_000, 'every job to run');
     expect(order[1]).toBe('urgent');
@@ -58,9 +74,9 @@ describe('urgent work', () => {
     await closeRota(producer);
   });
 
-  it('urgent work arriving while a claim is in flight is claimed right after it and runs before the jobs that claim took', async () => {
+  it('urgent work arriving while a claim is in flight is claimed beside it, not after it, and runs before the jobs that claim took', async () => {
     const queue = 'urgent-beside';
-    const { producer, worker, first, order } = await blockedWorker(queue, 'n0');
+    const { producer, worker, first, order, settled } = await blockedWorker(queue, 'n0');
     // Hold the queue's state row (the claims' mutex): the next claim stays in flight.
     const lock = await db.sql.connect();
     let claimsBefore = 0;
@@ -80,14 +96,17 @@ describe('urgent work', () => {
       await waitFor(async () => (await waiting()) === 1, 20_000, 'a claim waiting for the queue row');
       claimsBefore = worker.stats().claims;
       await producer.enqueue(queue, 'urgent', { priority: 'urgent' });
+      // A second claim is sent at once, beside the one in flight (it waits for the row too).
+      await waitFor(async () => (await waiting()) === 2, 20_000, 'an urgent claim beside the one in flight');
     } finally {
       await lock.query('COMMIT');
       lock.release();
     }
-    // The claim in flight returns, then the urgent one is claimed (the loop's next claim),
-    // both before the running job ends: the buffer's tier order decides what starts next.
+    // Both claims run once the row is free and come back before the running job ends:
+    // the buffer's tier order decides what starts next.
     await waitFor(() => worker.stats().claims >= claimsBefore + 2, 20_000, 'both claims to come back');
     await waitFor(async () => (await held(queue, { urgent: true })) === 1);
+    await waitFor(settled, 20_000, 'the claims in flight to come back');
     first.open();
     await waitFor(() => order.length === 52, 20_000, 'every job to run');
     expect(order[1]).toBe('urgent');
@@ -99,7 +118,7 @@ describe('urgent work', () => {
   it("a tenant arriving while the buffer is full of another tenant's jobs is claimed at once, not after the buffer drains", async () => {
     const queue = 'newcomer-ahead';
     // A small prefetch so the buffer's cap (twice the target) is reached with few jobs.
-    const { producer, worker, first, order } = await blockedWorker(queue, 'a0', { tenant: 'a', worker: { maxPrefetch: 8 } });
+    const { producer, worker, first, order, settled } = await blockedWorker(queue, 'a0', { tenant: 'a', worker: { maxPrefetch: 8 } });
     // Tenant a's backlog arrives in many statements; each notification tops the buffer
     // up until the worker holds the cap (twice the target) and claims no more.
     let n = 1;
@@ -125,6 +144,7 @@ describe('urgent work', () => {
     await producer.enqueue(queue, 'b0', { tenant: 'b' });
     // Claimed while a0 still runs and a's claimed jobs wait in the buffer.
     await waitFor(async () => (await held(queue, { tenant: 'b' })) === 1, 20_000, "b's job to be claimed");
+    await waitFor(settled, 20_000, 'the claims in flight to come back');
     first.open();
     await waitFor(() => order.length === n + 1, 20_000, 'every job to run');
     // The buffer starts tenants round robin: b's job is the second or third to run.
