@@ -91,6 +91,12 @@ for (const side of sides) {
   });
   console.log(`| ${side.name} | ${cells.join(' | ')} |`);
 }
+// Paired: each round's two runs share the machine's state of the moment.
+const diffs = labels.map((_, i) => {
+  const xs = (results.get('this tree') ?? []).map((m, r) => (m[i] as number) - (results.get('base')?.[r]?.[i] ?? Number.NaN));
+  return `${median(xs) >= 0 ? '+' : ''}${median(xs).toFixed(0)}`;
+});
+console.log(`| this tree − base, median of the rounds' differences | ${diffs.join(' | ')} |`);
 console.log('\nrounds (first handler ms, base / this tree):');
 const b = results.get('base') ?? [];
 const t = results.get('this tree') ?? [];
