@@ -1,6 +1,7 @@
 import { isConnectionError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { PRIORITIES } from '../types.js';
+import { ClaimPlanner } from './claim-planner.js';
 import { DeliveryOrder } from './delivery-order.js';
 import type { ClaimedRow, QueueExecutor } from './executor.js';
 import type { ClaimGate, ProbeRequest } from './plugin.js';
@@ -70,51 +71,13 @@ const MIN_SLEEP_MS = 5;
  * concurrency limit held a queue back, the time the claim said held-back work may
  * start, or the poll timer), claims again at once while claims come back full, and
  * otherwise sleeps: an idle process sends one claim per poll interval, nothing more.
- *
- * Prefetch adapts: a queue holds its concurrency plus about `prefetchSeconds` of work
- * at its recent completion rate (capped by `maxPrefetch`), so fast jobs are claimed in
- * large batches (few transactions) and slow jobs are not hoarded away from other
- * processes. Claimed jobs count against concurrency limits while buffered, so a
- * limited queue is claimed for as soon as any room frees rather than in large batches.
+ * What each claim takes of each queue is the planner's call (claim-planner.ts).
  */
 export class ClaimLoop {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakeRequested = false;
   private wakeResolve: (() => void) | null = null;
-  /** Queues whose last claim came back full: more is waiting. */
-  private readonly more = new Set<string>();
-  /**
-   * Slow start per queue: extra prefetch that quadruples whenever a claim came back full
-   * while the queue's handlers were starving (idle slots, empty buffer), so a burst is
-   * claimed in a handful of growing statements instead of waiting for the rate
-   * estimate to warm up (20 → 80 → 320 → 1,280 → 4,000 at concurrency 20: doubling took
-   * nine claims to get there, each a round trip with handlers idle). Reset when a claim comes back short (the backlog is drained).
-   */
-  private readonly boost = new Map<string, number>();
-  /** Queues whose last claim a concurrency limit cut short. */
-  private readonly limited = new Set<string>();
-  /**
-   * Limited queues with a job finished here since, and how many more status flushes
-   * should wake the loop for them (the flush in flight may predate that job's write).
-   */
-  private readonly freedLimited = new Map<string, number>();
-  /**
-   * Queues with newly enqueued jobs since the last claim. Their claim does not wait for
-   * the buffer to drain: it takes at least a quarter of the target at once (up to twice
-   * the target buffered), so a tenant that just arrived gets its fair share of that claim
-   * instead of waiting behind jobs already buffered for others.
-   */
-  private readonly notified = new Set<string>();
-  /**
-   * Queues where urgent or high-priority jobs arrived since the last claim. A full buffer
-   * of lower-tier jobs must not delay them: their queue is claimed for at once, a small
-   * claim (its concurrency) whatever the buffer holds, and the claim takes tiers in
-   * order, so they come first; the executor's buffer runs tiers in order too.
-   */
-  private readonly urgent = new Set<string>();
-  /** Queues where a tenant the buffer holds nothing of arrived, and the claim size it gets (see newcomer()). */
-  private readonly newcomers = new Map<string, number>();
   /**
    * Urgent claims sent beside the loop's claim in flight (at most one per queue), and the
    * queues to claim for again when theirs returns (more urgent work arrived meanwhile).
@@ -125,6 +88,7 @@ export class ClaimLoop {
   private claiming = false;
   /** Rows of claims in flight together reach the executors in tier order (delivery-order.ts). */
   private readonly order = new DeliveryOrder();
+  private readonly planner: ClaimPlanner;
   /** Probe claims asked for (one per queue at a time), made at the top of the next round. */
   private readonly probes = new Map<string, ProbeRequest>();
   private outage = false;
@@ -140,7 +104,14 @@ export class ClaimLoop {
   private msPerJob = 0;
   readonly counters = { claims: 0, claimed: 0, emptyClaims: 0 };
 
-  constructor(private readonly opts: ClaimLoopOptions) {}
+  constructor(private readonly opts: ClaimLoopOptions) {
+    this.planner = new ClaimPlanner({
+      executors: () => opts.executors(),
+      maxPrefetch: opts.maxPrefetch,
+      prefetchSeconds: opts.prefetchSeconds,
+      order: this.order,
+    });
+  }
 
   start(): void {
     if (this.running) return;
@@ -182,73 +153,39 @@ export class ClaimLoop {
   }
 
   /**
-   * Claims at once; with `queue`, new jobs arrived there (see `notified`), the best of
+   * Claims at once; with `queue`, new jobs arrived there (ClaimPlanner.notify()), the best of
    * them of priority rank `rank`, `arrived.jobs` of one tenant when the notification names it.
    */
   wake(queue?: string, rank?: number, arrived?: { tenant: string; jobs: number }): void {
-    if (queue !== undefined) this.notified.add(queue);
+    if (queue !== undefined) this.planner.notify(queue);
     if (queue !== undefined && rank !== undefined && rank < NORMAL_RANK) {
       // A claim in flight (up to CLAIM_BUDGET_MS of backlog) would make urgent work wait
       // for it and then for one more round trip: claim beside it instead (claimBeside()).
       // With no claim in flight, the loop's next claim, small (its tiers come first).
       if (this.claiming) this.claimBeside(queue);
-      else this.urgent.add(queue);
-    } else if (queue !== undefined && arrived) this.newcomer(queue, arrived.tenant, arrived.jobs);
+      else this.planner.urgentNext(queue);
+    } else if (queue !== undefined && arrived) this.planner.newcomer(queue, arrived.tenant, arrived.jobs);
     this.wakeRequested = true;
     const r = this.wakeResolve;
     this.wakeResolve = null;
     r?.();
   }
 
-  /**
-   * Jobs of `tenant` arrived in `queue`, and the buffer holds none of its jobs. The
-   * ordinary notified claim takes a quarter of the target, and nothing while the buffer
-   * is at its cap (twice the target, e.g. topped up by notifications of another tenant's
-   * enqueues); the fair claim shares each claim's turns between the tenants with work,
-   * so the newcomer got a slice and waited for the buffer to drain for the rest. Claim
-   * twice the jobs it brought instead (with one tenant already buffered, the fair claim
-   * then gives it all of them), at least a quarter of the target and the concurrency, at
-   * most the target, in the loop's next claim. The buffer starts the newcomer's jobs between the others' (round robin). Bounded: the
-   * ordinary path never holds more than 2 × (concurrency + maxPrefetch); this stops at 3 ×.
-   */
-  private newcomer(queue: string, tenant: string, jobs: number): void {
-    const ex = this.opts.executors().find((e) => e.queue === queue);
-    if (!ex || ex.buffers(tenant)) return;
-    const target = this.target(ex);
-    const held = ex.buffered + ex.active + this.order.heldFor(queue);
-    const cap = 3 * (ex.concurrency + this.opts.maxPrefetch);
-    if (held >= cap) return;
-    const n = Math.min(cap - held, Math.max(ex.concurrency, Math.ceil(target / 4), Math.min(2 * jobs, target)));
-    this.newcomers.set(queue, Math.max(n, this.newcomers.get(queue) ?? 0));
-  }
-
   /** A handler finished: refill when the buffer runs low and more work is known to wait. */
   slotFreed(ex: QueueExecutor): void {
-    if (this.limited.has(ex.queue)) this.freedLimited.set(ex.queue, 2);
-    if (this.more.has(ex.queue) && ex.buffered <= this.target(ex) / 2) this.wake();
+    if (this.planner.slotFreed(ex)) this.wake();
   }
 
   /** Ordinary claims wait for the status writes (BACKLOG_PAUSE); nothing urgent or new is waiting. */
   private backedUp(): boolean {
     const unwritten = this.opts.unwritten;
-    return (
-      unwritten !== undefined &&
-      unwritten() >= BACKLOG_PAUSE &&
-      this.urgent.size === 0 &&
-      this.newcomers.size === 0 &&
-      this.probes.size === 0
-    );
+    return unwritten !== undefined && unwritten() >= BACKLOG_PAUSE && !this.planner.pressing && this.probes.size === 0;
   }
 
   /** Finished jobs' status was written: a queue held back by a limit may have room now. */
   flushed(): void {
     if (this.paused && !this.backedUp()) this.wake();
-    if (this.freedLimited.size === 0) return;
-    for (const [q, n] of this.freedLimited) {
-      if (n <= 1) this.freedLimited.delete(q);
-      else this.freedLimited.set(q, n - 1);
-    }
-    this.wake();
+    if (this.planner.flushed()) this.wake();
   }
 
   /**
@@ -267,7 +204,7 @@ export class ClaimLoop {
     }
     const ex = this.opts.executors().find((e) => e.queue === queue);
     if (!ex || (this.opts.gate && !this.opts.gate.admits(queue))) {
-      this.urgent.add(queue);
+      this.planner.urgentNext(queue);
       return;
     }
     const count = ex.concurrency;
@@ -286,19 +223,15 @@ export class ClaimLoop {
           this.counters.claims++;
           this.counters.claimed += rows.length;
           if (rows.length === 0) this.counters.emptyClaims++;
-          if (batch.limited.includes(queue)) this.limited.add(queue);
-          if (rows.length >= count || batch.more.includes(queue)) {
-            // There may be more than this small claim took: the loop's next claim looks.
-            this.more.add(queue);
-            this.notified.add(queue);
-          }
+          // There may be more than this small claim took: the loop's next claim looks.
+          this.planner.sideClaimed(queue, rows.length >= count || batch.more.includes(queue), batch.limited.includes(queue));
           this.deliver(this.order.end(ticket, new Map([[queue, rows]])));
         },
         (err: unknown) => {
           this.deliver(this.order.end(ticket, new Map()));
           this.opts.log.warn({ err: String(err), queue }, 'claim beside the one in flight failed; the next claim takes it');
-          this.urgent.add(queue);
-          this.notified.add(queue);
+          this.planner.urgentNext(queue);
+          this.planner.notify(queue);
         },
       )
       .finally(() => {
@@ -306,7 +239,7 @@ export class ClaimLoop {
         this.sideClaims.delete(queue);
         if (this.sideAgain.delete(queue) && this.running) {
           if (this.claiming) this.claimBeside(queue);
-          else this.urgent.add(queue); // the loop's next claim takes them (tiers first)
+          else this.planner.urgentNext(queue); // the loop's next claim takes them (tiers first)
         }
         this.wake();
       });
@@ -322,12 +255,6 @@ export class ClaimLoop {
       if (ex) ex.deliver(rows);
       else this.opts.release(rows);
     }
-  }
-
-  private target(ex: QueueExecutor): number {
-    const byRate = Math.ceil(ex.ratePerSec * this.opts.prefetchSeconds);
-    const prefetch = Math.min(this.opts.maxPrefetch, Math.max(byRate, this.boost.get(ex.queue) ?? 0));
-    return ex.concurrency + prefetch;
   }
 
   private async runProbes(): Promise<void> {
@@ -377,39 +304,9 @@ export class ClaimLoop {
         this.paused = false;
         continue;
       }
-      const queues: string[] = [];
-      const counts: number[] = [];
-      const byQueue = new Map<string, QueueExecutor>();
       const gate = this.opts.gate;
-      for (const ex of this.opts.executors()) {
-        if (gate && !gate.admits(ex.queue)) continue;
-        const target = this.target(ex);
-        const held = ex.buffered + ex.active + this.order.heldFor(ex.queue);
-        let n = target - held;
-        // Skip crumbs: wait until a quarter of the target is free (at least one
-        // slot), except where a limit hands out room a slot at a time.
-        let least = this.limited.has(ex.queue) ? 1 : Math.max(1, Math.floor(target / 4));
-        if (this.notified.has(ex.queue)) {
-          n = Math.min(Math.max(n, Math.ceil(target / 4)), 2 * target - held);
-          least = 1;
-        }
-        // Urgent work waiting: a small claim (its tiers come first), so it is back in a
-        // few ms rather than after a large batch of the backlog.
-        if (this.urgent.has(ex.queue)) n = ex.concurrency;
-        const forNewcomer = this.newcomers.get(ex.queue);
-        if (forNewcomer !== undefined) {
-          n = Math.max(n, forNewcomer);
-          least = 1;
-        }
-        if (n >= least) {
-          queues.push(ex.queue);
-          counts.push(n);
-          byQueue.set(ex.queue, ex);
-        }
-      }
-      this.notified.clear();
-      this.urgent.clear();
-      this.newcomers.clear();
+      const plan = this.planner.next(gate);
+      const { queues, counts } = plan;
       this.fitBudget(counts);
       let sleepMs = this.opts.pollIntervalMs;
       if (queues.length > 0) {
@@ -464,30 +361,7 @@ export class ClaimLoop {
           if (list) list.push(row);
           else got.set(row.queue, [row]);
         }
-        const limited = new Set(batch.limited);
-        const more = new Set(batch.more);
-        let anyFull = false;
-        queues.forEach((q, i) => {
-          const list = got.get(q) ?? [];
-          const ex = byQueue.get(q) as QueueExecutor;
-          if (list.length >= (counts[i] as number) || more.has(q)) {
-            this.more.add(q);
-            anyFull = true;
-            // Judged when the claim returns: idle slots and an empty buffer mean the
-            // handlers ran dry during the round trip.
-            if (ex.buffered === 0 && ex.active < ex.concurrency) {
-              this.boost.set(q, Math.min(this.opts.maxPrefetch, 4 * Math.max(ex.concurrency, this.boost.get(q) ?? 0)));
-            }
-          } else {
-            this.more.delete(q);
-            this.boost.delete(q);
-          }
-          if (limited.has(q)) this.limited.add(q);
-          else {
-            this.limited.delete(q);
-            this.freedLimited.delete(q);
-          }
-        });
+        const anyFull = this.planner.claimed(plan, got, batch);
         this.deliver(this.order.end(ticket, got));
         if (anyFull) continue;
         if (batch.wakeAt !== null) sleepMs = Math.min(sleepMs, Math.max(MIN_SLEEP_MS, batch.wakeAt - Date.now()));
