@@ -15,7 +15,6 @@ import type { RuntimeControl, RuntimePlugin } from './plugin.js';
 import { WorkerRow } from './registration.js';
 import type { RetryPolicy } from './retry.js';
 import { listenerAppName, SessionWatch } from './sessions.js';
-import { claimTypes } from './timestamps.js';
 
 export interface RuntimeConfig {
   schema: string;
@@ -279,7 +278,6 @@ export class WorkerRuntime {
     // (a cold burst's first jobs waited behind the breakers' sync and the start-up rescue).
     this.claimLoop.start();
     this.deps.plugin?.start(this.control());
-    this.warmClaims();
     // One warning when a task starts failing and one when it recovers, not one per tick.
     const every = (task: 'heartbeat' | 'rescue' | 'sessions' | 'maintenance', ms: number, fn: () => Promise<unknown>) => {
       let busy = false;
@@ -326,31 +324,6 @@ export class WorkerRuntime {
       // After the first claim: jobs already waiting start first; expired leases can wait that long.
       this.claimLoop.firstClaim.then(() => this.leases.rescue()).catch(() => {}),
     ]);
-  }
-
-  /**
-   * A session's first claim_jobs() call loads and plans every statement in it (20–100 ms
-   * on this machine against a few ms warm), and a cold burst's claims soon use both of
-   * the pool's connections: without this, the first claim on each paid it while the
-   * handlers waited. An empty claim (no queues: it locks, claims and writes nothing, so
-   * no breaker, lease or limit is involved) on each of the two connections, queued behind
-   * the breakers' first sync, pays it while the claim gate is still closed. Best effort:
-   * a failure only leaves a connection cold. (Warming only the second connection, with
-   * the first claim, paid less: docs/perf-notes-finish.md.)
-   */
-  private warmClaims(): void {
-    const { pool, sql, config } = this.deps;
-    const n = Math.min(2, pool.options.max ?? 10);
-    for (let i = 0; i < n; i++) {
-      pool
-        .query({
-          name: `rota_claim_${config.schema}`,
-          text: sql.claim,
-          values: [[], [], config.workerId, config.leaseMs],
-          types: claimTypes,
-        })
-        .catch(() => {});
-    }
   }
 
   /** Stops one queue: no more claims for it, buffered jobs returned, in-flight finished or aborted. */
