@@ -877,6 +877,12 @@ DECLARE
   v_fold_running integer[];
   v_fold_hold timestamptz[];
   v_fold_held boolean[];
+  -- Past this many live lanes in a queue, a claim serves it in turns (see `turns`).
+  -- 128: a claim of 1,000 then takes 8 jobs per turn; claims of up to 128 jobs are
+  -- served one job per lane as before. At 8 lanes a claim of 250 over 1,000 tenants
+  -- used 4.7 ms of CPU against 6.3 at 128 (2.9 over one tenant), for turns 16 times
+  -- as coarse (bench/experiments/claim-cost.ts, docs/performance.md).
+  c_turn_lanes CONSTANT integer := 128;
 BEGIN
   -- 1. The mutex.
   PERFORM 1 FROM "rota".queue_state s WHERE s.queue = ANY(p_queues) ORDER BY s.queue FOR UPDATE OF s;
@@ -1106,25 +1112,35 @@ BEGIN
   -- hashed lookup, and that range is empty unless the queue ages) rather than sorting
   -- every candidate to remove duplicates: that sort (UNION), on text keys, took ~2 of
   -- the 33 ms of a claim of 1,000 jobs over 1,000 tenants (bench/experiments/claim-cost.ts).
+  -- In that order, a lane is read only while the lanes before it hold less than the
+  -- budget at up to a quantum each (see `turns`; weights and limits are not known yet,
+  -- so this can only keep more lanes than the turns take, never fewer): past
+  -- c_turn_lanes lanes with work, a claim's later steps handle about c_turn_lanes
+  -- lanes, not one per job. The running sum follows the index order (no sort).
   act AS (
     SELECT a.* FROM qb
      CROSS JOIN LATERAL (
-       SELECT x.*, x.ctid AS lane_ctid FROM "rota".lane_state x
-        WHERE x.queue = qb.queue AND x.ready > 0 AND x.parked_until IS NULL
-        ORDER BY x.tier, x.vtime LIMIT qb.budget) a
+       SELECT y.* FROM (
+         SELECT x.*, x.ctid AS lane_ctid,
+                sum(least(x.ready, ceil(qb.budget::double precision / c_turn_lanes)::int)) OVER (ORDER BY x.tier, x.vtime ROWS UNBOUNDED PRECEDING)
+                  - least(x.ready, ceil(qb.budget::double precision / c_turn_lanes)::int) AS before
+           FROM "rota".lane_state x
+          WHERE x.queue = qb.queue AND x.ready > 0 AND x.parked_until IS NULL
+          ORDER BY x.tier, x.vtime LIMIT qb.budget) y
+        WHERE y.before < qb.budget) a
   ),
   cand_lane AS (
     SELECT a.* FROM act a
     UNION ALL
     SELECT p.* FROM qb
      CROSS JOIN LATERAL (
-       SELECT x.*, x.ctid AS lane_ctid FROM "rota".lane_state x
+       SELECT x.*, x.ctid AS lane_ctid, 0::bigint AS before FROM "rota".lane_state x
         WHERE x.queue = qb.queue AND x.ready > 0 AND x.parked_until IS NOT NULL AND x.parked_until <= v_now
         ORDER BY x.parked_until LIMIT qb.budget) p
     UNION ALL
     SELECT g.* FROM qb
      CROSS JOIN LATERAL (
-       SELECT x.*, x.ctid AS lane_ctid FROM "rota".lane_state x
+       SELECT x.*, x.ctid AS lane_ctid, 0::bigint AS before FROM "rota".lane_state x
         WHERE x.queue = qb.queue AND x.ready > 0 AND x.parked_until IS NULL
           AND x.promote_at IS NOT NULL AND x.promote_at <= v_now
         ORDER BY x.promote_at LIMIT qb.budget) g
@@ -1171,7 +1187,10 @@ BEGIN
            CASE WHEN c.t_held > v_now THEN 0
                 ELSE greatest(0, least(coalesce(c.lim - c.t_running, 2147483647), coalesce(floor(c.tokens)::int, 2147483647)))
            END AS cap,
-           least(c.ready, c.budget) AS c0
+           least(c.ready, c.budget) AS c0,
+           -- Claimable and in its own tier before this claim: a claim that gives it
+           -- nothing leaves its row as it was (see `lanes`).
+           c.parked_until IS NULL AND a.tier = c.tier0 AS steady
       FROM cand c
      -- Aging: one tier up per aging_ms gone by since promote_at without being served.
      CROSS JOIN LATERAL (
@@ -1191,12 +1210,12 @@ BEGIN
   lane AS (
     -- Only what the rest needs: these rows go through several sorts.
     SELECT l.queue, l.tenant, l.priority, l.tier, l.promote_at, l.ready, l.v, l.w, l.cap, l.budget, l.aging_ms,
-           l.lim, l.t_running, l.t_held, l.tokens, l.rate, l.plain, l.tenant_ver, l.lane_ctid, l.c0 AS c
+           l.lim, l.t_running, l.t_held, l.tokens, l.rate, l.plain, l.tenant_ver, l.lane_ctid, l.steady, l.c0 AS c
       FROM lane_in l
      WHERE l.cap = 2147483647
     UNION ALL
     SELECT l.queue, l.tenant, l.priority, l.tier, l.promote_at, l.ready, l.v, l.w, l.cap, l.budget, l.aging_ms,
-           l.lim, l.t_running, l.t_held, l.tokens, l.rate, l.plain, l.tenant_ver, l.lane_ctid,
+           l.lim, l.t_running, l.t_held, l.tokens, l.rate, l.plain, l.tenant_ver, l.lane_ctid, l.steady,
            least(l.cap, sum(l.c0) OVER t) - least(l.cap, coalesce(sum(l.c0) OVER (t ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)) AS c
       FROM lane_in l
      WHERE l.cap < 2147483647
@@ -1212,11 +1231,26 @@ BEGIN
   -- value): they sort the candidate lanes six times. Measured with
   -- bench/experiments/claim-cost.ts (claims of 1,000 jobs over 1,000 tenants): those
   -- steps took 12 of a claim's 50 ms.
+  --
+  -- Turns: a queue with more than c_turn_lanes live lanes is served in turns of a
+  -- quantum, q = ceil(budget / c_turn_lanes) jobs per unit of weight: lanes in (tier,
+  -- v) order each take up to q * weight until the budget is filled, so one claim
+  -- probes and writes about c_turn_lanes lanes (fewer when lanes hold less than q),
+  -- whatever the number of tenants. v moves by what was taken over the weight, as
+  -- always, so shares over time are those of the round robin; what changes is its
+  -- granularity: past c_turn_lanes tenants with work a turn is q jobs, not one.
+  -- Below that (and for claims of at most c_turn_lanes jobs, q = 1) nothing changes.
+  turns AS (
+    SELECT x.queue, ceil(x.budget::double precision / c_turn_lanes)::int AS quantum
+      FROM (SELECT l.queue, max(l.budget) AS budget, count(*) AS lanes
+              FROM lane l WHERE l.c > 0 AND l.budget > 0 GROUP BY l.queue) x
+     WHERE x.lanes > c_turn_lanes
+  ),
   live AS (
     SELECT l.queue, max(l.budget) AS budget, max(l.budget)::double precision / sum(l.w) AS r,
            min(l.tier) = max(l.tier) AND max(l.budget)::double precision / sum(l.w) <= min(l.c::double precision / l.w) AS one_round,
            sum(l.c) <= max(l.budget) AS all_in
-      FROM lane l WHERE l.c > 0 AND l.budget > 0 GROUP BY l.queue
+      FROM lane l WHERE l.c > 0 AND l.budget > 0 AND l.queue NOT IN (SELECT t.queue FROM turns t) GROUP BY l.queue
   ),
   fit AS (
     SELECT coalesce(bool_and(v.all_in OR v.one_round AND (SELECT sum(least(l.c, ceil(v.r * l.w))) FROM lane l
@@ -1230,6 +1264,7 @@ BEGIN
                                    - sum(l.c) OVER (PARTITION BY l.queue, l.tier))) AS tb,
            l.c > 0 AND l.budget > 0 AS live
       FROM lane l
+     WHERE l.queue NOT IN (SELECT t.queue FROM turns t)
   ),
   -- Rounds: with the tier's live lanes sorted by capacity / weight, the round count R
   -- at which the tier's budget is filled (lanes exhausted before R give c, the others
@@ -1291,17 +1326,30 @@ BEGIN
   -- tag served), its tier's maximum is taken where the queue's vclock is written.
   quota AS (
     SELECT l.queue, l.tenant, l.priority, l.tier, l.promote_at, l.v, l.w, l.aging_ms, l.lim, l.t_running, l.t_held,
-           l.tokens, l.rate, l.plain, l.tenant_ver, l.lane_ctid, x.n, CASE WHEN x.n > 0 THEN l.v + (x.n - 1)::double precision / l.w END AS served
+           l.tokens, l.rate, l.plain, l.tenant_ver, l.lane_ctid, l.steady, l.c, x.n,
+           CASE WHEN x.n > 0 THEN l.v + (x.n - 1)::double precision / l.w END AS served
       FROM lane l
       LEFT JOIN live v ON v.queue = l.queue
      CROSS JOIN LATERAL (SELECT CASE WHEN l.c > 0 AND l.budget > 0 AND v.all_in THEN l.c::bigint
                                      WHEN l.c > 0 AND l.budget > 0 THEN least(l.c, ceil(v.r * l.w))::bigint ELSE 0 END AS n) x
-     WHERE (SELECT f.all_fit FROM fit f)
+     WHERE (SELECT f.all_fit FROM fit f) AND l.queue NOT IN (SELECT t.queue FROM turns t)
     UNION ALL
     SELECT r.queue, r.tenant, r.priority, r.tier, r.promote_at, r.v, r.w, r.aging_ms, r.lim, r.t_running, r.t_held,
-           r.tokens, r.rate, r.plain, r.tenant_ver, r.lane_ctid, r.n, r.served
+           r.tokens, r.rate, r.plain, r.tenant_ver, r.lane_ctid, r.steady, r.c, r.n, r.served
       FROM quota_ranked r
      WHERE NOT (SELECT f.all_fit FROM fit f)
+    UNION ALL
+    -- Turns (see `turns`): what the lanes before this one take, in (tier, v) order
+    -- (ties by TID: no sort on the text keys), decides what is left for it.
+    SELECT l.queue, l.tenant, l.priority, l.tier, l.promote_at, l.v, l.w, l.aging_ms, l.lim, l.t_running, l.t_held,
+           l.tokens, l.rate, l.plain, l.tenant_ver, l.lane_ctid, l.steady, l.c, x.n,
+           CASE WHEN x.n > 0 THEN l.v + (x.n - 1)::double precision / l.w END AS served
+      FROM (SELECT l.*, least(l.c, t.quantum * l.w) AS turn,
+                   coalesce(sum(least(l.c, t.quantum * l.w)) OVER (PARTITION BY l.queue ORDER BY l.tier, l.v, l.lane_ctid
+                                                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+              FROM lane l JOIN turns t ON t.queue = l.queue) l
+     CROSS JOIN LATERAL (SELECT CASE WHEN l.c > 0 AND l.budget > 0 THEN greatest(0, least(l.turn, l.budget - l.before))
+                                     ELSE 0 END::bigint AS n) x
   ),
   picks AS (
     SELECT q.*, coalesce(p.ids, '{}') AS ids
@@ -1379,6 +1427,9 @@ BEGIN
      -- descent per lane: it is still the current one (this statement's snapshot, and the
      -- queue's lock keeps every other writer of the queue's lanes out until this commits).
      WHERE ls.ctid = o.lane_ctid
+       -- A claimable lane of an unlimited tenant that this claim passed over (the budget
+       -- went to lanes before it) would be written as it is: its write is skipped.
+       AND NOT (o.got = 0 AND o.n = 0 AND o.c > 0 AND o.steady AND o.lim IS NULL AND o.tokens IS NULL)
     RETURNING ls.queue, ls.parked_until, ls.ready > 0 AND ls.parked_until IS NOT NULL AS parked, o.lim IS NOT NULL AS tenant_limited
   ),
   -- Per queue and tier: jobs taken and the last start tag served, in one pass over the

@@ -47,9 +47,14 @@ try {
   const worker = new Rota({ pool, logger: silent });
   let left = JOBS;
   let lastHandler = 0;
+  let firstHandler = -1;
   const done = new Promise<void>((resolve) => {
     t0 = performance.now();
     worker.work('q', { concurrency: 20 }, () => {
+      if (firstHandler < 0) {
+        firstHandler = performance.now() - t0;
+        events.push(`${firstHandler.toFixed(1)}\tfirst handler start`);
+      }
       if (--left === 0) {
         lastHandler = performance.now() - t0;
         resolve();
@@ -63,7 +68,7 @@ try {
     await new Promise((r) => setTimeout(r, 1));
   }
   const total = performance.now() - t0;
-  console.log(events.join('\n'));
+  console.log(events.sort((a, b) => Number.parseFloat(a) - Number.parseFloat(b)).join('\n'));
   console.log(`last handler at ${lastHandler.toFixed(0)} ms; all finished at ${at()} ms: ${Math.round(JOBS / (total / 1000))} jobs/s`);
   await worker.close();
   await pool.end();

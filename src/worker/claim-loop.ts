@@ -49,8 +49,17 @@ const NORMAL_RANK = PRIORITIES.indexOf('normal');
  * the fixed cost of a claim is a couple of ms.
  */
 const CLAIM_BUDGET_MS = 25;
-/** Never fewer jobs than this per claim because of the budget. */
-const MIN_CLAIM = 200;
+/**
+ * Never fewer jobs than this per claim because of the budget. A claim costs a fixed part
+ * (~3 ms: the lock, the fold, initialising its plan, the commit) plus a part per job that
+ * is higher over many tenants, so sizing by the average cost per job made many-tenant
+ * claims small on a loaded machine (~230 jobs: twice the claims of one tenant, each
+ * paying the fixed part). At 500, a claim over 10,000 tenants costs ~13 ms of backend CPU
+ * (one tenant: ~5), inside the budget; the many-tenant burn-downs used 6-23 % less
+ * PostgreSQL CPU per job than at 200 (bench/experiments/tenants-cpu.ts,
+ * docs/perf-notes-tenants.md).
+ */
+const MIN_CLAIM = 500;
 
 /**
  * Ordinary claims wait while this many status writes are queued (two finish statements'
