@@ -40,7 +40,7 @@
 -- subscripted. Before, the moves were folded into a jsonb object keyed by id, looked up
 -- per row (text keys, split_part) and read by subscript: backend CPU per finished job
 -- 17.4 → 16.5 µs at 1,000 completions, 23.5 → 19.4 µs at 1,000 retries
--- (bench/experiments/finish-cost.ts, ALT_FN; docs/perf-notes-finish.md). Joining the
+-- (bench/experiments/finish-cost.ts, ALT_FN; docs/performance.md, fifth pass). Joining the
 -- input without the function's SET clauses let the planner, once ANALYZE had seen few
 -- running rows, drive from jobs_lease_idx or nested-loop over a rescanned input: 1.7–7 s
 -- per 2,000-row batch instead of milliseconds (bench/experiments/plans.ts). So: nested

@@ -57,7 +57,7 @@ const CLAIM_BUDGET_MS = 25;
  * paying the fixed part). At 500, a claim over 10,000 tenants costs ~13 ms of backend CPU
  * (one tenant: ~5), inside the budget; the many-tenant burn-downs used 6-23 % less
  * PostgreSQL CPU per job than at 200 (bench/experiments/tenants-cpu.ts,
- * docs/perf-notes-tenants.md).
+ * docs/performance.md, fifth pass).
  */
 const MIN_CLAIM = 500;
 
