@@ -9,27 +9,18 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { loadQuery } from '../../src/db/sql.js';
-import { Rota } from '../../src/index.js';
 import { finishParams } from '../../src/worker/batcher.js';
+import { seedTenantJobs } from './seed.js';
 
 const JOBS = Number(process.env.JOBS ?? 20_000);
 const SIZE = Number(process.env.SIZE ?? 1_000);
 const PERF = process.env.PERF;
-const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 const cpuUs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
 
 const server = await startEmbeddedPostgres({ settings: { shared_buffers: '256MB' } });
 try {
   const url = server.urlFor('postgres');
-  const rota = new Rota({ connectionString: url, logger: silent });
-  await rota.migrate();
-  for (let i = 0; i < JOBS; i += 1_000) {
-    await rota.enqueueMany(
-      'q',
-      Array.from({ length: 1_000 }, (_, k) => ({ payload: { k: i + k } })),
-    );
-  }
-  await rota.close();
+  await seedTenantJobs(url, JOBS, 1);
   const claimer = new pg.Client(url);
   await claimer.connect();
   await claimer.query('VACUUM ANALYZE');
