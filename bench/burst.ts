@@ -14,7 +14,7 @@
  * round are printed. `--only burst [--runs N]`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -83,12 +83,13 @@ async function pgbenchReference(server: BenchServer, jobs: number): Promise<numb
   const url = await server.freshDatabase('burstpgb');
   const db = new pg.Client(url);
   await db.connect();
+  let dir: string | undefined;
   try {
     await db.query(`CREATE TABLE q (id bigserial PRIMARY KEY, payload jsonb NOT NULL, done boolean NOT NULL DEFAULT false)`);
     await db.query('CREATE INDEX q_todo ON q (id) WHERE NOT done');
     await db.query(`INSERT INTO q (payload) SELECT jsonb_build_object('i', i) FROM generate_series(1, $1) i`, [jobs]);
     await db.query('VACUUM ANALYZE q');
-    const dir = mkdtempSync(join(tmpdir(), 'rota-pgbench-'));
+    dir = mkdtempSync(join(tmpdir(), 'rota-pgbench-'));
     const file = join(dir, 'claim.sql');
     writeFileSync(file, PGBENCH_SCRIPT);
     const u = new URL(url);
@@ -129,6 +130,7 @@ async function pgbenchReference(server: BenchServer, jobs: number): Promise<numb
     const tx = perClient * PGBENCH_CLIENTS;
     return Number.isFinite(tps) ? (tps * done) / tx : done / (wallMs / 1000);
   } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
     await db.end();
     await dropDatabase(server.adminUrl, databaseName(url));
   }
