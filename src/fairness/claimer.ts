@@ -12,8 +12,8 @@
  * means nothing more may start now.
  */
 import type pg from 'pg';
+import type { ClaimedRow } from '../worker/attempt.js';
 import type { ClaimBatch } from '../worker/claim-loop.js';
-import type { ClaimedRow } from '../worker/executor.js';
 import { claimTypes } from '../worker/timestamps.js';
 
 export interface FairClaimerOptions {

@@ -1,9 +1,10 @@
 import { isConnectionError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { PRIORITIES } from '../types.js';
+import type { ClaimedRow } from './attempt.js';
 import { ClaimPlanner } from './claim-planner.js';
 import { DeliveryOrder } from './delivery-order.js';
-import type { ClaimedRow, QueueExecutor } from './executor.js';
+import type { QueueExecutor } from './executor.js';
 import type { ClaimGate, ProbeRequest } from './plugin.js';
 
 /** What one claim returned (src/fairness/claimer.ts). */

@@ -1,5 +1,6 @@
+import type { ClaimedRow } from './attempt.js';
 import type { DeliveryOrder } from './delivery-order.js';
-import type { ClaimedRow, QueueExecutor } from './executor.js';
+import type { QueueExecutor } from './executor.js';
 import type { ClaimGate } from './plugin.js';
 
 export interface ClaimPlannerOptions {

@@ -1,4 +1,4 @@
-import type { ClaimedRow } from './executor.js';
+import type { ClaimedRow } from './attempt.js';
 
 /** Rows held for one queue, and the claims they wait for. */
 interface Held {

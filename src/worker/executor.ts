@@ -1,34 +1,10 @@
-import {
-  BreakerOpenError,
-  JobCancelledError,
-  LeaseLostError,
-  PermanentError,
-  RateLimitedError,
-  ShutdownAbortError,
-  SnoozeError,
-  TimeoutError,
-} from '../errors.js';
+import { JobCancelledError, LeaseLostError, RateLimitedError, ShutdownAbortError, TimeoutError } from '../errors.js';
 import { FairBuffer } from '../fairness/fair-buffer.js';
-import type { Logger } from '../logger.js';
-import { type Handler, type Job, type JobContext, PRIORITIES } from '../types.js';
+import type { Handler, Job } from '../types.js';
+import { Attempt, type AttemptDeps, type ClaimedRow, completion, errorJson, failure, isThenable, jobOf } from './attempt.js';
 import type { FinishUpdate } from './batcher.js';
 import type { SlotBudget } from './hooks.js';
-import type { JobLogBuffer } from './job-logs.js';
-import { type RetryPolicy, retryDelayMs } from './retry.js';
-
-/** A row returned by claim.sql. */
-export interface ClaimedRow {
-  id: string;
-  queue: string;
-  tenant: string;
-  priority: number;
-  payload: unknown;
-  attempt: number;
-  max_attempts: number;
-  timeout_ms: number | null;
-  created_at: Date;
-  run_at: Date;
-}
+import type { RetryPolicy } from './retry.js';
 
 export interface JobOutcome {
   job: Job;
@@ -38,23 +14,19 @@ export interface JobOutcome {
   result?: unknown;
 }
 
-export interface ExecutorOptions {
+/** What the executor is given; `log`, `enterBreaker` and `jobLogs` reach each attempt's ctx. */
+export interface ExecutorOptions extends AttemptDeps {
   queue: string;
   concurrency: number;
   handler: Handler;
   retry: RetryPolicy;
   /** Default per-attempt timeout for jobs enqueued without one. */
   timeoutMs: number | null;
-  log: Logger;
   /** Hands a finished attempt's status write to the batcher. */
   finish: (update: FinishUpdate) => void;
   /** Called when a slot frees up, so the claim loop can refill the buffer. */
   onSlotFree: () => void;
   onOutcome?: (outcome: JobOutcome) => void;
-  /** `ctx.breaker(name)`: resolves when the job may call the dependency, rejects with BreakerOpenError if not. */
-  enterBreaker?: (name: string, job: Job) => Promise<void>;
-  /** Keeps ctx.log lines and ctx.progress values for the job (written with the status batches). */
-  jobLogs?: JobLogBuffer;
   /** Slots shared with other executors (src/worker/hooks.ts); each running handler holds one. */
   budget?: SlotBudget;
 }
@@ -65,86 +37,6 @@ interface Held {
   attempt: Attempt | null;
 }
 
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
-}
-
-/**
- * One running attempt: the handler's `ctx`, and how it is stopped. Methods live on the
- * prototype and the AbortController is made only when the handler reads `ctx.signal`
- * (most never do): closures per method, a controller, its signal and its listener per
- * job were about a tenth of the process's CPU in a no-op burst (docs/performance.md,
- * third pass). An abort before the signal is read aborts it as soon as it is read.
- */
-class Attempt implements JobContext {
-  private controller: AbortController | null = null;
-  private aborted = false;
-  private reason: unknown;
-  private reject: ((reason: unknown) => void) | null = null;
-  private scoped: Logger | undefined;
-
-  constructor(
-    private readonly row: ClaimedRow,
-    private readonly job: Job,
-    private readonly opts: ExecutorOptions,
-  ) {}
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.reason);
-    }
-    return this.controller.signal;
-  }
-
-  get log(): Logger {
-    if (!this.scoped) {
-      const { row, opts } = this;
-      const scoped = opts.log.child({ tenant: row.tenant, jobId: row.id, attempt: row.attempt });
-      this.scoped = opts.jobLogs ? opts.jobLogs.logger(row.id, scoped) : scoped;
-    }
-    return this.scoped;
-  }
-
-  // progress and breaker are made on access (handlers may destructure ctx), not per job.
-  get progress(): JobContext['progress'] {
-    const { opts, row } = this;
-    return (value) => opts.jobLogs?.progress(row.id, value);
-  }
-
-  rateLimit(ms: number): never {
-    throw new RateLimitedError(ms);
-  }
-
-  snooze(ms: number): never {
-    throw new SnoozeError(ms);
-  }
-
-  get breaker(): JobContext['breaker'] {
-    const { opts, job } = this;
-    return (name) => (opts.enterBreaker ? opts.enterBreaker(name, job) : Promise.resolve());
-  }
-
-  /** Stops waiting for the handler (it fails with `reason`) and aborts its signal. First call wins. */
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.controller?.abort(reason);
-    this.reject?.(reason);
-  }
-
-  /** The handler's result, or its abort reason if the attempt is aborted first. */
-  settle(handler: PromiseLike<unknown>): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      if (this.aborted) reject(this.reason);
-      this.reject = reject;
-      // Handled either way: a late rejection of an abandoned handler is not unhandled.
-      handler.then(resolve, reject);
-    });
-  }
-}
-
 /**
  * Handlers started per event-loop turn before the executor yields (setImmediate). Fast
  * handlers finish in microtasks, and each finish starts the next job in the same chain:
@@ -152,35 +44,6 @@ class Attempt implements JobContext {
  * meanwhile (no claim result, no flush, no NOTIFY of urgent work is read).
  */
 const STARTS_PER_TURN = 100;
-
-function errorJson(err: unknown, attempt: number): string {
-  const e = err instanceof Error ? err : new Error(`non-Error thrown: ${safeString(err)}`);
-  return JSON.stringify({
-    attempt,
-    at: new Date().toISOString(),
-    name: e.name,
-    message: e.message,
-    stack: e.stack?.split('\n').slice(0, 12).join('\n'),
-  });
-}
-
-function safeString(v: unknown): string {
-  try {
-    return typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
-  } catch {
-    return String(v);
-  }
-}
-
-function resultJson(value: unknown, log: Logger, id: string): string {
-  if (value === undefined) return 'null';
-  try {
-    return JSON.stringify(value) ?? 'null';
-  } catch (err) {
-    log.warn({ jobId: id, err }, 'handler result is not JSON-serializable; stored as null');
-    return 'null';
-  }
-}
 
 /**
  * Runs one queue's handlers: a local buffer of claimed jobs and at most `concurrency`
@@ -359,18 +222,7 @@ export class QueueExecutor {
   private async run(row: ClaimedRow): Promise<void> {
     const { opts } = this;
     const held = this.held.get(row.id);
-    const job: Job = {
-      id: row.id,
-      queue: row.queue,
-      tenant: row.tenant,
-      payload: row.payload,
-      attempt: row.attempt,
-      maxAttempts: row.max_attempts,
-      priority: PRIORITIES[row.priority] ?? 'normal',
-      createdAt: row.created_at,
-      runAt: row.run_at,
-      timeoutMs: row.timeout_ms ?? opts.timeoutMs,
-    };
+    const job = jobOf(row, opts.timeoutMs);
     const attempt = new Attempt(row, job, opts);
     if (held) held.attempt = attempt;
     const started = performance.now();
@@ -387,17 +239,14 @@ export class QueueExecutor {
       // background, but its slot and its job are released: the attempt is recorded as failed.
       const returned = opts.handler(job, attempt);
       const result = isThenable(returned) ? await attempt.settle(returned) : await returned;
-      update = {
-        id: row.id,
-        attempt: row.attempt,
-        kind: 'complete',
-        result: resultJson(result, opts.log, row.id),
-        error: null,
-        delayMs: null,
-      };
+      update = completion(row, result, opts.log);
       outcome = { job, kind: 'complete', durationMs: performance.now() - started, result };
     } catch (err) {
-      update = this.failure(row, err);
+      if (err instanceof RateLimitedError) {
+        // Hold the tenant (or queue) here at once; finish_batch.sql holds it cluster-wide.
+        this.buffer.hold(err.scope === 'queue' ? null : row.tenant, Date.now() + Math.max(0, err.delayMs));
+      }
+      update = failure(row, err, opts.retry);
       outcome = { job, kind: update.kind, durationMs: performance.now() - started, error: err };
     } finally {
       if (timer) clearTimeout(timer);
@@ -412,27 +261,6 @@ export class QueueExecutor {
       for (const w of this.idleWaiters.splice(0)) w();
     }
     opts.onSlotFree();
-  }
-
-  private failure(row: ClaimedRow, err: unknown): FinishUpdate {
-    const base = { id: row.id, attempt: row.attempt, result: null };
-    if (err instanceof RateLimitedError) {
-      // Hold the tenant (or queue) here at once; finish_batch.sql holds it cluster-wide.
-      const delayMs = Math.max(0, err.delayMs);
-      this.buffer.hold(err.scope === 'queue' ? null : row.tenant, Date.now() + delayMs);
-      return { ...base, kind: err.scope === 'queue' ? 'rate-limit-queue' : 'rate-limit', error: null, delayMs };
-    }
-    if (err instanceof SnoozeError || err instanceof BreakerOpenError) {
-      return { ...base, kind: 'snooze', error: null, delayMs: Math.max(0, err.delayMs) };
-    }
-    const error = errorJson(err, row.attempt);
-    // The worker went away, not the job: retry it even if this was its last attempt (its
-    // next failure, if any, makes it dead).
-    if (err instanceof ShutdownAbortError) return { ...base, kind: 'retry', error, delayMs: 0 };
-    if (err instanceof PermanentError || row.attempt >= row.max_attempts) {
-      return { ...base, kind: 'dead', error, delayMs: null };
-    }
-    return { ...base, kind: 'retry', error, delayMs: retryDelayMs(this.opts.retry, row.attempt) };
   }
 
   private countRate(): void {

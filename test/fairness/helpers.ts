@@ -7,8 +7,8 @@ import pg from 'pg';
 import { afterAll } from 'vitest';
 import { loadQuery } from '../../src/db/sql.js';
 import { FairClaimer } from '../../src/fairness/claimer.js';
+import type { ClaimedRow } from '../../src/worker/attempt.js';
 import { finishParams } from '../../src/worker/batcher.js';
-import type { ClaimedRow } from '../../src/worker/executor.js';
 import type { TestDb } from '../support/db.js';
 
 const pools = new Set<pg.Pool>();

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ClaimedRow } from '../../src/worker/executor.js';
+import type { ClaimedRow } from '../../src/worker/attempt.js';
 import { claimer, complete, countBy, countsDrift, makeRota, migratedDatabase } from './helpers.js';
 
 const db = await migratedDatabase();
