@@ -25,7 +25,8 @@ const server = await startEmbeddedPostgres({});
 const out: string[] = [];
 
 /** The large batch's trace: returned rows, jobs_done, jobs and lane_changes (times left out). */
-async function large(db: string, file: string): Promise<string> {
+/** A new database `db`, migrated, with `file`'s move_jobs() installed over the migrated one. */
+async function freshDatabase(db: string, file: string): Promise<{ rota: Rota; c: pg.Client }> {
   const admin = new pg.Client(server.url);
   await admin.connect();
   await admin.query(`CREATE DATABASE ${db}`);
@@ -35,6 +36,11 @@ async function large(db: string, file: string): Promise<string> {
   const c = new pg.Client(server.urlFor(db));
   await c.connect();
   await c.query(readFileSync(file, 'utf8').replaceAll('{{schema}}', 'rota'));
+  return { rota, c };
+}
+
+async function large(db: string, file: string): Promise<string> {
+  const { rota, c } = await freshDatabase(db, file);
   await rota.enqueueMany('q', [{ payload: {} }]);
   await c.query('ANALYZE');
   for (let i = 0; i < 3; i++) {
@@ -108,20 +114,12 @@ try {
       out.push(await large(db, file));
       continue;
     }
-    const admin = new pg.Client(server.url);
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${db}`);
-    await admin.end();
-    const rota = new Rota({ connectionString: server.urlFor(db), logger: silent });
-    await rota.migrate();
+    const { rota, c } = await freshDatabase(db, file);
     await rota.enqueueMany(
       'q',
       Array.from({ length: 20 }, (_, k) => ({ payload: { k }, tenant: `t${k % 3}` })),
     );
     await rota.close();
-    const c = new pg.Client(server.urlFor(db));
-    await c.connect();
-    await c.query(readFileSync(file, 'utf8').replaceAll('{{schema}}', 'rota'));
     const got = await c.query(
       `SELECT id, attempt FROM rota.claim_jobs(ARRAY['q'], ARRAY[14], 'w1', 60000) WHERE id IS NOT NULL ORDER BY id`,
     );
