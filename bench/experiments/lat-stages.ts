@@ -1,0 +1,220 @@
+// Enqueue-to-start latency of an idle worker, stage by stage, rota and graphile-worker
+// (batched: its published perf configuration) in the same run (issue #9, latency). Each
+// round runs every variant once, alternating the order, in a child process
+// (lat-stages-child.ts) on a fresh database of one PostgreSQL with pg_stat_statements.
+// Per stage: the median over rounds of each round's p50 and p99; per variant: the
+// statements' server time (pg_stat_statements, top level); then the slowest 1 % of
+// jobs, what stage made them slow and what they overlapped (GC, other statements).
+//   ROUNDS=3 JOBS=500 RATE=100 npx tsx bench/experiments/lat-stages.ts
+//   LIBS=rota,graphile,base BASE_DIR=/tmp/base …   (base: rota from another checkout)
+//   NODE=self …   (rota variants on this process's Node; graphile needs Node ≥ 22.18)
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { runChild } from '../child.js';
+import { peerNode } from '../contenders.js';
+import { median, percentile, printTable, type Row, waitForNoClients } from '../lib.js';
+import type { ChildEnv, ChildResult } from '../proc/protocol.js';
+import type { Ev } from './lat-stages-child.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const JOBS = Number(process.env.JOBS ?? 500);
+const RATE = Number(process.env.RATE ?? 100);
+const LIBS = (process.env.LIBS ?? 'rota,graphile').split(',');
+const BASE = process.env.BASE_DIR;
+if (LIBS.includes('base') && !BASE) throw new Error('LIBS has base: set BASE_DIR (a checkout of the commit to compare with)');
+const node24 = peerNode();
+const nodeFor = (lib: string) => (process.env.NODE === 'self' && lib !== 'graphile' ? process.execPath : (node24 ?? process.execPath));
+
+interface Job {
+  i: number;
+  t0: number;
+  enqSent: number;
+  enqData: number;
+  enqDone: number;
+  enqReturned: number;
+  notifyData: number;
+  notify: number;
+  wake: number;
+  claimCall: number;
+  claimSent: number;
+  claimConn: number;
+  claimWhat: string;
+  claimJobs: number;
+  claimData: number;
+  claimDone: number;
+  deliver: number;
+  handler: number;
+}
+interface Result {
+  mode: 'latency';
+  lib: string;
+  node: string;
+  jobs: Job[];
+  events: Ev[];
+  gcs: Array<{ start: number; ms: number; kind: number }>;
+}
+
+const STAGES: Array<[string, (j: Job) => number]> = [
+  ['1 enqueue call → statement sent', (j) => j.enqSent - j.t0],
+  ['2 statement sent → NOTIFY bytes at the listener (server: insert, commit, notify)', (j) => j.notifyData - j.enqSent],
+  ['   (statement sent → its reply bytes at the producer)', (j) => j.enqData - j.enqSent],
+  ['3 NOTIFY bytes → notification event', (j) => j.notify - j.notifyData],
+  ['4 notification → claim statement sent', (j) => j.claimSent - j.notify],
+  ['   4a notification → ClaimLoop.wake()', (j) => j.wake - j.notify],
+  ['   4b wake() → FairClaimer.claim()', (j) => j.claimCall - j.wake],
+  ['   4c claim() → statement sent', (j) => j.claimSent - j.claimCall],
+  ['5 claim sent → reply bytes (server: claim, commit)', (j) => j.claimData - j.claimSent],
+  ['6 reply bytes → reply parsed (callback)', (j) => j.claimDone - j.claimData],
+  ['7 reply parsed → handler start', (j) => j.handler - j.claimDone],
+  ['   7a parsed → QueueExecutor.deliver()', (j) => j.deliver - j.claimDone],
+  ['   7b deliver() → handler start', (j) => j.handler - j.deliver],
+  ['enqueue call → handler start', (j) => j.handler - j.t0],
+];
+
+const server = await startEmbeddedPostgres({
+  settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top', shared_buffers: '256MB' },
+});
+const results = new Map<string, Result[]>(LIBS.map((l) => [l, []]));
+const stmts = new Map<string, Map<string, number[]>>(LIBS.map((l) => [l, new Map()]));
+const loads: string[] = [];
+const tmp = mkdtempSync(join(tmpdir(), 'lat-stages-'));
+try {
+  const admin = new pg.Client(server.url);
+  await admin.connect();
+  admin.on('error', () => {}); // the server's shutdown in `finally` after a failed child
+  let n = 0;
+  for (let round = 1; round <= ROUNDS; round++) {
+    loads.push((await import('node:os')).loadavg()[0]?.toFixed(1) ?? '?');
+    for (const lib of round % 2 ? LIBS : [...LIBS].reverse()) {
+      const db = `lat_${n++}`;
+      await admin.query(`CREATE DATABASE ${db}`);
+      const url = server.urlFor(db);
+      const env = (mode: string) =>
+        ({
+          BENCH_DB_URL: url,
+          LAT_MODE: mode,
+          LAT_LIB: lib === 'base' ? 'rota' : lib,
+          ROTA_DIR: lib === 'base' ? BASE : undefined,
+          JOBS: String(JOBS),
+          RATE: String(RATE),
+        }) as unknown as ChildEnv;
+      const spec = { node: nodeFor(lib), script: 'bench/experiments/lat-stages-child.ts', timeoutMs: 300_000 };
+      await runChild({ ...spec, env: env('setup') });
+      await waitForNoClients(server.url, db);
+      const dbc = new pg.Client(url);
+      await dbc.connect();
+      dbc.on('error', () => {});
+      await dbc.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      await dbc.query('SELECT pg_stat_statements_reset()');
+      const out = join(tmp, `${db}.json`);
+      await runChild<ChildResult>({ ...spec, env: { ...env('latency'), LAT_OUT: out } as ChildEnv });
+      // NaN (a point not seen) comes back as null in JSON.
+      const res = JSON.parse(readFileSync(out, 'utf8'), (_k, v) => (v === null ? Number.NaN : v)) as Result;
+      const ss = await dbc.query<{ q: string; calls: string; mean: number }>(
+        `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS q, calls, mean_exec_time AS mean
+           FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1) AND calls >= $2
+          ORDER BY total_exec_time DESC LIMIT 6`,
+        [db, Math.floor(JOBS / 2)],
+      );
+      for (const r of ss.rows) {
+        const key = `${r.q} (${r.calls} calls)`.replace(/\(\d+ calls\)/, '');
+        const m = stmts.get(lib) as Map<string, number[]>;
+        m.set(key, [...(m.get(key) ?? []), r.mean]);
+      }
+      await dbc.end();
+      (results.get(lib) as Result[]).push(res);
+      const lat = res.jobs.map((j) => j.handler - j.t0);
+      console.error(`round ${round} ${lib} (${res.node}): p50 ${percentile(lat, 50).toFixed(2)} p99 ${percentile(lat, 99).toFixed(2)} ms`);
+      await admin.query(`DROP DATABASE ${db} WITH (FORCE)`);
+    }
+  }
+  await admin.end();
+  loads.push((await import('node:os')).loadavg()[0]?.toFixed(1) ?? '?');
+} catch (err) {
+  console.error(String((err as Error).message ?? err).slice(0, 3000));
+  throw err;
+} finally {
+  await server.destroy();
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+const ok = (v: number) => typeof v === 'number' && Number.isFinite(v);
+const stageRows: Row[] = STAGES.map(([name, f]) => {
+  const row: Row = { stage: name };
+  for (const lib of LIBS) {
+    const rs = results.get(lib) as Result[];
+    const p50s = rs.map((r) => percentile(r.jobs.map(f).filter(ok), 50));
+    const p99s = rs.map((r) => percentile(r.jobs.map(f).filter(ok), 99));
+    row[`${lib} p50`] = p50s.some(ok) ? median(p50s.filter(ok)) : '-';
+    row[`${lib} p99`] = p99s.some(ok) ? median(p99s.filter(ok)) : '-';
+  }
+  return row;
+});
+printTable(
+  `stages of one job, ms: median over ${ROUNDS} rounds of each round's p50 / p99 (${JOBS} jobs at ${RATE}/s; load ${loads.join(' → ')})`,
+  stageRows,
+);
+
+const perRound: Row[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  const row: Row = { round: r + 1 };
+  for (const lib of LIBS) {
+    const res = (results.get(lib) as Result[])[r];
+    if (!res) continue;
+    const lat = res.jobs.map((j) => j.handler - j.t0);
+    row[`${lib} p50`] = percentile(lat, 50);
+    row[`${lib} p99`] = percentile(lat, 99);
+    row[`${lib} claim in flight before its NOTIFY`] = res.jobs.filter((j) => j.claimSent < j.notify).length;
+  }
+  perRound.push(row);
+}
+printTable('enqueue → handler start per round (ms)', perRound);
+
+for (const lib of LIBS) {
+  const m = stmts.get(lib) as Map<string, number[]>;
+  printTable(
+    `${lib}: server time of its busiest statements (pg_stat_statements, top level, mean ms per call, median over rounds)`,
+    [...m].map(([q, v]) => ({ statement: q, 'mean exec ms': median(v), rounds: v.length })),
+  );
+}
+
+// The slowest 1 %: which stage was furthest above its median, and what overlapped.
+for (const lib of LIBS) {
+  const rs = results.get(lib) as Result[];
+  const all = rs.flatMap((r, ri) => r.jobs.map((j) => ({ j, r, ri })));
+  const medians = STAGES.map(([, f]) => median(all.map(({ j }) => f(j)).filter(ok)));
+  const slow = [...all].sort((a, b) => b.j.handler - b.j.t0 - (a.j.handler - a.j.t0)).slice(0, Math.max(1, Math.ceil(all.length / 100)));
+  const blame = new Map<string, number>();
+  const lines: string[] = [];
+  let withGc = 0;
+  for (const { j, r, ri } of slow) {
+    let worst = '';
+    let excess = Number.NEGATIVE_INFINITY;
+    STAGES.forEach(([name, f], k) => {
+      if (name.startsWith('   ') || name.startsWith('enqueue')) return;
+      const x = f(j) - (medians[k] as number);
+      if (ok(x) && x > excess) {
+        excess = x;
+        worst = name;
+      }
+    });
+    blame.set(worst, (blame.get(worst) ?? 0) + 1);
+    const gc = r.gcs.filter((g) => g.start < j.handler && g.start + g.ms > j.t0);
+    if (gc.length > 0) withGc++;
+    const others = r.events.filter(
+      (e) => e.kind === 'stmt' && e.enq !== j.i && !e.jobs?.includes(j.i) && e.t < j.handler && (e.done ?? e.t) > j.t0,
+    );
+    const sub = (a: number, b: number) => (ok(a - b) ? (a - b).toFixed(2) : '-');
+    lines.push(
+      `  round ${ri + 1} #${j.i} ${(j.handler - j.t0).toFixed(2)} ms: call→sent ${sub(j.enqSent, j.t0)}, →notify bytes ${sub(j.notifyData, j.enqSent)}, →event ${sub(j.notify, j.notifyData)}, →claim sent ${sub(j.claimSent, j.notify)}, →reply bytes ${sub(j.claimData, j.claimSent)}, →parsed ${sub(j.claimDone, j.claimData)}, →handler ${sub(j.handler, j.claimDone)}; ` +
+        `gc ${gc.map((g) => `${g.ms.toFixed(2)}ms@${(g.start - j.t0).toFixed(1)}`).join(',') || '-'}; ` +
+        `other statements ${others.map((e) => `[c${e.conn} ${e.what.slice(0, 28)} ${(e.t - j.t0).toFixed(1)}→${((e.done ?? Number.NaN) - j.t0).toFixed(1)}]`).join(' ') || '-'}`,
+    );
+  }
+  console.log(`\n${lib}: slowest ${slow.length} jobs of ${all.length}; with a GC overlapping: ${withGc}; stage furthest above its median:`);
+  for (const [k, v] of [...blame].sort((a, b) => b[1] - a[1])) console.log(`  ${v} × ${k}`);
+  for (const l of lines.slice(0, Number(process.env.SHOW ?? 12))) console.log(l);
+}
