@@ -186,7 +186,9 @@ async function rotaLib(): Promise<Lib> {
   mark(FairClaimer.prototype, 'claim', 'claimCall');
   mark(QueueExecutor.prototype, 'deliver', 'deliver');
   const producer = new Rota({ connectionString: URL_ });
-  const worker = new Rota({ connectionString: URL_ });
+  // LAT_BATCH_MS: the worker's batchIntervalMs (how long a finished job's status write waits for others).
+  const batch = process.env.LAT_BATCH_MS;
+  const worker = new Rota({ connectionString: URL_, ...(batch ? { batchIntervalMs: Number(batch) } : {}) });
   return {
     migrate: async () => {
       await producer.migrate();

@@ -75,11 +75,17 @@ const STAGES: Array<[string, (j: Job) => number]> = [
 ];
 
 const server = await startEmbeddedPostgres({
-  settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top', shared_buffers: '256MB' },
+  settings: {
+    shared_preload_libraries: 'pg_stat_statements',
+    'pg_stat_statements.track': 'top',
+    shared_buffers: '256MB',
+    track_wal_io_timing: 'on',
+  },
 });
 const results = new Map<string, Result[]>(LIBS.map((l) => [l, []]));
 const stmts = new Map<string, Map<string, number[]>>(LIBS.map((l) => [l, new Map()]));
 const loads: string[] = [];
+const fsyncs = new Map<string, Array<{ n: number; ms: number }>>();
 const tmp = mkdtempSync(join(tmpdir(), 'lat-stages-'));
 try {
   const admin = new pg.Client(server.url);
@@ -96,7 +102,9 @@ try {
         ({
           BENCH_DB_URL: url,
           LAT_MODE: mode,
-          LAT_LIB: lib === 'base' ? 'rota' : lib,
+          LAT_LIB: lib === 'base' || lib.startsWith('rota') ? 'rota' : lib,
+          // rota-b<N>: rota with batchIntervalMs N.
+          LAT_BATCH_MS: /^rota-b(\d+)$/.exec(lib)?.[1],
           ROTA_DIR: lib === 'base' ? BASE : undefined,
           JOBS: String(JOBS),
           RATE: String(RATE),
@@ -109,6 +117,10 @@ try {
       dbc.on('error', () => {});
       await dbc.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
       await dbc.query('SELECT pg_stat_statements_reset()');
+      // WAL fsyncs of the whole server meanwhile (pg_stat_io, track_wal_io_timing).
+      const walSql =
+        "SELECT coalesce(sum(fsyncs), 0)::float8 AS n, coalesce(sum(fsync_time), 0)::float8 AS ms FROM pg_stat_io WHERE object = 'wal'";
+      const wal0 = (await dbc.query<{ n: number; ms: number }>(walSql)).rows[0] as { n: number; ms: number };
       const out = join(tmp, `${db}.json`);
       await runChild<ChildResult>({ ...spec, env: { ...env('latency'), LAT_OUT: out } as ChildEnv });
       // NaN (a point not seen) comes back as null in JSON.
@@ -124,6 +136,8 @@ try {
         const m = stmts.get(lib) as Map<string, number[]>;
         m.set(key, [...(m.get(key) ?? []), r.mean]);
       }
+      const wal1 = (await dbc.query<{ n: number; ms: number }>(walSql)).rows[0] as { n: number; ms: number };
+      fsyncs.set(lib, [...(fsyncs.get(lib) ?? []), { n: wal1.n - wal0.n, ms: wal1.ms - wal0.ms }]);
       await dbc.end();
       (results.get(lib) as Result[]).push(res);
       const lat = res.jobs.map((j) => j.handler - j.t0);
@@ -181,6 +195,47 @@ for (const lib of LIBS) {
   );
 }
 
+// A status write (rota's finish, graphile's complete) in flight during a job's enqueue
+// commit (stage 2) or its claim (stage 5): how often, and what it costs those stages.
+const isFinish = (e: Ev) => e.kind === 'stmt' && /finish|complete_job/.test(e.what);
+const overlaps = (r: Result, a: number, b: number) => r.events.some((e) => isFinish(e) && e.t < b && (e.done ?? e.t) > a);
+const overlapRows: Row[] = [];
+for (const lib of LIBS) {
+  const rs = results.get(lib) as Result[];
+  const all = rs.flatMap((r) => r.jobs.map((j) => ({ j, r })));
+  const slowCut = percentile(
+    all.map(({ j }) => j.handler - j.t0),
+    99,
+  );
+  for (const [stage, a, b] of [
+    ['2 enqueue sent → NOTIFY', (j: Job) => j.enqSent, (j: Job) => j.notifyData],
+    ['5 claim sent → reply', (j: Job) => j.claimSent, (j: Job) => j.claimData],
+  ] as const) {
+    const withW = all.filter(({ j, r }) => overlaps(r, a(j), b(j)));
+    const without = all.filter(({ j, r }) => !overlaps(r, a(j), b(j)));
+    const slow = all.filter(({ j }) => j.handler - j.t0 >= slowCut);
+    const f = (x: typeof all) => x.map(({ j }) => b(j) - a(j)).filter(ok);
+    overlapRows.push({
+      queue: lib,
+      stage,
+      'jobs with a status write in flight meanwhile': `${((100 * withW.length) / all.length).toFixed(1)} %`,
+      'of the slowest 1 %': `${((100 * slow.filter(({ j, r }) => overlaps(r, a(j), b(j))).length) / slow.length).toFixed(0)} %`,
+      'stage p50 / p99 with, ms': `${percentile(f(withW), 50).toFixed(2)} / ${percentile(f(withW), 99).toFixed(2)}`,
+      'stage p50 / p99 without, ms': `${percentile(f(without), 50).toFixed(2)} / ${percentile(f(without), 99).toFixed(2)}`,
+    });
+  }
+  const fs = fsyncs.get(lib) ?? [];
+  overlapRows.push({
+    queue: lib,
+    stage: 'WAL fsyncs (whole server, per round)',
+    'jobs with a status write in flight meanwhile': `${median(fs.map((x) => x.n)).toFixed(0)} fsyncs`,
+    'of the slowest 1 %': '',
+    'stage p50 / p99 with, ms': `${median(fs.map((x) => x.ms / Math.max(1, x.n))).toFixed(3)} ms mean per fsync`,
+    'stage p50 / p99 without, ms': '',
+  });
+}
+printTable('status writes overlapping a job’s path (all rounds pooled)', overlapRows);
+
 // The slowest 1 %: which stage was furthest above its median, and what overlapped.
 for (const lib of LIBS) {
   const rs = results.get(lib) as Result[];
@@ -205,7 +260,7 @@ for (const lib of LIBS) {
     const gc = r.gcs.filter((g) => g.start < j.handler && g.start + g.ms > j.t0);
     if (gc.length > 0) withGc++;
     const others = r.events.filter(
-      (e) => e.kind === 'stmt' && e.enq !== j.i && !e.jobs?.includes(j.i) && e.t < j.handler && (e.done ?? e.t) > j.t0,
+      (e) => e.kind === 'stmt' && e.enq === undefined && !e.jobs?.includes(j.i) && e.t < j.handler && (e.done ?? e.t) > j.t0,
     );
     const sub = (a: number, b: number) => (ok(a - b) ? (a - b).toFixed(2) : '-');
     lines.push(
