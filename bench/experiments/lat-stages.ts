@@ -8,6 +8,7 @@
 //   ROUNDS=3 JOBS=500 RATE=100 npx tsx bench/experiments/lat-stages.ts
 //   LIBS=rota,graphile,base BASE_DIR=/tmp/base …   (base: rota from another checkout)
 //   NODE=self …   (rota variants on this process's Node; graphile needs Node ≥ 22.18)
+//   CPU_PROF_DIR=/tmp/prof …   (node --cpu-prof of each latency child, in <dir>/lat_<n>/)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,7 +123,10 @@ try {
         "SELECT coalesce(sum(fsyncs), 0)::float8 AS n, coalesce(sum(fsync_time), 0)::float8 AS ms FROM pg_stat_io WHERE object = 'wal'";
       const wal0 = (await dbc.query<{ n: number; ms: number }>(walSql)).rows[0] as { n: number; ms: number };
       const out = join(tmp, `${db}.json`);
-      await runChild<ChildResult>({ ...spec, env: { ...env('latency'), LAT_OUT: out } as ChildEnv });
+      // CPU_PROF_DIR: a --cpu-prof profile of each latency child (start-up included).
+      const prof = process.env.CPU_PROF_DIR;
+      const nodeArgs = prof ? ['--cpu-prof', '--cpu-prof-dir', join(prof, db), '--cpu-prof-interval', '100'] : undefined;
+      await runChild<ChildResult>({ ...spec, nodeArgs, env: { ...env('latency'), LAT_OUT: out } as ChildEnv });
       // NaN (a point not seen) comes back as null in JSON.
       const res = JSON.parse(readFileSync(out, 'utf8'), (_k, v) => (v === null ? Number.NaN : v)) as Result;
       const ss = await dbc.query<{ q: string; calls: string; mean: number }>(
@@ -269,7 +273,25 @@ for (const lib of LIBS) {
         `other statements ${others.map((e) => `[c${e.conn} ${e.what.slice(0, 28)} ${(e.t - j.t0).toFixed(1)}→${((e.done ?? Number.NaN) - j.t0).toFixed(1)}]`).join(' ') || '-'}`,
     );
   }
-  console.log(`\n${lib}: slowest ${slow.length} jobs of ${all.length}; with a GC overlapping: ${withGc}; stage furthest above its median:`);
+  // rota only: the claim waited for a pool connection (both busy: a status write, a heartbeat, …).
+  const waited = slow.filter(({ j }) => j.claimSent - j.claimCall > 0.5);
+  const poolWait = waited.length;
+  // What held the pool's connections when such a claim was called.
+  const holders = new Map<string, number>();
+  for (const { j, r } of waited) {
+    for (const e of r.events) {
+      if (e.kind === 'stmt' && e.enq === undefined && e.t <= j.claimCall && (e.done ?? e.t) > j.claimCall) {
+        const k = e.what.slice(0, 30);
+        holders.set(k, (holders.get(k) ?? 0) + 1);
+      }
+    }
+  }
+  const firstJob = slow.filter(({ j }) => j.i === 0).length;
+  const writeInFlight = slow.filter(({ j, r }) => overlaps(r, j.enqSent, j.notifyData) || overlaps(r, j.claimSent, j.claimData)).length;
+  console.log(
+    `\n${lib}: slowest ${slow.length} jobs of ${all.length}: first job of its run (the producer's connection opens) ${firstJob}; a status write in flight during its enqueue commit or its claim ${writeInFlight}; claim waited > 0.5 ms for a pool connection ${poolWait}; a GC overlapping ${withGc}. Stage furthest above its median:`,
+  );
+  if (poolWait > 0) console.log(`  in flight when those claims were called: ${[...holders].map(([k, v]) => `${v} × ${k}`).join('; ')}`);
   for (const [k, v] of [...blame].sort((a, b) => b[1] - a[1])) console.log(`  ${v} × ${k}`);
   for (const l of lines.slice(0, Number(process.env.SHOW ?? 12))) console.log(l);
 }
