@@ -229,7 +229,9 @@ describe('queue breaker across processes', () => {
     });
     await waitFor(() => calls === 1, 10_000, 'the probe to run the job');
     const claimed = async () => {
-      const { rows } = await db.sql.query(`SELECT (stats -> 'claims' ->> 'claimed')::int AS n FROM rota.workers WHERE id = $1`, [w.workerId]);
+      const { rows } = await db.sql.query(`SELECT (stats -> 'claims' ->> 'claimed')::int AS n FROM rota.workers WHERE id = $1`, [
+        w.workerId,
+      ]);
       return rows[0]?.n ?? 0;
     };
     await waitFor(async () => (await claimed()) >= 1, 10_000, 'the heartbeat to report the claimed job');
