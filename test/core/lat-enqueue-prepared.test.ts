@@ -52,10 +52,7 @@ describe('the enqueue statement', () => {
       expect(await payloads('rota', 'prep')).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }]);
       // One statement of that name, executed three times: parsed once, not per call.
       expect(await prepared(pool)).toEqual([{ name: 'rota_enqueue_rota', calls: 3 }]);
-      const t2 = await db.sql.query<{ tenant: string; priority: number }>(
-        `SELECT tenant, priority FROM rota.jobs WHERE id = $1`,
-        [b.id],
-      );
+      const t2 = await db.sql.query<{ tenant: string; priority: number }>(`SELECT tenant, priority FROM rota.jobs WHERE id = $1`, [b.id]);
       expect(t2.rows[0]).toEqual({ tenant: 't2', priority: 1 });
     } finally {
       await rota.close();
