@@ -56,6 +56,8 @@ interface PatchedClient {
 }
 
 const events: Ev[] = [];
+/** Connections opened (Client#connect called), when. */
+const connects: Array<{ conn: number; t: number }> = [];
 let connIds = 0;
 const payloadRe = /"i":(\d+),"t":[\d.e+-]+/;
 
@@ -92,6 +94,7 @@ function patchPg(dir: string): void {
   proto.connect = function (this: PatchedClient, ...a: unknown[]) {
     const st: ConnState = { id: ++connIds, first: undefined, last: 0 };
     this.__lat = st;
+    connects.push({ conn: st.id, t: performance.now() });
     this.connection.stream.prependListener('data', () => {
       const t = performance.now();
       st.last = t;
@@ -282,9 +285,17 @@ await lib.close();
 
 /** Per job: the time of each point (NaN where not seen). */
 const first = (arr: number[], from: number) => arr.find((x) => x >= from) ?? Number.NaN;
+// Job i's NOTIFY is the i-th on the jobs channel (the busiest one): enqueues go one at a
+// time and notifications arrive in commit order. Taking the first one after the send
+// instead gave a job the previous job's NOTIFY whenever the listener's backend forwarded
+// that one late (after the producer had its reply and sent the next enqueue).
+const byChannel = new Map<string, Ev[]>();
+for (const e of events) if (e.kind === 'notify') byChannel.set(e.what, [...(byChannel.get(e.what) ?? []), e]);
+const jobNotifies = [...byChannel.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+const ordinal = jobNotifies.length === JOBS;
 const jobs = t0.map((t, i) => {
   const enq = events.find((e) => e.kind === 'stmt' && e.enq === i);
-  const notify = events.find((e) => e.kind === 'notify' && e.t >= (enq?.t ?? t));
+  const notify = ordinal ? jobNotifies[i] : events.find((e) => e.kind === 'notify' && e.t >= (enq?.t ?? t));
   // The statement whose reply brought the job (not the enqueue: graphile's add_job returns the row too).
   const claim = events.find((e) => e.kind === 'stmt' && e.enq === undefined && e.jobs?.includes(i));
   const wake = first(marks.wake as number[], notify?.t ?? Number.POSITIVE_INFINITY);
@@ -314,8 +325,12 @@ const result = {
   lib: LIB,
   node: process.version,
   jobs,
+  /** Whether NOTIFYs were matched to jobs by order (else: the first after the enqueue's send). */
+  ordinal,
   // Every statement and GC of the measured span, relative times kept as they are.
   events: events.filter((e) => e.t >= start && e.t <= end),
+  connects,
+  start,
   gcs,
 };
 // Too big for one stdout line: written to LAT_OUT, the RESULT line says where.

@@ -9,7 +9,7 @@
 //   LIBS=rota,graphile,base BASE_DIR=/tmp/base …   (base: rota from another checkout)
 //   NODE=self …   (rota variants on this process's Node; graphile needs Node ≥ 22.18)
 //   CPU_PROF_DIR=/tmp/prof …   (node --cpu-prof of each latency child, in <dir>/lat_<n>/)
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -56,6 +56,9 @@ interface Result {
   jobs: Job[];
   events: Ev[];
   gcs: Array<{ start: number; ms: number; kind: number }>;
+  connects: Array<{ conn: number; t: number }>;
+  start: number;
+  ordinal: boolean;
 }
 
 const STAGES: Array<[string, (j: Job) => number]> = [
@@ -145,7 +148,9 @@ try {
       await dbc.end();
       (results.get(lib) as Result[]).push(res);
       const lat = res.jobs.map((j) => j.handler - j.t0);
-      console.error(`round ${round} ${lib} (${res.node}): p50 ${percentile(lat, 50).toFixed(2)} p99 ${percentile(lat, 99).toFixed(2)} ms`);
+      console.error(
+        `round ${round} ${lib} (${res.node}${res.ordinal ? '' : ', NOTIFYs matched by time'}): p50 ${percentile(lat, 50).toFixed(2)} p99 ${percentile(lat, 99).toFixed(2)} ms`,
+      );
       await admin.query(`DROP DATABASE ${db} WITH (FORCE)`);
     }
   }
@@ -159,6 +164,8 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 
+// DUMP=<file>: every round's raw result (jobs, statements, GCs) for a closer look.
+if (process.env.DUMP) writeFileSync(process.env.DUMP, JSON.stringify(Object.fromEntries(results)));
 const ok = (v: number) => typeof v === 'number' && Number.isFinite(v);
 const stageRows: Row[] = STAGES.map(([name, f]) => {
   const row: Row = { stage: name };
@@ -287,9 +294,24 @@ for (const lib of LIBS) {
     }
   }
   const firstJob = slow.filter(({ j }) => j.i === 0).length;
+  // A claim on a connection the pool opened during the run (pg-pool closes a connection
+  // idle for 10 s): its job waited for the connection, and the new session's first claim
+  // parses the statement and compiles claim_jobs() again.
+  const fresh = (r: Result, conn: number) => r.connects.some((c) => c.conn === conn && c.t >= r.start);
+  const onFresh = slow.filter(({ j, r }) => {
+    if (!fresh(r, j.claimConn)) return false;
+    const firstClaim = r.events.find((e) => e.conn === j.claimConn && e.kind === 'stmt' && e.what === j.claimWhat);
+    return firstClaim !== undefined && firstClaim.t === j.claimSent;
+  }).length;
+  const opened = rs.map((r) => r.connects.filter((c) => c.t >= r.start).length);
+  // A claim sent after the job's NOTIFY that came back without it (the job came with a later one).
+  const missedBy = (j: Job, r: Result) =>
+    r.events.some((e) => e.kind === 'stmt' && e.what === j.claimWhat && e.t > j.notify && e.t < j.claimSent);
+  const missed = slow.filter(({ j, r }) => missedBy(j, r)).length;
+  const missedAll = all.filter(({ j, r }) => missedBy(j, r)).length;
   const writeInFlight = slow.filter(({ j, r }) => overlaps(r, j.enqSent, j.notifyData) || overlaps(r, j.claimSent, j.claimData)).length;
   console.log(
-    `\n${lib}: slowest ${slow.length} jobs of ${all.length}: first job of its run (the producer's connection opens) ${firstJob}; a status write in flight during its enqueue commit or its claim ${writeInFlight}; claim waited > 0.5 ms for a pool connection ${poolWait}; a GC overlapping ${withGc}. Stage furthest above its median:`,
+    `\n${lib}: slowest ${slow.length} jobs of ${all.length}: first job of its run (the producer's connection opens) ${firstJob}; a status write in flight during its enqueue commit or its claim ${writeInFlight}; claim waited > 0.5 ms for a pool connection ${poolWait}; the first claim on a connection opened during the run ${onFresh} (connections opened per run: ${opened.join(', ')}); a claim sent after its NOTIFY came back without it ${missed} (of all jobs: ${missedAll}); a GC overlapping ${withGc}. Stage furthest above its median:`,
   );
   if (poolWait > 0) console.log(`  in flight when those claims were called: ${[...holders].map(([k, v]) => `${v} × ${k}`).join('; ')}`);
   for (const [k, v] of [...blame].sort((a, b) => b[1] - a[1])) console.log(`  ${v} × ${k}`);
