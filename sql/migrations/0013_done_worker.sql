@@ -1,0 +1,19 @@
+-- rota 0013: a completed job's last attempt is no longer written into `attempts`
+-- (issue #9, the finish's cost).
+--
+-- Every finish appended {attempt, worker, startedAt, endedAt, outcome, error} to the
+-- row's `attempts` jsonb as it moved the job to jobs_done: building that object and
+-- storing it cost the burst's finish about 3.6 µs of PostgreSQL CPU per job
+-- (bench/experiments/finish-perf.ts, docs/performance.md "Fifth pass: the finish").
+-- For a job that completed cleanly (no error, no outcome other than 'complete') every
+-- field of that entry is already in the row but the worker: attempt, started_at,
+-- finished_at (now() of the finishing statement, as endedAt was). So move_jobs()
+-- keeps the worker here instead, and the readers (sql/queries/admin/job_detail.sql)
+-- append the entry when they read the row. `worker IS NOT NULL` says exactly that:
+-- the final entry is derived, not stored. Rows finished before this migration, and
+-- dead, cancelled or completed-with-an-error rows, keep worker NULL and their whole
+-- history in `attempts` (their last entry carries what the row does not: the error,
+-- the outcome).
+-- Nullable without a default: a catalog change, no rewrite of any partition.
+-- {{schema}} is replaced by the configured schema name (validated, quoted).
+ALTER TABLE {{schema}}.jobs_done ADD COLUMN worker text;
