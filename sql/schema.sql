@@ -596,7 +596,6 @@ CREATE INDEX job_logs_updated_idx ON rota.job_logs USING btree (updated_at);
 CREATE UNIQUE INDEX jobs_dedup_idx ON rota.jobs USING btree (queue, tenant, dedup_key) WHERE (dedup_key IS NOT NULL);
 CREATE INDEX jobs_done_id_idx ON ONLY rota.jobs_done USING btree (id);
 CREATE INDEX jobs_done_queue_idx ON ONLY rota.jobs_done USING btree (queue, state, finished_at);
-CREATE INDEX jobs_done_queue_time_idx ON ONLY rota.jobs_done USING btree (queue, finished_at, id);
 CREATE INDEX jobs_done_tenant_idx ON ONLY rota.jobs_done USING btree (queue, tenant, finished_at, id);
 CREATE INDEX jobs_lane_idx ON rota.jobs USING btree (queue, tenant, priority, run_at, id) WHERE (state = 'available'::text);
 CREATE INDEX jobs_lease_idx ON rota.jobs USING btree (lease_expires_at) WHERE (state = 'running'::text);

@@ -42,7 +42,6 @@ const VARIANTS: Record<string, string> = {
   'no jobs_lease_idx': 'DROP INDEX rota.jobs_lease_idx',
   // One of jobs_done's four indexes gone (issue #9, hist session: which could go?).
   'no jobs_done_id_idx': 'DROP INDEX rota.jobs_done_id_idx',
-  'no jobs_done_queue_time_idx': 'DROP INDEX rota.jobs_done_queue_time_idx',
   'no jobs_done_tenant_idx': 'DROP INDEX rota.jobs_done_tenant_idx',
   'as migrated (control, run last)': '',
 };
@@ -55,8 +54,13 @@ if (process.env.BASE_FN) {
 // installed over this tree's function and called through finish_batch.sql, e.g. main's
 // file against this tree's (finish session of issue #9). ALT_SQL=<statement> adds a variant
 // with that statement run after migrate() (e.g. an ALTER FUNCTION … SET …).
+// ALT_FN_SETUP=<SQL> runs first in that variant, e.g. s5-start's finish in full (its
+// move_jobs.sql and the index migration 0013 dropped):
+//   ALT_FN=<s5-start>/sql/functions/move_jobs.sql \
+//   ALT_FN_SETUP='CREATE INDEX jobs_done_queue_time_idx ON rota.jobs_done (queue, finished_at, id)'
 if (process.env.ALT_FN) {
-  VARIANTS['move_jobs from ALT_FN'] = readFileSync(process.env.ALT_FN, 'utf8').replaceAll('{{schema}}', 'rota');
+  VARIANTS['move_jobs from ALT_FN'] =
+    `${process.env.ALT_FN_SETUP ?? ''};\n${readFileSync(process.env.ALT_FN, 'utf8').replaceAll('{{schema}}', 'rota')}`;
 }
 if (process.env.ALT_SQL) VARIANTS['as migrated + ALT_SQL'] = process.env.ALT_SQL;
 const only = process.env.VARIANTS?.split(',');

@@ -9,6 +9,7 @@
 // scheduler's settle lookup. Prints per reader and variant the indexes the plan reads,
 // the buffers it touched and its time; PLANS=1 prints every plan.
 //   ROWS=1000000 npx tsx bench/experiments/finish-index-plans.ts
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { loadAdminQueries } from '../../src/admin/sql.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
@@ -21,15 +22,34 @@ const TENANTS = Number(process.env.TENANTS ?? 1_000);
 const PLANS = process.env.PLANS === '1';
 const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
+// Since migration 0013 there is no jobs_done_queue_time_idx; the list of a queue's
+// finished jobs reads jobs_done_queue_idx per state. The run before it: ALT_LIST=<s5-start's
+// list_done.sql> ALT_SETUP='CREATE INDEX jobs_done_queue_time_idx ON rota.jobs_done (queue, finished_at, id)'.
 const VARIANTS: Record<string, string> = {
   'as migrated': '',
-  'no jobs_done_queue_time_idx': 'DROP INDEX rota.jobs_done_queue_time_idx',
   'no jobs_done_queue_idx': 'DROP INDEX rota.jobs_done_queue_idx',
   'no jobs_done_tenant_idx': 'DROP INDEX rota.jobs_done_tenant_idx',
   'no jobs_done_id_idx': 'DROP INDEX rota.jobs_done_id_idx',
 };
 
 const admin = loadAdminQueries('rota');
+// ALT_LIST=<a list_done.sql> with ALT_SETUP=<SQL> adds a variant: that index set and that
+// list query (e.g. jobs_done_queue_idx with id, read per state, instead of
+// jobs_done_queue_time_idx).
+const ALT_LIST = process.env.ALT_LIST;
+if (ALT_LIST) VARIANTS['ALT_SETUP + ALT_LIST'] = process.env.ALT_SETUP ?? '';
+const altList = ALT_LIST
+  ? readFileSync(ALT_LIST, 'utf8')
+      .replaceAll('{{schema}}', 'rota')
+      .replaceAll(
+        '{{where}}',
+        readFileSync('sql/queries/admin/done_where.sql', 'utf8')
+          .split('\n')
+          .filter((l) => !l.startsWith('--'))
+          .join('\n')
+          .replaceAll('{{schema}}', 'rota'),
+      )
+  : '';
 // filterParams' order: queue, tenant, states, priority, from, to.
 const f = (queue: string | null, tenant: string | null, states: string[] | null) => [queue, tenant, states, null, null, null];
 const page = 50;
@@ -94,6 +114,8 @@ try {
     { name: 'list: rare tenant, any queue', sql: admin.list_done, params: list(null, `t${TENANTS - 1}`, null) },
     { name: 'list: tenant + dead', sql: admin.list_done, params: list('big', 't3', ['dead']) },
     { name: 'bulk select: queue + dead', sql: admin.select_done, params: () => [...f('big', null, ['dead']), null, null, 5000] },
+    { name: 'bulk select: queue', sql: admin.select_done, params: () => [...f('mid', null, null), null, null, 5000] },
+    { name: 'bulk count: queue', sql: admin.count_done, params: () => [...f('small', null, null), null] },
     { name: 'bulk count: small + cancelled', sql: admin.count_done, params: () => [...f('small', null, ['cancelled']), null] },
     { name: 'job by id (get_job)', sql: loadQuery('get_job', 'rota'), params: () => [someId] },
     { name: 'job detail', sql: admin.job_detail, params: () => [someId] },
@@ -104,7 +126,8 @@ try {
     await c.query('BEGIN');
     if (setup) await c.query(setup);
     for (const r of readers) {
-      const res = await c.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${r.sql}`, r.params());
+      const sql = variant === 'ALT_SETUP + ALT_LIST' && r.sql === admin.list_done ? altList : r.sql;
+      const res = await c.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, r.params());
       const plan = (res.rows[0]?.['QUERY PLAN'] as Array<{ Plan: PlanNode; 'Execution Time': number }> | undefined)?.[0];
       if (!plan) continue;
       const used = new Set<string>();
@@ -125,7 +148,7 @@ try {
         ms: Number(plan['Execution Time'].toFixed(2)),
       });
       if (PLANS) {
-        const text = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${r.sql}`, r.params());
+        const text = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, r.params());
         console.log(`--- ${variant}: ${r.name}\n${text.rows.map((x) => x['QUERY PLAN']).join('\n')}`);
       }
     }
