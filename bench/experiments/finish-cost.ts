@@ -154,9 +154,12 @@ try {
            FROM pg_partition_tree('rota.jobs_done') p WHERE p.isleaf`,
       );
       const sz = size.rows[0];
-      r.row.push(Number(sz?.row));
-      r.heap.push(Number(sz?.heap) / Number(sz?.n));
-      r.index.push(Number(sz?.index) / Number(sz?.n));
+      // (nothing finished into jobs_done, e.g. KIND=retry: no figures)
+      if (Number(sz?.n) > 0) {
+        r.row.push(Number(sz?.row));
+        r.heap.push(Number(sz?.heap) / Number(sz?.n));
+        r.index.push(Number(sz?.index) / Number(sz?.n));
+      }
       await c.end();
       await admin.query(`DROP DATABASE ${db}`);
       await admin.end();
@@ -172,9 +175,9 @@ try {
       // one decimal: a change to move_jobs() moves this by a few tenths
       'finish µs/job backend CPU': median(r.finishCpu).toFixed(1),
       'finish WAL bytes/job': Math.round(median(r.wal)),
-      'jobs_done row bytes': Math.round(median(r.row)),
-      'jobs_done heap bytes/row': Math.round(median(r.heap)),
-      'jobs_done index bytes/row': Math.round(median(r.index)),
+      'jobs_done row bytes': r.row.length ? Math.round(median(r.row)) : '-',
+      'jobs_done heap bytes/row': r.heap.length ? Math.round(median(r.heap)) : '-',
+      'jobs_done index bytes/row': r.index.length ? Math.round(median(r.index)) : '-',
       batches: r.claim.length,
     });
   }
