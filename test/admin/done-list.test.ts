@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { JobFilter } from '../../src/admin/filter.js';
 import type { JobSummary } from '../../src/admin/jobs.js';
-import type { JobFilter, Rota } from '../../src/index.js';
+import type { Rota } from '../../src/index.js';
 import type { TestDb } from '../support/db.js';
 import { makeRota, migratedDatabase } from '../support/rota.js';
 
