@@ -209,11 +209,32 @@ async function rotaLib(): Promise<Lib> {
   };
 }
 
+/**
+ * The part of graphile-worker this child uses. It is installed in bench/ only (`cd bench &&
+ * npm ci`), which the repository's typecheck does not have, so it is imported by a name
+ * tsc does not follow and typed here.
+ */
+interface GraphileWorker {
+  Logger: new (factory: () => () => void) => unknown;
+  runMigrations(opts: { connectionString: string; logger: unknown }): Promise<void>;
+  makeWorkerUtils(opts: { connectionString: string; logger: unknown }): Promise<{
+    addJob(task: string, payload: unknown): Promise<unknown>;
+    release(): Promise<void>;
+  }>;
+  run(opts: {
+    logger: unknown;
+    noHandleSignals: boolean;
+    taskList: Record<string, (payload: unknown) => Promise<void>>;
+    preset: { worker: Record<string, unknown> };
+  }): Promise<{ stop(): Promise<void> }>;
+}
+
 async function graphileLib(): Promise<Lib> {
-  const gw = (await import('graphile-worker')) as typeof import('graphile-worker');
+  const name = 'graphile-worker';
+  const gw = (await import(name)) as GraphileWorker;
   const logger = new gw.Logger(() => () => {});
-  let utils: import('graphile-worker').WorkerUtils | null = null;
-  let runner: import('graphile-worker').Runner | null = null;
+  let utils: Awaited<ReturnType<GraphileWorker['makeWorkerUtils']>> | null = null;
+  let runner: Awaited<ReturnType<GraphileWorker['run']>> | null = null;
   const batched = process.env.GW_VARIANT !== 'defaults';
   return {
     migrate: () => gw.runMigrations({ connectionString: URL_, logger }),
