@@ -50,6 +50,9 @@ interface Trace {
     sleeping: boolean;
     buffered: number;
     active: number;
+    /** Pool connections that have run the claim warm-up (src/fairness/claim-warmer.ts; -1: not in this tree), and all. */
+    warm: number;
+    connections: number;
   };
   claims: Claim[];
   plans: Array<{ t: number; counts: number[]; newcomer: number | null }>;
@@ -77,7 +80,16 @@ async function child(): Promise<void> {
   const tr: Trace = {
     enqueueReturned: 0,
     notifyB: null,
-    atNotify: { inFlightSent: null, inFlightAsked: null, paused: false, sleeping: false, buffered: 0, active: 0 },
+    atNotify: {
+      inFlightSent: null,
+      inFlightAsked: null,
+      paused: false,
+      sleeping: false,
+      buffered: 0,
+      active: 0,
+      warm: -1,
+      connections: -1,
+    },
     claims: [],
     plans: [],
     deliveries: [],
@@ -94,6 +106,7 @@ async function child(): Promise<void> {
   let sqlCalls = 0;
   const counted = new Set<pg.Pool>();
   let claimPool: pg.Pool | null = null;
+  let claimer: FairClaimer | null = null;
   let loopClaim: { sent: number; asked: number } | null = null;
   let executor: QueueExecutor | null = null;
   const deliveredAt = new Map<string, number>();
@@ -105,6 +118,7 @@ async function child(): Promise<void> {
   FairClaimer.prototype.claim = async function (this: FairClaimer, queues, counts) {
     const pool = (this as unknown as { opts: { pool: pg.Pool } }).opts.pool;
     claimPool = pool;
+    claimer = this;
     if (!counted.has(pool)) {
       counted.add(pool);
       const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
@@ -147,6 +161,8 @@ async function child(): Promise<void> {
         sleeping: this.sleeping,
         buffered: executor?.buffered ?? 0,
         active: executor?.active ?? 0,
+        warm: (claimer as FairClaimer | null)?.warmer?.warmConnections ?? -1,
+        connections: (claimPool as pg.Pool | null)?.totalCount ?? -1,
       };
     }
     wake.call(this, queue, rank, arrived);
@@ -223,18 +239,14 @@ async function child(): Promise<void> {
     }
   });
   await sleep(300);
-  if (env.TRACE_WARM === '1' && claimPool) {
+  const pool = claimPool as pg.Pool | null;
+  if (env.TRACE_WARM === '1' && pool) {
     // What B's claim would cost with the full claim path's plans built: the empty claim
-    // (no queue: locks, folds and writes nothing) under rota.claim_path = 'full' on every
-    // connection of the worker's pool, all checked out at once so each one gets it.
-    const pool = claimPool;
-    const clients = await Promise.all(Array.from({ length: pool.options.max ?? 3 }, () => pool.connect()));
-    for (const c of clients) {
-      await c.query(
-        `WITH s AS MATERIALIZED (SELECT set_config('rota.claim_path', 'full', true))
-         SELECT count(*) FROM s, rota.claim_jobs('{}'::text[], '{}'::int[], 'warm', 1000)`,
-      );
-    }
+    // (no queue: the small claim declines, the full path's statements run over nothing
+    // and write nothing) on every connection of the worker's pool, all checked out at
+    // once so each one gets it.
+    const clients = await Promise.all(Array.from({ length: pool.options.max ?? 2 }, () => pool.connect()));
+    for (const c of clients) await c.query(`SELECT count(*) FROM rota.claim_jobs('{}'::text[], '{}'::int[], 'warm', 1000)`);
     for (const c of clients) c.release();
   }
   const perCall = Math.ceil(aJobs / aCalls);
@@ -286,6 +298,8 @@ function stages(tr: Trace): Record<string, number> {
     'claim in flight at NOTIFY (1/0)': tr.atNotify.inFlightSent === null ? 0 : 1,
     'its size': tr.atNotify.inFlightAsked ?? 0,
     'buffered at NOTIFY': tr.atNotify.buffered,
+    'warm connections at NOTIFY': tr.atNotify.warm,
+    'pool connections at NOTIFY': tr.atNotify.connections,
     "B's claim sent": firstB.sent,
     "B's claim back": firstB.back,
     "B's claim asked": firstB.asked,

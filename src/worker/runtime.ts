@@ -121,6 +121,7 @@ export class WorkerRuntime {
       workerId: config.workerId,
       leaseMs: config.leaseMs,
       claimSql: sql.claim,
+      warm: { log },
     });
     const plugin = deps.plugin;
     const claimTurn = hooks?.claimTurn;

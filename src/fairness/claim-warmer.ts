@@ -1,0 +1,84 @@
+import type pg from 'pg';
+import type { Logger } from '../logger.js';
+
+export interface ClaimWarmerOptions {
+  pool: pg.Pool;
+  /** The configured schema's name. */
+  schema: string;
+  log: Logger;
+}
+
+/**
+ * Builds the full claim path's plans on each pool connection while the worker has
+ * nothing more to claim, so the first claim that needs that path does not pay for them.
+ *
+ * claim_jobs() plans its statements once per session (force_generic_plan), when a
+ * statement first runs. A worker serving one tenant only ever runs the small claim
+ * (sql/functions/claim_small.sql), so the first claim over two tenants with work (a
+ * tenant arriving behind another's backlog) built the ~60- and ~130-node plans of the
+ * full path on the spot: 16-20 ms of that one claim, on the path of the newcomer's first
+ * jobs (bench/experiments/behind-claim.ts: 19.7 ms against 3.9 ms in a session that had
+ * run the empty claim; docs/perf-notes-behind.md).
+ *
+ * The warm-up is the empty claim (no queue: the small claim declines, the full path's
+ * statements run over nothing; it locks no queue row, folds, claims and writes nothing),
+ * once per connection, sent when a claim came back short (the loop is about to sleep), on
+ * the connections idle then, all checked out together so each one is reached (the pool
+ * hands out its idle connections first). Never at start-up ahead of the first claim,
+ * never twice on a connection; a claim woken meanwhile waits for it once per connection.
+ */
+export class ClaimWarmer {
+  private readonly warm = new WeakSet<pg.PoolClient>();
+  /** Warm connections still in the pool. */
+  private live = 0;
+  private running = false;
+  /** Set after a warm-up failed: it is only an optimisation, so it is not tried again. */
+  private off = false;
+  private readonly sql: string;
+
+  constructor(private readonly opts: ClaimWarmerOptions) {
+    this.sql = `SELECT count(*) FROM "${opts.schema.replaceAll('"', '""')}".claim_jobs('{}'::text[], '{}'::int[], '', 1)`;
+    opts.pool.on('remove', (client: pg.PoolClient) => {
+      if (this.warm.delete(client)) this.live--;
+    });
+  }
+
+  /** Connections that have run the warm-up and are still open. */
+  get warmConnections(): number {
+    return this.live;
+  }
+
+  /** The worker has nothing more to claim right now: warm the cold idle connections (not awaited). */
+  idle(): void {
+    const { pool } = this.opts;
+    if (this.off || this.running || this.live >= pool.totalCount || pool.idleCount === 0 || pool.waitingCount > 0) return;
+    this.running = true;
+    void this.run().finally(() => {
+      this.running = false;
+    });
+  }
+
+  private async run(): Promise<void> {
+    const { pool } = this.opts;
+    const got = await Promise.allSettled(Array.from({ length: pool.idleCount }, () => pool.connect()));
+    const held = got.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    await Promise.all(
+      held.map(async (client) => {
+        if (this.warm.has(client)) {
+          client.release();
+          return;
+        }
+        try {
+          await client.query(this.sql);
+          this.warm.add(client);
+          this.live++;
+          client.release();
+        } catch (err) {
+          this.off = true;
+          this.opts.log.debug({ err: String(err) }, 'claim warm-up failed; not tried again');
+          client.release(err instanceof Error ? err : true);
+        }
+      }),
+    );
+  }
+}
