@@ -8,7 +8,8 @@
 // deliveries, every handler's start and end, the status batcher's writes.
 // One child process per run (its own event loop, as the benchmark), fresh database each.
 // TRACE_WARM=1: the worker's pool connections have run the full claim path once before A
-// arrives (see below); TRACE_SAMPLE=<file>: pg_stat_activity sampled while B's claim runs.
+// arrives (see below); TRACE_NEWCOMER=<n>: a newcomer's claim may take up to n even when
+// the worker's target is smaller (cold); TRACE_SAMPLE=<file>: pg_stat_activity sampled while B's claim runs.
 //   RUNS=5 CASES=5000x1,100000x100 npx tsx bench/experiments/behind-trace.ts
 import { appendFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -18,7 +19,7 @@ import { FairClaimer } from '../../src/fairness/claimer.js';
 import { Rota } from '../../src/index.js';
 import { StatusBatcher } from '../../src/worker/batcher.js';
 import { ClaimLoop } from '../../src/worker/claim-loop.js';
-import { ClaimPlanner } from '../../src/worker/claim-planner.js';
+import { ClaimPlanner, type ClaimPlannerOptions } from '../../src/worker/claim-planner.js';
 import { QueueExecutor } from '../../src/worker/executor.js';
 import { runChild } from '../child.js';
 import { databaseName, dropDatabase, median, printTable, type Row, waitForNoClients } from '../lib.js';
@@ -175,6 +176,27 @@ async function child(): Promise<void> {
     if (tracing()) tr.plans.push({ t: rel(), counts: [...plan.counts], newcomer });
     return plan;
   };
+  if (env.TRACE_NEWCOMER) {
+    // Experiment: a newcomer's claim bounded by max(target, TRACE_NEWCOMER) instead of the
+    // target (ClaimPlanner.newcomer() otherwise unchanged), for a cold worker whose target
+    // is its concurrency.
+    const floor = Number(env.TRACE_NEWCOMER);
+    ClaimPlanner.prototype.newcomer = function (this: ClaimPlanner, queue: string, tenant: string, jobs: number) {
+      const self = this as unknown as {
+        opts: ClaimPlannerOptions;
+        target(ex: QueueExecutor): number;
+        newcomers: Map<string, number>;
+      };
+      const ex = self.opts.executors().find((e) => e.queue === queue);
+      if (!ex || ex.buffers(tenant)) return;
+      const target = self.target(ex);
+      const held = ex.buffered + ex.active + self.opts.order.heldFor(queue);
+      const cap = 3 * (ex.concurrency + self.opts.maxPrefetch);
+      if (held >= cap) return;
+      const n = Math.min(cap - held, Math.max(ex.concurrency, Math.ceil(target / 4), Math.min(2 * jobs, Math.max(target, floor))));
+      self.newcomers.set(queue, Math.max(n, self.newcomers.get(queue) ?? 0));
+    };
+  }
   const deliver = QueueExecutor.prototype.deliver;
   QueueExecutor.prototype.deliver = function (this: QueueExecutor, rows) {
     executor = this;
