@@ -63,7 +63,8 @@ describe('the claim warm-up', () => {
     await waitFor(() => ran.length === 40, 20_000, 'all jobs run');
     // More short claims since: no connection is warmed twice, new ones once.
     await new Promise((r) => setTimeout(r, 300));
-    for (const [client, texts] of sent) expect(warmUps(texts), `connection ${sent.size > 1 ? [...sent.keys()].indexOf(client) : 0}`).toBe(1);
+    for (const [client, texts] of sent)
+      expect(warmUps(texts), `connection ${sent.size > 1 ? [...sent.keys()].indexOf(client) : 0}`).toBe(1);
     // B (10 jobs) was not left for after A's 30: its jobs are among the first 20 run.
     expect(ran.slice(0, 20).filter((t) => t === 'B').length).toBeGreaterThanOrEqual(5);
     await closeRota(worker);
