@@ -230,9 +230,7 @@ export class ClaimLoop {
             this.opts.release(rows);
             rows = [];
           }
-          this.counters.claims++;
-          this.counters.claimed += rows.length;
-          if (rows.length === 0) this.counters.emptyClaims++;
+          this.countClaim(rows.length);
           // There may be more than this small claim took: the loop's next claim looks.
           this.planner.sideClaimed(queue, rows.length >= count || batch.more.includes(queue), batch.limited.includes(queue));
           this.deliver(this.order.end(ticket, new Map([[queue, rows]])));
@@ -286,6 +284,7 @@ export class ClaimLoop {
           } finally {
             this.inFlight--;
           }
+          this.countClaim(rows.length);
         }
       } catch (err) {
         this.opts.log.warn({ err: String(err), queue: req.queue }, 'could not claim probe jobs');
@@ -362,9 +361,7 @@ export class ClaimLoop {
           rows = rows.filter((r) => gate.admits(r.queue));
           this.opts.release(back);
         }
-        this.counters.claims++;
-        this.counters.claimed += rows.length;
-        if (rows.length === 0) this.counters.emptyClaims++;
+        this.countClaim(rows.length);
         const got = new Map<string, ClaimedRow[]>();
         for (const row of rows) {
           const list = got.get(row.queue);
@@ -378,6 +375,13 @@ export class ClaimLoop {
       }
       await this.sleepOrWake(sleepMs);
     }
+  }
+
+  /** Counts one claim that came back (the loop's, a side claim or a probe) and what it took. */
+  private countClaim(taken: number): void {
+    this.counters.claims++;
+    this.counters.claimed += taken;
+    if (taken === 0) this.counters.emptyClaims++;
   }
 
   /** Scales the counts down (in place) to what one claim should take (CLAIM_BUDGET_MS). */

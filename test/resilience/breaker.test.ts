@@ -213,6 +213,30 @@ describe('queue breaker across processes', () => {
     await waitFor(() => calls === 5, 10_000, 'the jobs to run after the reset');
     await closeRota(w);
   });
+
+  it("counts a probe's claim in the worker's claim counters", async () => {
+    // While the breaker is not closed only probes claim, so the one job here is a
+    // probe's; the counters (reported with the heartbeat) must show it was claimed.
+    const queue = 'probe-counted';
+    await admin.breakers.configure({ queue }, { minCalls: 1, cooldownMs: 100, probes: 1 });
+    await new BreakerStore(db.sql, 'rota').sync([{ kind: 'queue', name: queue, fail: 1 }], 'test');
+    expect((await admin.breakers.get({ queue }))?.state).toBe('open');
+    await admin.enqueue(queue, { only: true });
+    let calls = 0;
+    const w = makeRota(db.url, { leaseMs: 1_500 });
+    w.work(queue, { concurrency: 2 }, async () => {
+      calls++;
+    });
+    await waitFor(() => calls === 1, 10_000, 'the probe to run the job');
+    const claimed = async () => {
+      const { rows } = await db.sql.query(`SELECT (stats -> 'claims' ->> 'claimed')::int AS n FROM rota.workers WHERE id = $1`, [
+        w.workerId,
+      ]);
+      return rows[0]?.n ?? 0;
+    };
+    await waitFor(async () => (await claimed()) >= 1, 10_000, 'the heartbeat to report the claimed job');
+    await closeRota(w);
+  });
 });
 
 describe('dependency breaker (ctx.breaker)', () => {
