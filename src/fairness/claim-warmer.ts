@@ -31,16 +31,25 @@ export class ClaimWarmer {
   private readonly warm = new WeakSet<pg.PoolClient>();
   /** Warm connections still in the pool. */
   private live = 0;
-  private running = false;
-  /** Set after a warm-up failed: it is only an optimisation, so it is not tried again. */
+  /** The warm-up in flight. */
+  private running: Promise<void> | null = null;
+  /** Set after a warm-up failed (it is only an optimisation, so it is not tried again) and by close(). */
   private off = false;
   private readonly sql: string;
+  private readonly removed = (client: pg.PoolClient) => {
+    if (this.warm.delete(client)) this.live--;
+  };
 
   constructor(private readonly opts: ClaimWarmerOptions) {
     this.sql = `SELECT count(*) FROM "${opts.schema.replaceAll('"', '""')}".claim_jobs('{}'::text[], '{}'::int[], '', 1)`;
-    opts.pool.on('remove', (client: pg.PoolClient) => {
-      if (this.warm.delete(client)) this.live--;
-    });
+    opts.pool.on('remove', this.removed);
+  }
+
+  /** No more warm-ups; waits for the one in flight (its connections are back in the pool after). */
+  async close(): Promise<void> {
+    this.off = true;
+    this.opts.pool.off('remove', this.removed);
+    await this.running;
   }
 
   /** Connections that have run the warm-up and are still open. */
@@ -51,10 +60,9 @@ export class ClaimWarmer {
   /** The worker has nothing more to claim right now: warm the cold idle connections (not awaited). */
   idle(): void {
     const { pool } = this.opts;
-    if (this.off || this.running || this.live >= pool.totalCount || pool.idleCount === 0 || pool.waitingCount > 0) return;
-    this.running = true;
-    void this.run().finally(() => {
-      this.running = false;
+    if (this.off || this.running !== null || this.live >= pool.totalCount || pool.idleCount === 0 || pool.waitingCount > 0) return;
+    this.running = this.run().finally(() => {
+      this.running = null;
     });
   }
 

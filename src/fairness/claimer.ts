@@ -52,6 +52,11 @@ export class FairClaimer {
     this.warmer = opts.warm ? new ClaimWarmer({ pool: opts.pool, schema: opts.schema, log: opts.warm.log }) : null;
   }
 
+  /** The worker stops: no more warm-ups (claim-warmer.ts), the one in flight awaited. */
+  async close(): Promise<void> {
+    await this.warmer?.close();
+  }
+
   /** Claims up to counts[i] jobs of queues[i]. */
   async claim(queues: readonly string[], counts: readonly number[]): Promise<ClaimBatch> {
     const { pool, schema } = this.opts;

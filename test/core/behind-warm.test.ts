@@ -48,6 +48,7 @@ async function state(): Promise<string> {
 describe('the claim warm-up', () => {
   it('runs once on each connection of an idle worker, and the worker still runs two tenants fairly', async () => {
     const { pool, sent } = recordingPool(3);
+    const listeners = pool.listenerCount('remove');
     const worker = makeRota(db.url, { pool });
     const producer = makeRota(db.url);
     const ran: string[] = [];
@@ -68,6 +69,8 @@ describe('the claim warm-up', () => {
     // B (10 jobs) was not left for after A's 30: its jobs are among the first 20 run.
     expect(ran.slice(0, 20).filter((t) => t === 'B').length).toBeGreaterThanOrEqual(5);
     await closeRota(worker);
+    // A stopped worker leaves nothing on the application's pool.
+    expect(pool.listenerCount('remove')).toBe(listeners);
     await pool.end();
   });
 
