@@ -22,10 +22,13 @@ export interface ClaimWarmerOptions {
  *
  * The warm-up is the empty claim (no queue: the small claim declines, the full path's
  * statements run over nothing; it locks no queue row, folds, claims and writes nothing),
- * once per connection, sent when a claim came back short (the loop is about to sleep), on
- * the connections idle then, all checked out together so each one is reached (the pool
- * hands out its idle connections first). Never at start-up ahead of the first claim,
- * never twice on a connection; a claim woken meanwhile waits for it once per connection.
+ * once per connection, on the connections idle when a claim came back empty (the worker
+ * has nothing to do), all checked out together so each one is reached (the pool hands
+ * out its idle connections first), and only while none of them is in use. Not when a claim
+ * is merely short, nor while a status write runs, as at the end of a burst: there it took
+ * 16-31 ms of a connection and of the CPU the last finishes needed.
+ * Never ahead of the first claim, never twice on a connection; whatever needs a
+ * connection of the pool meanwhile waits for it, once per connection.
  */
 export class ClaimWarmer {
   private readonly warm = new WeakSet<pg.PoolClient>();
@@ -57,10 +60,14 @@ export class ClaimWarmer {
     return this.live;
   }
 
-  /** The worker has nothing more to claim right now: warm the cold idle connections (not awaited). */
+  /** The worker has nothing to claim right now: warm the cold idle connections (not awaited). */
   idle(): void {
     const { pool } = this.opts;
-    if (this.off || this.running !== null || this.live >= pool.totalCount || pool.idleCount === 0 || pool.waitingCount > 0) return;
+    // Only while the whole pool is idle: no status write (e.g. a burst's last ones) or
+    // other query would wait for a connection the warm-up holds.
+    if (this.off || this.running !== null || this.live >= pool.totalCount || pool.idleCount < pool.totalCount || pool.waitingCount > 0) {
+      return;
+    }
     this.running = this.run().finally(() => {
       this.running = null;
     });

@@ -105,8 +105,9 @@ export class FairClaimer {
       askQueues = nextQueues;
       askCounts = nextCounts;
     }
-    // Short: nothing more to claim now, the loop is about to sleep.
-    if (askQueues.length === 0 && rows.length < counts.reduce((a, b) => a + b, 0)) this.warmer?.idle();
+    // Nothing to claim: the worker is idle (not at the end of a burst, whose last claims
+    // come back short while its finishes still need the connections and the CPU).
+    if (askQueues.length === 0 && rows.length === 0) this.warmer?.idle();
     return { rows, more: askQueues, limited: [...limited], wakeAt: Number.isFinite(wakeAt) ? wakeAt : null };
   }
 }
