@@ -30,10 +30,17 @@ export interface ClaimWarmerOptions {
  * Never ahead of the first claim, never twice on a connection; whatever needs a
  * connection of the pool meanwhile waits for it, once per connection.
  */
+/** How soon, and how many times per idle spell, a busy pool is looked at again. */
+const RETRY_MS = 20;
+const MAX_RETRIES = 25;
+
 export class ClaimWarmer {
   private readonly warm = new WeakSet<pg.PoolClient>();
   /** Warm connections still in the pool. */
   private live = 0;
+  /** A look again scheduled while the pool was in use, and how many this idle spell. */
+  private retry: NodeJS.Timeout | null = null;
+  private retries = 0;
   /** The warm-up in flight. */
   private running: Promise<void> | null = null;
   /** Set after a warm-up failed (it is only an optimisation, so it is not tried again) and by close(). */
@@ -51,6 +58,7 @@ export class ClaimWarmer {
   /** No more warm-ups; waits for the one in flight (its connections are back in the pool after). */
   async close(): Promise<void> {
     this.off = true;
+    this.busy();
     this.opts.pool.off('remove', this.removed);
     await this.running;
   }
@@ -60,17 +68,38 @@ export class ClaimWarmer {
     return this.live;
   }
 
-  /** The worker has nothing to claim right now: warm the cold idle connections (not awaited). */
+  /**
+   * The worker has nothing to claim right now: warm the cold connections if the whole pool
+   * is idle, or look again shortly (RETRY_MS, up to MAX_RETRIES times) while the worker
+   * stays idle: its start-up's own queries often hold a connection when its first,
+   * empty, claim returns, and the next empty claim is a poll interval away.
+   */
   idle(): void {
     const { pool } = this.opts;
+    if (this.off || this.running !== null || this.live >= pool.totalCount) return;
     // Only while the whole pool is idle: no status write (e.g. a burst's last ones) or
-    // other query would wait for a connection the warm-up holds.
-    if (this.off || this.running !== null || this.live >= pool.totalCount || pool.idleCount < pool.totalCount || pool.waitingCount > 0) {
+    // other query waits for a connection the warm-up holds.
+    if (pool.idleCount < pool.totalCount || pool.waitingCount > 0) {
+      if (this.retry === null && this.retries < MAX_RETRIES) {
+        this.retries++;
+        this.retry = setTimeout(() => {
+          this.retry = null;
+          this.idle();
+        }, RETRY_MS);
+        this.retry.unref();
+      }
       return;
     }
     this.running = this.run().finally(() => {
       this.running = null;
     });
+  }
+
+  /** A claim took jobs: the worker is busy, so no look again. */
+  busy(): void {
+    if (this.retry !== null) clearTimeout(this.retry);
+    this.retry = null;
+    this.retries = 0;
   }
 
   private async run(): Promise<void> {

@@ -108,6 +108,7 @@ export class FairClaimer {
     // Nothing to claim: the worker is idle (not at the end of a burst, whose last claims
     // come back short while its finishes still need the connections and the CPU).
     if (askQueues.length === 0 && rows.length === 0) this.warmer?.idle();
+    else if (rows.length > 0) this.warmer?.busy();
     return { rows, more: askQueues, limited: [...limited], wakeAt: Number.isFinite(wakeAt) ? wakeAt : null };
   }
 }

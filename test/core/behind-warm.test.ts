@@ -119,4 +119,29 @@ describe('the claim warm-up', () => {
     expect([...sent.values()].map(warmUps)).toEqual([1, 1]);
     await pool.end();
   });
+
+  it('waits while any connection of the pool is in use, then warms them once the pool is idle', async () => {
+    const { pool, sent } = recordingPool(2);
+    const warmer = new ClaimWarmer({ pool, schema: 'rota', log: recordingLogger() });
+    const [a, b] = await Promise.all([pool.connect(), pool.connect()]);
+    a.release();
+    // `b` is in use (a status write, say): nothing is sent, not even on the idle `a`.
+    warmer.idle();
+    await new Promise((r) => setTimeout(r, 100));
+    expect([...sent.values()].map(warmUps)).toEqual([0, 0]);
+    b.release();
+    await waitFor(() => warmer.warmConnections === 2, 20_000, 'both warmed once the pool is idle');
+    expect([...sent.values()].map(warmUps)).toEqual([1, 1]);
+    // A claim that takes jobs in between stops the looking again.
+    const fresh = recordingPool(1);
+    const other = new ClaimWarmer({ pool: fresh.pool, schema: 'rota', log: recordingLogger() });
+    const d = await fresh.pool.connect();
+    other.idle();
+    other.busy();
+    d.release();
+    await new Promise((r) => setTimeout(r, 150));
+    expect([...fresh.sent.values()].map(warmUps)).toEqual([0]);
+    await fresh.pool.end();
+    await pool.end();
+  });
 });
