@@ -128,15 +128,15 @@ async function designMeasurements(c: pg.Client): Promise<Row[]> {
     SELECT nextval(pg_get_serial_sequence('rota.jobs', 'id')), 'bench', 't' || (i % 10000), 2, 'completed',
            jsonb_build_object('order', i, 'kind', 'common', 'customer', jsonb_build_object('id', i % 50000)), 1, 5, now(), now(), now()
       FROM generate_series(1, 50000) AS i`;
-  rows.push({ measurement: 'insert 50,000 finished jobs, indexes of 0005 in place', ms: await timed(c, insert, [], 3) });
-  await c.query('DROP INDEX rota.jobs_done_queue_time_idx, rota.jobs_done_tenant_idx');
-  rows.push({ measurement: 'insert 50,000 finished jobs, without the two history indexes', ms: await timed(c, insert, [], 3) });
-  await c.query('CREATE INDEX jobs_done_queue_time_idx ON rota.jobs_done (queue, finished_at, id)');
+  rows.push({ measurement: 'insert 50,000 finished jobs, indexes as migrated', ms: await timed(c, insert, [], 3) });
+  // 0005's jobs_done_queue_time_idx is gone since 0013 (a queue's list reads jobs_done_queue_idx per state).
+  await c.query('DROP INDEX rota.jobs_done_tenant_idx');
+  rows.push({ measurement: 'insert 50,000 finished jobs, without the history index', ms: await timed(c, insert, [], 3) });
   await c.query('CREATE INDEX jobs_done_tenant_idx ON rota.jobs_done (queue, tenant, finished_at, id)');
   await c.query('CREATE INDEX bench_payload_gin ON rota.jobs_done USING gin (payload jsonb_path_ops)');
   await c.query('ANALYZE rota.jobs_done');
   rows.push({ measurement: 'payload search with a GIN (jsonb_path_ops) index, whole history', ms: await timed(c, unbounded, [rare]) });
-  rows.push({ measurement: 'insert 50,000 finished jobs, indexes of 0005 + GIN', ms: await timed(c, insert, [], 3) });
+  rows.push({ measurement: 'insert 50,000 finished jobs, indexes as migrated + GIN', ms: await timed(c, insert, [], 3) });
   await c.query('DROP INDEX rota.bench_payload_gin');
   await c.query('VACUUM ANALYZE rota.jobs_done');
   return rows;

@@ -239,6 +239,7 @@ TABLE jobs_done (partitioned)
   finished_at timestamp with time zone NOT NULL DEFAULT now()
   attempts jsonb NOT NULL DEFAULT '[]'::jsonb
   timeout_ms integer
+  worker text
   CONSTRAINT jobs_done_attempt_not_null NOT NULL attempt
   CONSTRAINT jobs_done_attempts_not_null NOT NULL attempts
   CONSTRAINT jobs_done_created_at_not_null NOT NULL created_at
@@ -272,6 +273,7 @@ TABLE jobs_done_default PARTITION DEFAULT
   finished_at timestamp with time zone NOT NULL DEFAULT now()
   attempts jsonb NOT NULL DEFAULT '[]'::jsonb
   timeout_ms integer
+  worker text
   CONSTRAINT jobs_done_attempt_not_null NOT NULL attempt
   CONSTRAINT jobs_done_attempts_not_null NOT NULL attempts
   CONSTRAINT jobs_done_created_at_not_null NOT NULL created_at
@@ -594,7 +596,6 @@ CREATE INDEX job_logs_updated_idx ON rota.job_logs USING btree (updated_at);
 CREATE UNIQUE INDEX jobs_dedup_idx ON rota.jobs USING btree (queue, tenant, dedup_key) WHERE (dedup_key IS NOT NULL);
 CREATE INDEX jobs_done_id_idx ON ONLY rota.jobs_done USING btree (id);
 CREATE INDEX jobs_done_queue_idx ON ONLY rota.jobs_done USING btree (queue, state, finished_at);
-CREATE INDEX jobs_done_queue_time_idx ON ONLY rota.jobs_done USING btree (queue, finished_at, id);
 CREATE INDEX jobs_done_tenant_idx ON ONLY rota.jobs_done USING btree (queue, tenant, finished_at, id);
 CREATE INDEX jobs_lane_idx ON rota.jobs USING btree (queue, tenant, priority, run_at, id) WHERE (state = 'available'::text);
 CREATE INDEX jobs_lease_idx ON rota.jobs USING btree (lease_expires_at) WHERE (state = 'running'::text);
@@ -1821,6 +1822,17 @@ BEGIN
 END;
 $function$;
 
+CREATE OR REPLACE FUNCTION rota.done_attempts(p_attempts jsonb, p_worker text, p_attempt integer, p_started_at timestamp with time zone, p_finished_at timestamp with time zone)
+ RETURNS jsonb
+ LANGUAGE sql
+ STABLE
+AS $function$
+  SELECT CASE WHEN p_worker IS NULL THEN p_attempts
+              ELSE p_attempts || jsonb_build_array(jsonb_build_object(
+                     'attempt', p_attempt, 'worker', p_worker, 'startedAt', p_started_at, 'endedAt', p_finished_at,
+                     'outcome', 'complete', 'error', NULL::jsonb)) END
+$function$;
+
 CREATE OR REPLACE FUNCTION rota.move_jobs(p_ids bigint[], p_attempts integer[], p_kinds text[], p_results jsonb[], p_errors jsonb[], p_delays double precision[], p_outcomes text[])
  RETURNS TABLE(id bigint, queue text, state text)
  LANGUAGE plpgsql
@@ -1856,7 +1868,7 @@ BEGIN
   archived AS (
     INSERT INTO "rota".jobs_done
            (id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, dedup_key, run_at, created_at, started_at,
-            attempts, timeout_ms)
+            attempts, timeout_ms, worker)
     SELECT f.id, f.queue, f.tenant, f.priority,
            CASE WHEN f.k = 'complete' THEN 'completed'
                 WHEN f.k = 'cancel' OR f.cancel_requested_at IS NOT NULL THEN 'cancelled'
@@ -1864,12 +1876,15 @@ BEGIN
            f.payload, f.r,
            CASE WHEN jsonb_typeof(f.e) = 'object' THEN f.errors || jsonb_build_array(f.e) ELSE f.errors END,
            f.attempt, f.max_attempts, f.dedup_key, f.run_at, f.created_at, f.started_at,
-           CASE WHEN f.k IN ('cancel', 'release') THEN f.attempts
+           CASE WHEN f.k IN ('cancel', 'release') OR f.clean THEN f.attempts
                 ELSE f.attempts || jsonb_build_array(jsonb_build_object(
                        'attempt', f.attempt, 'worker', f.locked_by, 'startedAt', f.started_at, 'endedAt', (SELECT to_jsonb(now())),
                        'outcome', coalesce(f.o, f.k), 'error', f.e)) END,
-           f.timeout_ms
-      FROM finished f
+           f.timeout_ms,
+           -- A clean completion: its entry is done_attempts()'s to derive (finished_at is
+           -- the column's default, now(), which endedAt was).
+           CASE WHEN f.clean THEN f.locked_by END
+      FROM (SELECT f.*, f.k = 'complete' AND f.o IS NULL AND (f.e IS NULL OR f.e = 'null'::jsonb) AS clean FROM finished f) f
     RETURNING jobs_done.id, jobs_done.queue, jobs_done.state
   ),
   requeue AS (

@@ -149,7 +149,7 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
   async enqueue(queue: string, payload: unknown, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
     const { client, ...item } = opts ?? {};
     const rows = buildRows(queue, [{ ...item, payload }], this.enqueueCfg, () => '');
-    const [result] = await this.resilience.whileUnavailable(() => this.write(client ?? this.pool, queue, rows), !client);
+    const [result] = await this.resilience.whileUnavailable(() => this.write(client ?? this.pool, queue, rows, !client), !client);
     return result as EnqueueResult;
   }
 
@@ -170,10 +170,10 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
         throw new ValidationError(`opts.${key}`, 'is not an enqueueMany option (expected client; per-job options go in each item)');
     if (items.length === 0) return [];
     const rows = buildRows(queue, items, this.enqueueCfg, (i) => `items[${i}].`);
-    if (opts.client) return this.write(opts.client, queue, rows);
-    if (isSingleStatement(rows)) return this.resilience.whileUnavailable(() => this.write(this.pool, queue, rows), true);
+    if (opts.client) return this.write(opts.client, queue, rows, false);
+    if (isSingleStatement(rows)) return this.resilience.whileUnavailable(() => this.write(this.pool, queue, rows, true), true);
     // More than one statement: all of them in one transaction, all or nothing.
-    return this.resilience.whileUnavailable(() => inTransaction(this.pool, (client) => this.write(client, queue, rows)), true);
+    return this.resilience.whileUnavailable(() => inTransaction(this.pool, (client) => this.write(client, queue, rows, true)), true);
   }
 
   /** A queue's settings (limits, rates, aging, retry policy), shared by every process: `rota.queue('ingest').configure({ concurrency: 3 })`. */
@@ -208,9 +208,11 @@ export class Rota<Q extends QueuePayloads = AnyQueues> {
     return this.resilience.breakers;
   }
 
-  private async write(db: Queryable, queue: string, rows: ReturnType<typeof buildRows>): Promise<EnqueueResult[]> {
+  /** `own`: `db` is rota's pool or a client of it, where the insert may be a named statement (insertRows). */
+  private async write(db: Queryable, queue: string, rows: ReturnType<typeof buildRows>, own: boolean): Promise<EnqueueResult[]> {
     try {
-      const results = await insertRows(db, this.sql, queue, rows, this.enqueueCfg.defaultMaxAttempts);
+      const name = own ? `rota_enqueue_${this.schema}` : undefined;
+      const results = await insertRows(db, this.sql, queue, rows, this.enqueueCfg.defaultMaxAttempts, name);
       let added = 0;
       for (const r of results) {
         if (r.deduplicated) this.counters.deduplicated++;

@@ -78,7 +78,10 @@ try {
         BENCH_RATE: '100',
         BENCH_CHUNK: '1000',
       });
-      await runChild({ node: process.execPath, script: 'bench/proc/rota.ts', timeoutMs: 300_000, env: env('setup') });
+      // Each side migrates its own database with its own tree: its migrations and its
+      // sql/functions (before 2026-11-30 both were set up by this tree, so the base ran
+      // this tree's SQL and only the Node side was compared).
+      await runChild({ node: process.execPath, script, timeoutMs: 300_000, env: env('setup') });
       const cpuFile = join(dir, `${db}.cpu`);
       process.env.NODE_BIN = process.execPath;
       process.env.CPU_FILE = cpuFile;

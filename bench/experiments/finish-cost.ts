@@ -4,7 +4,9 @@
 // finish_batch.sql calls it) until the backlog is gone; prints µs per job of each, the
 // median over batches. Variants run in turn, ROUNDS times, so machine noise hits them
 // alike; compare within one run. Besides wall time, the backend's own CPU time
-// (/proc/<pid>/schedstat), which other agents' load hardly moves.
+// (/proc/<pid>/schedstat), which other agents' load hardly moves, the WAL the finishes
+// wrote (pg_current_wal_insert_lsn() before and after each, per job finished) and what
+// jobs_done holds at the end (mean pg_column_size of a row, heap and index bytes per row).
 //   JOBS=20000 SIZE=1000 ROUNDS=3 [KIND=retry] npx tsx bench/experiments/finish-cost.ts
 // Finishes go through finish_batch.sql with the batcher's parameters (finishParams), as a
 // worker's do. BASE_FN=<path to an older move_jobs.sql taking one jsonb> adds a variant
@@ -38,6 +40,9 @@ const VARIANTS: Record<string, string> = {
   'jobs_done_queue_idx partial (not completed)': `DROP INDEX rota.jobs_done_queue_idx;
      CREATE INDEX jobs_done_queue_idx ON rota.jobs_done (queue, state, finished_at, id) WHERE state <> 'completed'`,
   'no jobs_lease_idx': 'DROP INDEX rota.jobs_lease_idx',
+  // One of jobs_done's four indexes gone (issue #9, hist session: which could go?).
+  'no jobs_done_id_idx': 'DROP INDEX rota.jobs_done_id_idx',
+  'no jobs_done_tenant_idx': 'DROP INDEX rota.jobs_done_tenant_idx',
   'as migrated (control, run last)': '',
 };
 const BASE_LABEL = 'move_jobs from BASE_FN';
@@ -49,15 +54,32 @@ if (process.env.BASE_FN) {
 // installed over this tree's function and called through finish_batch.sql, e.g. main's
 // file against this tree's (finish session of issue #9). ALT_SQL=<statement> adds a variant
 // with that statement run after migrate() (e.g. an ALTER FUNCTION … SET …).
+// ALT_FN_SETUP=<SQL> runs first in that variant, e.g. s5-start's finish in full (its
+// move_jobs.sql and the index migration 0013 dropped):
+//   ALT_FN=<s5-start>/sql/functions/move_jobs.sql \
+//   ALT_FN_SETUP='CREATE INDEX jobs_done_queue_time_idx ON rota.jobs_done (queue, finished_at, id)'
 if (process.env.ALT_FN) {
-  VARIANTS['move_jobs from ALT_FN'] = readFileSync(process.env.ALT_FN, 'utf8').replaceAll('{{schema}}', 'rota');
+  VARIANTS['move_jobs from ALT_FN'] =
+    `${process.env.ALT_FN_SETUP ?? ''};\n${readFileSync(process.env.ALT_FN, 'utf8').replaceAll('{{schema}}', 'rota')}`;
 }
 if (process.env.ALT_SQL) VARIANTS['as migrated + ALT_SQL'] = process.env.ALT_SQL;
 const only = process.env.VARIANTS?.split(',');
 
 const server = await startEmbeddedPostgres({ settings: { shared_buffers: '256MB' } });
 try {
-  const results = new Map<string, { claim: number[]; finish: number[]; claimCpu: number[]; finishCpu: number[] }>();
+  const results = new Map<
+    string,
+    {
+      claim: number[];
+      finish: number[];
+      claimCpu: number[];
+      finishCpu: number[];
+      wal: number[];
+      row: number[];
+      heap: number[];
+      index: number[];
+    }
+  >();
   let n = 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (const [label, setup] of Object.entries(VARIANTS)) {
@@ -81,7 +103,9 @@ try {
       if (setup) await c.query(setup);
       await c.query('VACUUM ANALYZE');
       const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid as number;
-      const r = results.get(label) ?? { claim: [], finish: [], claimCpu: [], finishCpu: [] };
+      const r = results.get(label) ?? { claim: [], finish: [], claimCpu: [], finishCpu: [], wal: [], row: [], heap: [], index: [] };
+      let walBytes = 0;
+      let finished = 0;
       results.set(label, r);
       for (let batch = 0; batch < Math.ceil(JOBS / SIZE); batch++) {
         let cpu = cpuUs(pid);
@@ -103,18 +127,38 @@ try {
             delayMs: null,
           })),
         );
+        const lsn = await c.query<{ l: string }>('SELECT pg_current_wal_insert_lsn()::text AS l');
         cpu = cpuUs(pid);
         t = performance.now();
         if (label === BASE_LABEL) await c.query('SELECT count(*) FROM rota.move_jobs($1::jsonb)', [moves]);
         else await c.query(finishBatch, params);
         const finishMs = performance.now() - t;
         const finishCpu = cpuUs(pid) - cpu;
+        const wal = await c.query<{ b: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn)::text AS b', [
+          lsn.rows[0]?.l,
+        ]);
+        walBytes += Number(wal.rows[0]?.b);
+        finished += got.rows.length;
         if (got.rows.length === SIZE) {
           r.claim.push((claimMs * 1000) / SIZE);
           r.finish.push((finishMs * 1000) / SIZE);
           r.claimCpu.push(claimCpu / SIZE);
           r.finishCpu.push(finishCpu / SIZE);
         }
+      }
+      r.wal.push(walBytes / finished);
+      const size = await c.query<{ row: number; heap: string; index: string; n: string }>(
+        `SELECT (SELECT avg(pg_column_size(d.*)) FROM rota.jobs_done d)::float8 AS row,
+                sum(pg_table_size(p.relid))::text AS heap, sum(pg_indexes_size(p.relid))::text AS index,
+                (SELECT count(*) FROM rota.jobs_done)::text AS n
+           FROM pg_partition_tree('rota.jobs_done') p WHERE p.isleaf`,
+      );
+      const sz = size.rows[0];
+      // (nothing finished into jobs_done, e.g. KIND=retry: no figures)
+      if (Number(sz?.n) > 0) {
+        r.row.push(Number(sz?.row));
+        r.heap.push(Number(sz?.heap) / Number(sz?.n));
+        r.index.push(Number(sz?.index) / Number(sz?.n));
       }
       await c.end();
       await admin.query(`DROP DATABASE ${db}`);
@@ -130,6 +174,10 @@ try {
       'finish µs/job wall': median(r.finish),
       // one decimal: a change to move_jobs() moves this by a few tenths
       'finish µs/job backend CPU': median(r.finishCpu).toFixed(1),
+      'finish WAL bytes/job': Math.round(median(r.wal)),
+      'jobs_done row bytes': r.row.length ? Math.round(median(r.row)) : '-',
+      'jobs_done heap bytes/row': r.heap.length ? Math.round(median(r.heap)) : '-',
+      'jobs_done index bytes/row': r.index.length ? Math.round(median(r.index)) : '-',
       batches: r.claim.length,
     });
   }

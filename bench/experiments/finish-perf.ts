@@ -2,7 +2,7 @@
 // claims of SIZE on one session, then finished in the same SIZE through finish_batch.sql
 // (the batcher's parameters) on a second session, with `perf record` (cpu-clock) on that
 // backend only. Prints the backend's CPU per job and perf's flat profile (self time by
-// symbol) and, with CALLERS=1, the split by the executor node that was running.
+// symbol).
 //   JOBS=20000 SIZE=1000 PERF=/tmp/finish.data npx tsx bench/experiments/finish-perf.ts
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';

@@ -3,7 +3,9 @@
 // the same 20 jobs claimed, then the same batch of moves (every kind, a stale attempt, a
 // duplicate id, an unknown kind, cancels of available/missing jobs, a result that is
 // JSON null vs absent, cancel requested on running jobs) run twice. Compares the returned
-// rows, jobs_done, jobs and lane_changes (times left out); exits 1 if they differ. Then
+// rows, jobs_done, jobs and lane_changes (times left out; a finished job's attempts as its
+// readers see them, through done_attempts(), since migration 0013 derives a clean
+// completion's entry); exits 1 if they differ. Then
 // the moves a worker's batcher can send, through finish_batch: the old function with
 // the JSON array against this tree's finish_batch.sql with finishParams' arrays.
 //   BASE_FN=/work/main/sql/functions/move_jobs.sql npx tsx bench/experiments/move-jobs-equiv.ts
@@ -87,7 +89,7 @@ async function large(db: string, file: string): Promise<string> {
   await c.query('BEGIN');
   const m1 = await c.query('SELECT * FROM rota.move_jobs($1::jsonb) ORDER BY id', [JSON.stringify(moves)]);
   const done = await c.query(`SELECT id, tenant, state, result, errors, attempt,
-      (SELECT jsonb_agg(e - 'startedAt' - 'endedAt') FROM jsonb_array_elements(attempts) e) AS att FROM rota.jobs_done ORDER BY id`);
+      (SELECT jsonb_agg(e - 'startedAt' - 'endedAt') FROM jsonb_array_elements(rota.done_attempts(attempts, worker, attempt, started_at, finished_at)) e) AS att FROM rota.jobs_done ORDER BY id`);
   const jobs =
     await c.query(`SELECT id, state, attempt, errors, (SELECT jsonb_agg(e - 'startedAt' - 'endedAt') FROM jsonb_array_elements(attempts) e) AS att,
       CASE WHEN run_at < now() THEN 'past' ELSE round(extract(epoch FROM run_at - now()) * 1000)::text END AS dt, locked_by
@@ -168,9 +170,9 @@ try {
     const m1 = await run();
     const m2 = await run();
     const done =
-      await c.query(`SELECT id, queue, tenant, state, result, errors, attempt, (SELECT jsonb_agg(e - 'startedAt' - 'endedAt') FROM jsonb_array_elements(attempts) e) AS att,
-        (SELECT bool_and((e->>'endedAt')::timestamptz = finished_at OR true) FROM jsonb_array_elements(attempts) e) AS ok,
-        (SELECT jsonb_agg(jsonb_typeof(e->'endedAt')) FROM jsonb_array_elements(attempts) e) AS et, result IS NULL AS rnull FROM rota.jobs_done ORDER BY id`);
+      await c.query(`SELECT id, queue, tenant, state, result, errors, attempt, (SELECT jsonb_agg(e - 'startedAt' - 'endedAt') FROM jsonb_array_elements(rota.done_attempts(attempts, worker, attempt, started_at, finished_at)) e) AS att,
+        (SELECT bool_and((e->>'endedAt')::timestamptz = finished_at OR true) FROM jsonb_array_elements(rota.done_attempts(attempts, worker, attempt, started_at, finished_at)) e) AS ok,
+        (SELECT jsonb_agg(jsonb_typeof(e->'endedAt')) FROM jsonb_array_elements(rota.done_attempts(attempts, worker, attempt, started_at, finished_at)) e) AS et, result IS NULL AS rnull FROM rota.jobs_done ORDER BY id`);
     const jobs =
       await c.query(`SELECT id, state, attempt, errors, (SELECT jsonb_agg(e - 'startedAt' - 'endedAt') FROM jsonb_array_elements(attempts) e) AS att,
         round(extract(epoch FROM run_at - now()) ) AS dt, locked_by, lease_expires_at IS NULL AS nolease FROM rota.jobs ORDER BY id`);

@@ -25,7 +25,10 @@
 --       'cancel'                 → jobs_done as cancelled
 --   e (p_errors), when an object, is appended to the job's errors. Every attempt that ran (all kinds
 --   from running but 'release', whose handler never started) is appended to `attempts`
---   {attempt, worker, startedAt, endedAt, outcome, error}. A running job whose cancel was
+--   {attempt, worker, startedAt, endedAt, outcome, error}, except a clean completion's (kind
+--   'complete', no error, no outcome): its jobs_done row keeps the worker in `worker` and
+--   readers append the entry from the row (done_attempts() below; migration 0013 says
+--   why: ~3.6 µs of the finish per job). A running job whose cancel was
 --   requested (cancel_requested_at, set by the admin API) ends 'cancelled' whatever its
 --   kind, unless it completed.
 -- Returns one row per job moved: its id, queue and new state. A move whose guard fails
@@ -94,7 +97,7 @@ BEGIN
   archived AS (
     INSERT INTO {{schema}}.jobs_done
            (id, queue, tenant, priority, state, payload, result, errors, attempt, max_attempts, dedup_key, run_at, created_at, started_at,
-            attempts, timeout_ms)
+            attempts, timeout_ms, worker)
     SELECT f.id, f.queue, f.tenant, f.priority,
            CASE WHEN f.k = 'complete' THEN 'completed'
                 WHEN f.k = 'cancel' OR f.cancel_requested_at IS NOT NULL THEN 'cancelled'
@@ -102,12 +105,15 @@ BEGIN
            f.payload, f.r,
            CASE WHEN jsonb_typeof(f.e) = 'object' THEN f.errors || jsonb_build_array(f.e) ELSE f.errors END,
            f.attempt, f.max_attempts, f.dedup_key, f.run_at, f.created_at, f.started_at,
-           CASE WHEN f.k IN ('cancel', 'release') THEN f.attempts
+           CASE WHEN f.k IN ('cancel', 'release') OR f.clean THEN f.attempts
                 ELSE f.attempts || jsonb_build_array(jsonb_build_object(
                        'attempt', f.attempt, 'worker', f.locked_by, 'startedAt', f.started_at, 'endedAt', (SELECT to_jsonb(now())),
                        'outcome', coalesce(f.o, f.k), 'error', f.e)) END,
-           f.timeout_ms
-      FROM finished f
+           f.timeout_ms,
+           -- A clean completion: its entry is done_attempts()'s to derive (finished_at is
+           -- the column's default, now(), which endedAt was).
+           CASE WHEN f.clean THEN f.locked_by END
+      FROM (SELECT f.*, f.k = 'complete' AND f.o IS NULL AND (f.e IS NULL OR f.e = 'null'::jsonb) AS clean FROM finished f) f
     RETURNING jobs_done.id, jobs_done.queue, jobs_done.state
   ),
   requeue AS (
@@ -177,4 +183,20 @@ LANGUAGE sql AS $fn$
                  array_agg((x ->> 'd')::double precision ORDER BY n) AS d, array_agg(x ->> 'o' ORDER BY n) AS o
             FROM jsonb_array_elements(p_moves) WITH ORDINALITY AS t(x, n)) v,
          {{schema}}.move_jobs(v.i, v.a, v.k, v.r, v.e, v.d, v.o) AS m
+$fn$;
+
+-- A jobs_done row's whole attempt history: `attempts` and, when `worker` is set (a clean
+-- completion since migration 0013), the final entry move_jobs() no longer writes, built
+-- exactly as it was written: the same keys and values (jsonb keeps no key order), endedAt
+-- the row's finished_at. Timestamps render in the reading session's TimeZone, as they
+-- did in the writing session's when written (the same text when both use the server's).
+-- Inlined into the readers' queries (a single-SELECT SQL function).
+CREATE OR REPLACE FUNCTION {{schema}}.done_attempts(p_attempts jsonb, p_worker text, p_attempt integer,
+                                                   p_started_at timestamptz, p_finished_at timestamptz)
+RETURNS jsonb
+LANGUAGE sql STABLE AS $fn$
+  SELECT CASE WHEN p_worker IS NULL THEN p_attempts
+              ELSE p_attempts || jsonb_build_array(jsonb_build_object(
+                     'attempt', p_attempt, 'worker', p_worker, 'startedAt', p_started_at, 'endedAt', p_finished_at,
+                     'outcome', 'complete', 'error', NULL::jsonb)) END
 $fn$;

@@ -344,6 +344,7 @@ export class ClaimLoop {
           this.firstDone();
         } catch (err) {
           this.deliver(this.order.end(ticket, new Map()));
+          this.planner.restore(plan);
           this.firstDone();
           if (!this.outage) {
             this.outage = true;

@@ -18,6 +18,8 @@ export interface ClaimPlan {
   queues: string[];
   counts: number[];
   byQueue: Map<string, QueueExecutor>;
+  /** The arrivals this plan answers (forgotten by next(); restore() puts them back if the claim fails). */
+  answers: { notified: string[]; urgent: string[]; newcomers: Array<[string, number]> };
 }
 
 /** What a claim's reply says about the queues it claimed for (ClaimBatch, src/worker/claim-loop.ts). */
@@ -167,10 +169,22 @@ export class ClaimPlanner {
         byQueue.set(ex.queue, ex);
       }
     }
+    const answers = { notified: [...this.notified], urgent: [...this.urgent], newcomers: [...this.newcomers] };
     this.notified.clear();
     this.urgent.clear();
     this.newcomers.clear();
-    return { queues, counts, byQueue };
+    return { queues, counts, byQueue, answers };
+  }
+
+  /**
+   * The claim of `plan` failed (an outage): the arrivals it was to answer wait for the
+   * next claim again, so that claim is sized for them (urgent work small, a newcomer
+   * its share) as this one was.
+   */
+  restore(plan: ClaimPlan): void {
+    for (const q of plan.answers.notified) this.notified.add(q);
+    for (const q of plan.answers.urgent) this.urgent.add(q);
+    for (const [q, n] of plan.answers.newcomers) this.newcomers.set(q, Math.max(n, this.newcomers.get(q) ?? 0));
   }
 
   /**
