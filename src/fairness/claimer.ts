@@ -12,9 +12,11 @@
  * means nothing more may start now.
  */
 import type pg from 'pg';
+import type { Logger } from '../logger.js';
 import type { ClaimedRow } from '../worker/attempt.js';
 import type { ClaimBatch } from '../worker/claim-loop.js';
 import { claimTypes } from '../worker/timestamps.js';
+import { ClaimWarmer } from './claim-warmer.js';
 
 export interface FairClaimerOptions {
   pool: pg.Pool;
@@ -23,6 +25,11 @@ export interface FairClaimerOptions {
   leaseMs: number;
   /** sql/queries/claim.sql, loaded for the schema. */
   claimSql: string;
+  /**
+   * Build the full claim path's plans on idle pool connections (claim-warmer.ts); a
+   * worker's claimer does, with this logger.
+   */
+  warm?: { log: Logger };
 }
 
 /** claim.sql's row: a claimed job, or (id null) a note about one queue. */
@@ -38,8 +45,17 @@ const MAX_CALLS = 4;
 
 export class FairClaimer {
   private readonly known = new Set<string>();
+  /** Builds the full claim path's plans on idle connections (claim-warmer.ts). */
+  readonly warmer: ClaimWarmer | null;
 
-  constructor(private readonly opts: FairClaimerOptions) {}
+  constructor(private readonly opts: FairClaimerOptions) {
+    this.warmer = opts.warm ? new ClaimWarmer({ pool: opts.pool, schema: opts.schema, log: opts.warm.log }) : null;
+  }
+
+  /** The worker stops: no more warm-ups (claim-warmer.ts), the one in flight awaited. */
+  async close(): Promise<void> {
+    await this.warmer?.close();
+  }
 
   /** Claims up to counts[i] jobs of queues[i]. */
   async claim(queues: readonly string[], counts: readonly number[]): Promise<ClaimBatch> {
@@ -89,6 +105,10 @@ export class FairClaimer {
       askQueues = nextQueues;
       askCounts = nextCounts;
     }
+    // Nothing to claim: the worker is idle (not at the end of a burst, whose last claims
+    // come back short while its finishes still need the connections and the CPU).
+    if (askQueues.length === 0 && rows.length === 0) this.warmer?.idle();
+    else if (rows.length > 0) this.warmer?.busy();
     return { rows, more: askQueues, limited: [...limited], wakeAt: Number.isFinite(wakeAt) ? wakeAt : null };
   }
 }

@@ -121,6 +121,7 @@ export class WorkerRuntime {
       workerId: config.workerId,
       leaseMs: config.leaseMs,
       claimSql: sql.claim,
+      warm: { log },
     });
     const plugin = deps.plugin;
     const claimTurn = hooks?.claimTurn;
@@ -353,6 +354,7 @@ export class WorkerRuntime {
     const all = [...this.executors.values(), ...extra];
     this.executors.clear();
     await this.claimLoop.stop();
+    await this.claimer.close();
     // Timers stop after the drain: a job still running must keep its lease meanwhile,
     // or another process rescues it and runs it a second time.
     await this.drain(all, timeoutMs);
