@@ -3,7 +3,8 @@
 // in a live database: its statistics then say tenant_state and lane_state are empty),
 // then ROUNDS of claim SIZE + finish them (move_jobs, complete) on one session; prints
 // the backend CPU of each claim, and with EXPLAIN=1 the nested plans of the last claim
-// (auto_explain with ANALYZE, sent to the client).
+// (auto_explain with ANALYZE, sent to the client). TENANT_CONCURRENCY=n sets the queue's
+// per-tenant limit first (every tenant's running is then counted and written).
 //   TENANTS=10000 ANALYZE=1 EXPLAIN=1 npx tsx bench/experiments/claim-fold-plan.ts
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -23,6 +24,8 @@ try {
   const url = server.urlFor('postgres');
   const rota = new Rota({ connectionString: url, logger: silent });
   await rota.migrate();
+  if (process.env.TENANT_CONCURRENCY)
+    await rota.queue('q').configure({ tenantConcurrency: Number(process.env.TENANT_CONCURRENCY) }, { create: true });
   for (let i = 0; i < JOBS; i += 1_000) {
     await rota.enqueueMany(
       'q',
@@ -64,9 +67,9 @@ try {
   }
   if (process.env.EXPLAIN) await c.query('SET client_min_messages = notice');
   console.log(
-    `claims of ${SIZE} over ${TENANTS} tenants${process.env.ANALYZE ? ' (analyzed)' : ''}, backend CPU ms each: ${cpu
-      .map((x) => (x / 1000).toFixed(1))
-      .join(' ')}`,
+    `claims of ${SIZE} over ${TENANTS} tenants${process.env.ANALYZE ? ' (analyzed)' : ''}${
+      process.env.TENANT_CONCURRENCY ? `, tenantConcurrency ${process.env.TENANT_CONCURRENCY}` : ''
+    }, backend CPU ms each: ${cpu.map((x) => (x / 1000).toFixed(1)).join(' ')}`,
   );
   await c.end();
 } finally {
