@@ -133,6 +133,7 @@ export class WorkerRuntime {
       gate: plugin?.gate,
       release: (rows) => this.release(rows),
       unwritten: () => this.batcher.pending,
+      drained: () => this.batcher.hurry(),
       pollIntervalMs: config.pollIntervalMs,
       maxPrefetch: config.maxPrefetch,
       prefetchSeconds: config.prefetchSeconds,
