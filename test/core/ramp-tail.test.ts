@@ -22,7 +22,9 @@ describe('the burst tail (ramp)', () => {
         inFlight.add(token);
         most = Math.max(most, inFlight.size);
         try {
-          await db.sql.query('INSERT INTO ramp_written SELECT i, pg_backend_pid() FROM unnest($1::bigint[]) i, pg_sleep(0.05)', [params[0]]);
+          await db.sql.query('INSERT INTO ramp_written SELECT i, pg_backend_pid() FROM unnest($1::bigint[]) i, pg_sleep(0.05)', [
+            params[0],
+          ]);
         } finally {
           inFlight.delete(token);
         }
