@@ -152,29 +152,22 @@ export class StatusBatcher {
   }
 
   /**
-   * The claim loop found no more work: the updates unwritten now (a backlog's worth at
-   * least) and those of the jobs still running are the burst's tail, and nothing else
-   * wants the claim's connection.
-   * Until they are all written, whatever is queued goes out at once (no batch size or
-   * timer to wait for), beside the statement in flight when a connection is spare, and
-   * split over both connections when neither is busy: at the end of a burst, up to
-   * ~2,000 rows went out one statement after the other while the claim's connection sat
-   * idle, and the last few rows waited for a statement to end and then for the timer
-   * (docs/perf-notes-ramp.md).
+   * The claim loop found no more work: the updates queued now and those of the jobs
+   * still running are the burst's tail, and nothing else wants the claim's connection.
+   * Until they are all written, a spare connection takes a second statement from one
+   * batch's worth queued (not a backlog's), and a queue of two batches or more is split
+   * over both at once: at the end of a burst, up to ~2,000 rows went out one statement
+   * after the other while the claim's connection sat idle (docs/perf-notes-ramp.md).
    */
   hurry(): void {
-    // Only a backlog's worth (ten batches): a steady flow's claims come back short too,
-    // and its few updates keep their group commit and leave the second connection alone.
-    let unwritten = this.queue.length;
-    for (const rows of this.inFlight.values()) unwritten += rows.length;
-    if (unwritten < this.backlog) return;
+    if (this.queue.length === 0 && this.inFlight.size === 0) return;
     this.hurrying = true;
     this.schedule();
   }
 
   /** Queued updates from which a second statement may go out beside one in flight. */
   private get secondFrom(): number {
-    return this.hurrying ? 1 : this.backlog;
+    return this.hurrying ? this.batchSize : this.backlog;
   }
 
   /**
@@ -202,7 +195,7 @@ export class StatusBatcher {
       if (this.inFlight.size === 1 && this.queue.length >= this.secondFrom && this.opts.spare?.()) void this.runFlush();
       return; // otherwise the running flush reschedules
     }
-    if (this.queue.length >= this.batchSize || this.hurrying) {
+    if (this.queue.length >= this.batchSize) {
       this.clearTimer();
       void this.runFlush();
     } else if (!this.timer) {
