@@ -116,8 +116,6 @@ export class StatusBatcher {
   private readonly inFlight = new Map<Promise<void>, FinishUpdate[]>();
   private retryDelayMs = 0;
   private outage = false;
-  /** The claims found no more work (hurry()): what is queued is the tail, both connections write it. */
-  private hurrying = false;
   private readonly batchSize: number;
   /** Queued updates from which a second statement may go out (a burst's backlog, not a steady flow). */
   private readonly backlog: number;
@@ -152,25 +150,6 @@ export class StatusBatcher {
   }
 
   /**
-   * The claim loop found no more work: the updates queued now and those of the jobs
-   * still running are the burst's tail, and nothing else wants the claim's connection.
-   * Until they are all written, a spare connection takes a second statement from one
-   * batch's worth queued (not a backlog's), and a queue of two batches or more is split
-   * over both at once: at the end of a burst, up to ~2,000 rows went out one statement
-   * after the other while the claim's connection sat idle (docs/perf-notes-ramp.md).
-   */
-  hurry(): void {
-    if (this.queue.length === 0 && this.inFlight.size === 0) return;
-    this.hurrying = true;
-    this.schedule();
-  }
-
-  /** Queued updates from which a second statement may go out beside one in flight. */
-  private get secondFrom(): number {
-    return this.hurrying ? this.batchSize : this.backlog;
-  }
-
-  /**
    * Writes everything queued so far, waiting out connection failures until `deadline`
    * (epoch ms; none by default). Returns how many updates are still unwritten.
    */
@@ -192,7 +171,7 @@ export class StatusBatcher {
     if (this.retryDelayMs > 0) return; // the failed flush reschedules
     if (this.inFlight.size > 0) {
       // A second statement beside the one in flight, when a connection is spare.
-      if (this.inFlight.size === 1 && this.queue.length >= this.secondFrom && this.opts.spare?.()) void this.runFlush();
+      if (this.inFlight.size === 1 && this.queue.length >= this.backlog && this.opts.spare?.()) void this.runFlush();
       return; // otherwise the running flush reschedules
     }
     if (this.queue.length >= this.batchSize) {
@@ -216,13 +195,12 @@ export class StatusBatcher {
     // A backlog two statements can share (a connection is spare): half now, the rest
     // beside it at once (schedule(), below), rather than all of it on one connection.
     const share =
-      this.inFlight.size === 0 && this.queue.length >= 2 * this.secondFrom && this.opts.spare?.()
+      this.inFlight.size === 0 && this.queue.length >= 2 * this.backlog && this.opts.spare?.()
         ? Math.ceil(this.queue.length / 2)
         : this.queue.length;
     const batch = this.queue.splice(0, Math.min(share, this.maxRows));
     const p: Promise<void> = this.writeBatch(batch).finally(() => {
       this.inFlight.delete(p);
-      if (this.queue.length === 0 && this.inFlight.size === 0) this.hurrying = false;
       if (this.queue.length > 0 && this.inFlight.size === 0) {
         if (this.retryDelayMs > 0) {
           this.timer ??= setTimeout(() => {

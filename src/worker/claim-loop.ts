@@ -38,11 +38,6 @@ export interface ClaimLoopOptions {
   release: (rows: ClaimedRow[]) => void;
   /** Status writes of finished jobs queued behind the one in flight (the batcher's backlog). */
   unwritten?: () => number;
-  /**
-   * A claim came back short with nothing more known to wait, and the loop sleeps (its
-   * connection is free): the status writes still queued are the tail (StatusBatcher.hurry()).
-   */
-  drained?: () => void;
 }
 
 /** Priority rank of 'normal': lower ranks are urgent and high. */
@@ -323,7 +318,6 @@ export class ClaimLoop {
       const { queues, counts } = plan;
       this.fitBudget(counts);
       let sleepMs = this.opts.pollIntervalMs;
-      let drained = false;
       if (queues.length > 0) {
         let batch: ClaimBatch;
         const ticket = this.order.begin(queues);
@@ -378,10 +372,9 @@ export class ClaimLoop {
         const anyFull = this.planner.claimed(plan, got, batch);
         this.deliver(this.order.end(ticket, got));
         if (anyFull) continue;
-        drained = batch.more.length === 0 && rows.length < counts.reduce((a, b) => a + b, 0);
         if (batch.wakeAt !== null) sleepMs = Math.min(sleepMs, Math.max(MIN_SLEEP_MS, batch.wakeAt - Date.now()));
       }
-      await this.sleepOrWake(sleepMs, drained ? this.opts.drained : undefined);
+      await this.sleepOrWake(sleepMs);
     }
   }
 
@@ -401,17 +394,13 @@ export class ClaimLoop {
     for (let i = 0; i < counts.length; i++) counts[i] = Math.max(1, Math.floor(((counts[i] as number) * max) / total));
   }
 
-  /**
-   * Sleeps for `ms` or until woken (a notification, a freed slot, a flush, stop()).
-   * `asleep` runs once the loop counts as sleeping (its connection spare).
-   */
-  private async sleepOrWake(ms: number, asleep?: () => void): Promise<void> {
+  /** Sleeps for `ms` or until woken (a notification, a freed slot, a flush, stop()). */
+  private async sleepOrWake(ms: number): Promise<void> {
     if (this.wakeRequested || !this.running) return;
     let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       this.wakeResolve = resolve;
       timer = setTimeout(resolve, ms);
-      asleep?.();
     });
     clearTimeout(timer);
     this.wakeResolve = null;

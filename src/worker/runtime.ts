@@ -133,7 +133,6 @@ export class WorkerRuntime {
       gate: plugin?.gate,
       release: (rows) => this.release(rows),
       unwritten: () => this.batcher.pending,
-      drained: () => this.batcher.hurry(),
       pollIntervalMs: config.pollIntervalMs,
       maxPrefetch: config.maxPrefetch,
       prefetchSeconds: config.prefetchSeconds,
