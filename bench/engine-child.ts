@@ -7,6 +7,8 @@
  *   ENGINE_MODE     setup | burndown | urgent | hold
  *   ENGINE_JOBS     jobs to enqueue (setup) / burn down
  *   ENGINE_TENANTS  setup: spread the jobs over this many tenants (round robin)
+ *   ENGINE_ORDER    setup: `blocked` enqueues each tenant's jobs together instead (a diagnostic of
+ *                   bench/experiments/profile-tenants.ts: what the interleaved order costs)
  *   ENGINE_SAMPLES  urgent: urgent jobs enqueued one at a time, ENGINE_GAP_MS apart
  */
 import pg from 'pg';
@@ -34,11 +36,13 @@ async function setup(): Promise<void> {
   const rota = new Rota({ connectionString: url, logger: silent });
   await rota.migrate();
   const tenants = Number(env('ENGINE_TENANTS', '1'));
+  const blocked = env('ENGINE_ORDER', 'interleaved') === 'blocked';
+  const tenantOf = (i: number) => (blocked ? Math.floor((i * tenants) / jobs) : i % tenants);
   for (let i = 0; i < jobs; i += 1_000) {
     const n = Math.min(1_000, jobs - i);
     await rota.enqueueMany(
       QUEUE,
-      Array.from({ length: n }, (_, k) => ({ payload: { i: i + k }, tenant: `t${(i + k) % tenants}` })),
+      Array.from({ length: n }, (_, k) => ({ payload: { i: i + k }, tenant: `t${tenantOf(i + k)}` })),
     );
   }
   await rota.close();
@@ -56,6 +60,7 @@ async function burndown(): Promise<void> {
     resolve = r;
   });
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   worker.work(QUEUE, { concurrency: CONCURRENCY }, () => {
     if (--left === 0) resolve();
     return null;
@@ -67,10 +72,12 @@ async function burndown(): Promise<void> {
     await sleep(1);
   }
   const ms = performance.now() - started;
+  // The worker process's CPU (user + system, µs) from work() to the last job gone.
+  const cpu = process.cpuUsage(cpu0);
   const claims = worker.stats().claims;
   await worker.close();
   await probe.end();
-  done({ mode: 'burndown', ms, claims });
+  done({ mode: 'burndown', ms, claims, nodeCpuUs: cpu.user + cpu.system });
 }
 
 /**

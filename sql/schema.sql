@@ -971,13 +971,26 @@ BEGIN
       JOIN "rota".queue_state q ON q.queue = d.queue
      WHERE NOT d.known
   ),
+  -- The rows to write are found by a probe per tenant (LIMIT: a parameterized lookup, as
+  -- in lane_row) and written by their TID. As a join, with statistics taken while
+  -- tenant_state was empty (autovacuum's ANALYZE after a bulk enqueue), the planner ran
+  -- the whole of tenant_state as the outer side and rescanned tenant_row for each of its
+  -- rows: 220 ms per claim over 10,000 tenants, writing nothing
+  -- (bench/experiments/claim-fold-plan.ts, docs/perf-notes-tenants2.md). The fold holds
+  -- the queue's lock, as does every writer of these rows, so the TID read here is the
+  -- row's current version.
   tenants AS (
     UPDATE "rota".tenant_state t
        SET running = t.running + d.d_running,  -- NULL (not counted) stays NULL
            held_until = greatest(t.held_until, d.hold_until)
-      FROM tenant_row d
-     WHERE d.known AND (d.hold_until IS NOT NULL OR (d.counted AND d.d_running <> 0))
-       AND t.queue = d.queue AND t.tenant = d.tenant
+      FROM (SELECT d.d_running, d.hold_until, x.row_ctid
+              FROM tenant_row d
+             CROSS JOIN LATERAL (
+               SELECT ts.ctid AS row_ctid FROM "rota".tenant_state ts
+                WHERE ts.queue = d.queue AND ts.tenant = d.tenant LIMIT 1) x
+             WHERE d.known AND (d.hold_until IS NOT NULL OR (d.counted AND d.d_running <> 0))
+            OFFSET 0) d
+     WHERE t.ctid = d.row_ctid
   ),
   lane_in AS (
     SELECT x.queue, x.tenant, x.priority, sum(x.d_ready)::int AS d_ready, min(x.ready_at) AS ready_at, bool_or(x.unblock) AS unblock

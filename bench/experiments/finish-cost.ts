@@ -24,6 +24,7 @@ import { median, printTable, type Row } from '../lib.js';
 const JOBS = Number(process.env.JOBS ?? 20_000);
 const SIZE = Number(process.env.SIZE ?? 1_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const TENANTS = Number(process.env.TENANTS ?? 1);
 /** The finish's kind: 'complete' (default) or e.g. 'retry' (requeued with an error; JOBS/SIZE batches then). */
 const KIND = (process.env.KIND ?? 'complete') as FinishKind;
 const ERROR = KIND === 'complete' ? null : { name: 'Error', message: 'failed', attempt: 1 };
@@ -94,14 +95,17 @@ try {
       for (let i = 0; i < JOBS; i += 1_000) {
         await rota.enqueueMany(
           'q',
-          Array.from({ length: 1_000 }, (_, k) => ({ payload: { k: i + k } })),
+          // TENANTS=n: the jobs spread round robin over n tenants (the finish's journal then
+          // carries one entry per tenant finished; the claims serve them in turns).
+          Array.from({ length: 1_000 }, (_, k) => ({ payload: { k: i + k }, tenant: `t${(i + k) % TENANTS}` })),
         );
       }
       await rota.close();
       const c = new pg.Client(url);
       await c.connect();
       if (setup) await c.query(setup);
-      await c.query('VACUUM ANALYZE');
+      // NO_ANALYZE=1: statistics as a fresh database has them (none), as in the benchmarks' burn-downs.
+      if (!process.env.NO_ANALYZE) await c.query('VACUUM ANALYZE');
       const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid as number;
       const r = results.get(label) ?? { claim: [], finish: [], claimCpu: [], finishCpu: [], wal: [], row: [], heap: [], index: [] };
       let walBytes = 0;

@@ -3,6 +3,8 @@
 // moves least: PostgreSQL's CPU per job (every backend of the burn-down, read from the
 // postmaster's cutime + cstime once its sessions ended, as ab-burst.ts does), next to
 // wall jobs/s and claims. Alternates base and this tree in every round, on one server.
+// ANALYZE=1: VACUUM ANALYZE after the enqueue, as autovacuum would in a live database
+// (statistics taken while tenant_state and lane_state are still empty).
 //   BASE_DIR=/tmp/base ROUNDS=3 npx tsx bench/experiments/tenants-cpu.ts
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -50,6 +52,12 @@ try {
         try {
           await child({ ENGINE_DB_URL: url, ENGINE_MODE: 'setup', ENGINE_JOBS: JOBS, ENGINE_TENANTS: tenants });
           await waitForNoClients(server.adminUrl, databaseName(url));
+          if (process.env.ANALYZE) {
+            const a = new pg.Client(url);
+            await a.connect();
+            await a.query('VACUUM ANALYZE');
+            await a.end();
+          }
           const cpu0 = childrenCpu();
           const res = await child<{ ms: number; claims: number }>({ ENGINE_DB_URL: url, ENGINE_MODE: 'burndown', ENGINE_JOBS: JOBS });
           await waitForNoClients(server.adminUrl, databaseName(url));
@@ -80,7 +88,7 @@ try {
       });
     }
   }
-  printTable(`Many-tenant burn-down, ${JOBS} jobs, ${ROUNDS} round(s), base = ${BASE}`, rows);
+  printTable(`Many-tenant burn-down, ${JOBS} jobs, ${ROUNDS} round(s)${process.env.ANALYZE ? ', analyzed' : ''}, base = ${BASE}`, rows);
 } finally {
   await server.close();
 }
