@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobAttempt, JobDetail } from '../../src/admin/jobs.js';
 import { PermanentError, type Rota } from '../../src/index.js';
 import { startServer, type TestServer, token } from '../server/helpers.js';
+import { runCli } from '../support/cli.js';
 import { type TestDb, waitFor } from '../support/db.js';
 import { makeRota, migratedDatabase } from '../support/rota.js';
 
@@ -12,7 +11,6 @@ import { makeRota, migratedDatabase } from '../support/rota.js';
 // (migration 0013): one entry per attempt that ran, {attempt, worker, startedAt,
 // endedAt, outcome, error}, timestamps as PostgreSQL's jsonb renders a timestamptz.
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKER = 'hist-worker-1';
 // jsonb's own key order (shorter keys first), which the stored entries always had.
 const KEYS = ['error', 'worker', 'attempt', 'endedAt', 'outcome', 'startedAt'];
@@ -30,17 +28,6 @@ const ids: Record<'first' | 'third' | 'dead' | 'cancelled' | 'unstorable' | 'leg
   unstorable: '',
   legacy: '',
 };
-
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url } },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 /** The row's timestamps as jsonb renders them (what the writer put in startedAt / endedAt). */
 async function rowTimes(id: string): Promise<{ started: string; finished: string }> {
@@ -199,7 +186,7 @@ describe('attempt history (a clean completion derived on read, the rest stored)'
   });
 
   it('the CLI shows the same history', async () => {
-    const out = await cli('job', ids.third);
+    const out = await runCli(['job', ids.third], { DATABASE_URL: db.url });
     expect(out.code).toBe(0);
     expect((JSON.parse(out.stdout) as { attempts: JobAttempt[] }).attempts).toEqual(await readAll(ids.third));
   });
