@@ -6,18 +6,19 @@
 // Cases: A 5,000 in one call (drained), A 100,000 in 100 calls of 1,000 (CALLS100=0 skips it).
 //   BASE_DIR=/tmp/base ROUNDS=4 npx tsx bench/experiments/ab-behind.ts
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { Rota } from '../../src/index.js';
 import { runChild } from '../child.js';
 import { databaseName, dropDatabase, median, printTable, type Row, waitForNoClients } from '../lib.js';
 import type { ChildEnv } from '../proc/protocol.js';
+import { migratedDatabase, type RotaClass } from './seed.js';
 
 const BASE = process.env.BASE_DIR;
 if (!BASE) throw new Error('BASE_DIR is not set (a checkout of the commit to compare with)');
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
-const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+const BaseRota = ((await import(pathToFileURL(join(resolve(BASE), 'src/index.ts')).href)) as { Rota: RotaClass }).Rota;
 
 interface AbResult {
   bMs: number;
@@ -35,26 +36,22 @@ const cases = [
 
 const server = await startEmbeddedPostgres({ settings: { shared_buffers: '256MB' } });
 try {
-  const variants: Array<[string, string]> = [
-    ['base', join(BASE, 'bench/fairness-child.ts')],
-    ['this tree', 'bench/fairness-child.ts'],
+  // Label, the child script, and the Rota that migrates the side's database.
+  const variants: Array<[string, string, RotaClass]> = [
+    ['base', join(BASE, 'bench/fairness-child.ts'), BaseRota],
+    ['this tree', 'bench/fairness-child.ts', Rota],
   ];
   const rows: Row[] = [];
   const b: Record<string, number[]> = {};
   let n = 0;
   for (const c of cases) {
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const [label, script] of round % 2 ? variants : [...variants].reverse()) {
-        const db = `abb_${n++}`;
-        const admin = new pg.Client(server.url);
-        await admin.connect();
-        await admin.query(`CREATE DATABASE ${db}`);
-        await admin.end();
-        const url = server.urlFor(db);
+      for (const [label, script, SideRota] of round % 2 ? variants : [...variants].reverse()) {
+        // Each side's database is migrated by its own tree (its migrations and
+        // sql/functions; before 2026-11-30 this tree migrated both, so the base ran this
+        // tree's SQL and only the Node side was compared).
+        const url = await migratedDatabase(server, `abb_${n++}`, SideRota);
         try {
-          const rota = new Rota({ connectionString: url, logger: silent });
-          await rota.migrate();
-          await rota.close();
           const load = (loadavg()[0] ?? 0).toFixed(1);
           const r = (await runChild({
             node: process.execPath,

@@ -10,7 +10,8 @@
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { Rota } from '../../src/index.js';
-import { median, printTable, type Row } from '../lib.js';
+import { dropDatabase, median, printTable, type Row } from '../lib.js';
+import { migratedDatabase } from './seed.js';
 
 const JOBS = Number(process.env.JOBS ?? 100_000);
 const SIZE = Number(process.env.SIZE ?? 128);
@@ -26,12 +27,8 @@ async function once(
   explain: boolean,
 ): Promise<{ ms: number; b: number; path: string }> {
   const db = `bcl_${n++}`;
-  const admin = new pg.Client(server.url);
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${db}`);
-  const url = server.urlFor(db);
+  const url = await migratedDatabase(server, db);
   const rota = new Rota({ connectionString: url, logger: silent });
-  await rota.migrate();
   for (let i = 0; i < JOBS; i += 1_000) {
     await rota.enqueueMany(
       'fair',
@@ -84,8 +81,7 @@ async function once(
   }
   await c.end();
   await rota.close();
-  await admin.query(`DROP DATABASE ${db} WITH (FORCE)`);
-  await admin.end();
+  await dropDatabase(server.url, db);
   return { ms, b: r.rows.filter((x) => x.tenant === 'B').length, path: why.rows[0]?.s ?? '(small)' };
 }
 

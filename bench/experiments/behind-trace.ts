@@ -24,6 +24,7 @@ import { QueueExecutor } from '../../src/worker/executor.js';
 import { runChild } from '../child.js';
 import { databaseName, dropDatabase, median, printTable, type Row, waitForNoClients } from '../lib.js';
 import { type ChildEnv, RESULT_PREFIX } from '../proc/protocol.js';
+import { migratedDatabase } from './seed.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 const now = () => performance.now();
@@ -355,16 +356,8 @@ async function driver(): Promise<void> {
       const per: Array<Record<string, number>> = [];
       const rows: Row[] = [];
       for (let r = 0; r < runs; r++) {
-        const db = `btr_${n++}`;
-        const admin = new pg.Client(server.url);
-        await admin.connect();
-        await admin.query(`CREATE DATABASE ${db}`);
-        await admin.end();
-        const url = server.urlFor(db);
+        const url = await migratedDatabase(server, `btr_${n++}`);
         try {
-          const rota = new Rota({ connectionString: url, logger: silent });
-          await rota.migrate();
-          await rota.close();
           const load = loadavg()[0] ?? 0;
           const tr = (await runChild({
             node: process.execPath,
